@@ -1,0 +1,49 @@
+"""Bank holidays for a partnership's region, from the ``holidays`` package.
+
+A region is written ``COUNTRY-SUBDIVISION`` as the ``holidays`` package names
+them: ``GB-ENG`` (England and Wales share their bank holidays), ``GB-SCT``,
+``GB-NIR``, ``GB-WLS``; or a bare country code; or ``none``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
+
+import holidays
+
+
+def check_region(region: str) -> str | None:
+    """Why ``region`` is not a usable bank-holiday region, or None if it is."""
+    if region.lower() == "none":
+        return None
+    country, _, subdiv = region.partition("-")
+    supported = holidays.list_supported_countries()
+    if country not in supported:
+        return f"unknown bank-holiday region {region!r} (use e.g. 'GB-ENG' for England and Wales, or 'none')"
+    if subdiv and subdiv not in supported[country]:
+        known = ", ".join(f"{country}-{s}" for s in supported[country]) or country
+        return f"unknown subdivision in bank-holiday region {region!r} (known: {known})"
+    return None
+
+
+@lru_cache(maxsize=32)
+def _region_days(region: str, years: tuple[int, ...]) -> frozenset[date]:
+    if region.lower() == "none":
+        return frozenset()
+    country, _, subdiv = region.partition("-")
+    return frozenset(holidays.country_holidays(country, subdiv=subdiv or None, years=years))
+
+
+def bank_holidays(region: str, years: Iterable[int], extra: Iterable[date] = ()) -> frozenset[date]:
+    """Every bank holiday of ``region`` in ``years``, plus the partnership's own extra days."""
+    return _region_days(region, tuple(sorted(set(years)))) | frozenset(extra)
+
+
+def holiday_name(region: str, day: date) -> str | None:
+    """The name of the bank holiday on ``day`` (e.g. 'Easter Monday'), for explanations."""
+    if region.lower() == "none":
+        return None
+    country, _, subdiv = region.partition("-")
+    return holidays.country_holidays(country, subdiv=subdiv or None, years=day.year).get(day)

@@ -1,0 +1,114 @@
+"""Busy time from iCalendar files: leave booked in Outlook, court dates in Google, etc.
+
+Recurring events are expanded by ``recurring-ical-events`` (RRULE, RDATE,
+EXDATE, moved occurrences), which also applies Google's ``X-WR-TIMEZONE``.
+Floating times and all-day events are read in the partnership's zone. Only the
+busy *blocks* matter, so titles, descriptions and attendees are dropped before
+anything is stored: a personal calendar can name families.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events
+
+from rotas.clock import to_utc
+from rotas.intervals import Interval, merge
+
+_PRIVATE = (
+    "SUMMARY", "DESCRIPTION", "LOCATION", "ATTENDEE", "ORGANIZER", "COMMENT",
+    "CONTACT", "URL", "ATTACH", "CATEGORIES", "RESOURCES", "GEO",
+)
+
+
+class BusyCalendarError(ValueError):
+    """The file is not a calendar we can read; the message says why, for a coordinator."""
+
+
+def sanitise(text: str | bytes) -> str:
+    """The calendar with every free-text or personal property removed, ready to store."""
+    cal = _parse(text)
+    for component in cal.walk():
+        for prop in _PRIVATE:
+            while prop in component:
+                del component[prop]
+        component.subcomponents = [c for c in component.subcomponents if c.name != "VALARM"]
+    return cal.to_ical().decode("utf-8")
+
+
+def _parse(text: str | bytes) -> icalendar.Calendar:
+    try:
+        cal = icalendar.Calendar.from_ical(text)
+    except (ValueError, IndexError, KeyError, TypeError) as exc:
+        raise BusyCalendarError(f"not a readable iCalendar file ({exc})") from exc
+    if isinstance(cal, list) or cal.name != "VCALENDAR":
+        raise BusyCalendarError("expected exactly one VCALENDAR")
+    return cal
+
+
+@lru_cache(maxsize=512)
+def _calendar(text: str) -> icalendar.Calendar:
+    return _parse(text)
+
+
+def _is_busy(event: icalendar.Event) -> bool:
+    if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
+        return False
+    if str(event.get("STATUS", "")).upper() == "CANCELLED":
+        return False
+    return str(event.get("X-MICROSOFT-CDO-BUSYSTATUS", "BUSY")).upper() not in {"FREE", "WORKINGELSEWHERE"}
+
+
+def _instant(value: date | datetime, tz: ZoneInfo) -> datetime:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:  # floating: the partnership's local time
+            return to_utc(value.date(), value.time(), tz)
+        return value.astimezone(UTC)
+    return to_utc(value, time(0), tz)  # all-day: from local midnight
+
+
+def busy_intervals(text: str, lo: datetime, hi: datetime, tz: ZoneInfo) -> list[Interval]:
+    """Merged UTC busy intervals of a calendar that touch ``[lo, hi)``."""
+    cal = _calendar(text)
+    # Widen by a day each side so all-day and floating events near the edges are seen.
+    query = recurring_ical_events.of(cal)
+    try:
+        events = query.between(lo - timedelta(days=1), hi + timedelta(days=1))
+    except Exception as exc:  # the library raises its own types for bad rules
+        raise BusyCalendarError(f"cannot expand its events ({exc})") from exc
+    out: list[Interval] = []
+    for event in events:
+        if not _is_busy(event):
+            continue
+        start = event.get("DTSTART")
+        if start is None:
+            continue
+        start_value = start.dt
+        end_prop = event.get("DTEND")
+        if end_prop is not None:
+            end_value = end_prop.dt
+        elif event.get("DURATION") is not None:
+            end_value = start_value + event["DURATION"].dt
+        elif isinstance(start_value, datetime):
+            end_value = start_value  # an instant: takes no time
+        else:
+            end_value = start_value + timedelta(days=1)
+        s, e = _instant(start_value, tz), _instant(end_value, tz)
+        if e > s and e > lo and s < hi:
+            out.append((max(s, lo), min(e, hi)))
+    return merge(out)
+
+
+def check(text: str, tz: ZoneInfo) -> str | None:
+    """Why the calendar cannot be used, or None; tries a year of expansion to find bad rules."""
+    try:
+        _calendar(text)
+        now = datetime(2000, 1, 1, tzinfo=UTC)
+        busy_intervals(text, now, now + timedelta(days=1), tz)
+    except BusyCalendarError as exc:
+        return str(exc)
+    return None

@@ -1,0 +1,253 @@
+"""The partnership folder's TOML files, as pydantic models.
+
+These models do two jobs: they validate what a coordinator typed (types,
+required keys, misspelt keys) with a location for every error, and they
+generate the published JSON Schemas (``docs/schema/``) so an editor can check
+the files as they are typed. References between files (a team's agency, a
+cycle's shift codes) are checked afterwards in ``rotas.folder``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
+CODE_PATTERN = r"^[A-Za-z0-9]{1,8}$"
+CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+EMAIL_PATTERN = r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$"
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _matches(pattern: str, explain: str):
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.match(value):
+            raise ValueError(f"{value!r} is not valid: {explain}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _clock(value: Any) -> Any:
+    """Accept TOML's own local times (07:00:00) as well as quoted "07:00"."""
+    if isinstance(value, time):
+        if value.second or value.microsecond:
+            raise ValueError("times are whole minutes, e.g. \"07:00\"")
+        return value.strftime("%H:%M")
+    return value
+
+
+Id = Annotated[
+    str,
+    Field(json_schema_extra={"pattern": ID_PATTERN}),
+    _matches(ID_PATTERN, "use lower-case letters, digits, '-', '_' or '.', e.g. 'east-district'"),
+]
+Code = Annotated[
+    str,
+    Field(json_schema_extra={"pattern": CODE_PATTERN}),
+    _matches(CODE_PATTERN, "shift codes are 1 to 8 letters or digits, e.g. 'N' or 'AL'"),
+]
+Clock = Annotated[
+    str,
+    BeforeValidator(_clock),
+    Field(json_schema_extra={"pattern": CLOCK_PATTERN}),
+    _matches(CLOCK_PATTERN, "write a 24-hour time as \"HH:MM\", e.g. \"07:00\""),
+]
+Email = Annotated[
+    str,
+    Field(json_schema_extra={"pattern": EMAIL_PATTERN}),
+    _matches(EMAIL_PATTERN, "expected an email address such as 'name@example.org'"),
+]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Weekday = Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# partnership.toml ---------------------------------------------------------------
+
+
+class Coordinator(_Strict):
+    """The person who arranges meetings; the organiser of every invite Quorum sends."""
+
+    name: Name
+    email: Email
+
+
+class Settings(_Strict):
+    """Partnership-wide rules for scheduling."""
+
+    max_meetings_per_day: int = Field(3, ge=1, le=20, description="At most this many meetings per person per day.")
+
+
+class TermEntry(_Strict):
+    """A school term, both dates inclusive; term-time-only patterns work only inside terms."""
+
+    name: str = ""
+    start: date
+    end: date
+
+
+class PartnershipFile(_Strict):
+    """partnership.toml: who the partnership is and where it is."""
+
+    id: Id | None = Field(None, description="Stable identifier; defaults to a slug of the name.")
+    name: Name
+    timezone: str = Field("Europe/London", description="IANA time zone the rotas are written in.")
+    bank_holidays: str = Field(
+        "GB-ENG", description="Bank-holiday region: 'GB-ENG' (England and Wales), 'GB-SCT', 'GB-NIR', or 'none'."
+    )
+    extra_bank_holidays: list[date] = Field(default_factory=list, description="Extra local days off, e.g. a one-off.")
+    coordinator: Coordinator
+    settings: Settings = Field(default_factory=Settings)
+    terms: list[TermEntry] = Field(default_factory=list)
+
+
+# agencies.toml ------------------------------------------------------------------
+
+
+class ShiftEntry(_Strict):
+    """An on-duty shift (start and end) or a day-off code (off = true)."""
+
+    label: str = ""
+    start: Clock | None = None
+    end: Clock | None = Field(None, description="At or before start means the shift ends the next day.")
+    off: bool = Field(False, description="A day-off code such as a rest day or annual leave.")
+
+    @model_validator(mode="after")
+    def _on_or_off(self) -> ShiftEntry:
+        if self.off and (self.start or self.end):
+            raise ValueError("a shift is either off = true or has start and end, not both")
+        if not self.off and not (self.start and self.end):
+            raise ValueError("give both start and end (e.g. start = \"22:00\", end = \"07:00\"), or off = true")
+        if self.start and self.start == self.end:
+            raise ValueError("start and end are the same time; a shift lasts less than 24 hours")
+        return self
+
+
+class AgencyEntry(_Strict):
+    id: Id
+    name: Name
+    shifts: dict[Code, ShiftEntry] = Field(default_factory=dict)
+
+
+class AgenciesFile(_Strict):
+    """agencies.toml: the agencies and the shift codes each uses on its rotas."""
+
+    agencies: list[AgencyEntry] = Field(min_length=1)
+
+
+# teams.toml ---------------------------------------------------------------------
+
+
+class TeamEntry(_Strict):
+    id: Id
+    name: Name
+    agency: Id
+    pattern: Id | None = Field(None, description="The pattern its members work, from patterns.toml.")
+    offset: int = Field(0, ge=0, description="Where the team starts in a cycle: on the anchor it works days[offset].")
+
+
+class TeamsFile(_Strict):
+    """teams.toml: teams (units, reliefs, district offices) and the pattern each works."""
+
+    teams: list[TeamEntry] = Field(min_length=1)
+
+
+# patterns.toml ------------------------------------------------------------------
+
+
+class CycleEntry(_Strict):
+    """A rota that repeats: days is the cycle of shift codes, e.g. "E E L L N N R R R R"."""
+
+    name: Id
+    agency: Id
+    anchor: date = Field(description="The date on which offset 0 works the first day of the cycle.")
+    days: str | list[str] = Field(description="Shift codes, one per day, as a list or separated by spaces.")
+    bank_holidays: Literal["work", "off"] = "work"
+
+    def codes(self) -> list[str]:
+        return self.days.split() if isinstance(self.days, str) else [d.strip() for d in self.days]
+
+
+class WeeklyRuleEntry(_Strict):
+    """Work a shift on some days of the week, or on the dates of an RRULE."""
+
+    shift: Code
+    days: list[Weekday] | None = Field(None, description="Days of the week, e.g. [\"MO\", \"TU\"].")
+    rrule: str | None = Field(None, description="An RFC 5545 rule, e.g. \"FREQ=WEEKLY;INTERVAL=2;BYDAY=FR\".")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> WeeklyRuleEntry:
+        if (self.days is None) == (self.rrule is None):
+            raise ValueError("give either days or rrule (one, not both)")
+        if self.days is not None and not self.days:
+            raise ValueError("days is empty")
+        return self
+
+    def as_rrule(self) -> str:
+        if self.rrule is not None:
+            return self.rrule
+        return "FREQ=WEEKLY;BYDAY=" + ",".join(self.days or ())
+
+
+class WeeklyEntry(_Strict):
+    """A calendar-week pattern: office hours, part-time, compressed hours, term time."""
+
+    name: Id
+    agency: Id
+    anchor: date = Field(date(2024, 1, 1), description="Start of fortnightly and other rules (a Monday).")
+    rules: list[WeeklyRuleEntry] = Field(min_length=1)
+    bank_holidays: Literal["work", "off"] = "off"
+    term_time_only: bool = False
+
+
+class PatternsFile(_Strict):
+    """patterns.toml: the working patterns that teams and people follow."""
+
+    cycles: list[CycleEntry] = Field(default_factory=list)
+    weekly: list[WeeklyEntry] = Field(default_factory=list)
+
+
+# people.toml --------------------------------------------------------------------
+
+
+class PersonEntry(_Strict):
+    id: Id
+    name: Name
+    email: Email
+    team: Id
+    agency: Id | None = Field(None, description="Optional; must match the team's agency.")
+    role: Name
+    grade: str = ""
+    pattern: Id | None = Field(None, description="Overrides the team's pattern.")
+    offset: int | None = Field(None, ge=0, description="Overrides the team's offset in its cycle.")
+
+
+class PeopleFile(_Strict):
+    """people.toml: every member of staff Quorum may invite (one team each)."""
+
+    people: list[PersonEntry] = Field(min_length=1)
+
+
+FILES: dict[str, type[_Strict]] = {
+    "partnership.toml": PartnershipFile,
+    "agencies.toml": AgenciesFile,
+    "teams.toml": TeamsFile,
+    "patterns.toml": PatternsFile,
+    "people.toml": PeopleFile,
+}
