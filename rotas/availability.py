@@ -56,9 +56,7 @@ def availability(
     return out
 
 
-def on_duty(
-    partnership: Partnership, first: date, days: int, people: Iterable[str]
-) -> list[Interval]:
+def on_duty(partnership: Partnership, first: date, days: int, people: Iterable[str]) -> list[Interval]:
     """Instants when at least one of ``people`` is on duty (a team's or agency's cover)."""
     per_person = availability(partnership, first, days, people)
     return merge(i for intervals in per_person.values() for i in intervals)

@@ -20,8 +20,18 @@ from rotas.clock import to_utc
 from rotas.intervals import Interval, merge
 
 _PRIVATE = (
-    "SUMMARY", "DESCRIPTION", "LOCATION", "ATTENDEE", "ORGANIZER", "COMMENT",
-    "CONTACT", "URL", "ATTACH", "CATEGORIES", "RESOURCES", "GEO",
+    "SUMMARY",
+    "DESCRIPTION",
+    "LOCATION",
+    "ATTENDEE",
+    "ORGANIZER",
+    "COMMENT",
+    "CONTACT",
+    "URL",
+    "ATTACH",
+    "CATEGORIES",
+    "RESOURCES",
+    "GEO",
 )
 
 

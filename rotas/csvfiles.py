@@ -42,15 +42,17 @@ def _rows(
                     wanted = ",".join(columns)
                     what = (f"missing column {', '.join(missing)}" if missing else "") + (
                         ("; " if missing and unknown else "") + f"unknown column {', '.join(unknown)}"
-                        if unknown else ""
+                        if unknown
+                        else ""
                     )
                     problems.append(Problem(rel, f"{what} (the first line must be: {wanted})", line=line_no))
                     return
                 continue
             if len(cells) != len(header):
                 problems.append(
-                    Problem(rel, f"expected {len(header)} values ({','.join(header)}), found {len(cells)}",
-                            line=line_no)
+                    Problem(
+                        rel, f"expected {len(header)} values ({','.join(header)}), found {len(cells)}", line=line_no
+                    )
                 )
                 continue
             yield line_no, dict(zip(header, cells, strict=True))
@@ -83,20 +85,27 @@ def read_absences(
             continue
         kind = row["kind"].lower()
         if kind not in ABSENCE_KINDS:
-            problems.append(Problem(rel, f"unknown kind {row['kind']!r} (use one of: {', '.join(ABSENCE_KINDS)})",
-                                    line=line))
+            problems.append(
+                Problem(rel, f"unknown kind {row['kind']!r} (use one of: {', '.join(ABSENCE_KINDS)})", line=line)
+            )
             continue
         try:
             start = _moment(row["start"], tz, end=False)
         except ValueError:
-            problems.append(Problem(rel, f"start {row['start']!r} is not a date (2026-03-24) or date-time "
-                                         "(2026-03-24T09:00)", line=line))
+            problems.append(
+                Problem(
+                    rel, f"start {row['start']!r} is not a date (2026-03-24) or date-time (2026-03-24T09:00)", line=line
+                )
+            )
             continue
         try:
             finish = _moment(row["end"], tz, end=True)
         except ValueError:
-            problems.append(Problem(rel, f"end {row['end']!r} is not a date (2026-03-24) or date-time "
-                                         "(2026-03-24T17:00)", line=line))
+            problems.append(
+                Problem(
+                    rel, f"end {row['end']!r} is not a date (2026-03-24) or date-time (2026-03-24T17:00)", line=line
+                )
+            )
             continue
         if finish <= start:
             problems.append(Problem(rel, f"end {row['end']} is before start {row['start']}", line=line))
@@ -123,13 +132,20 @@ def read_duty_sheet(
             continue
         code = row["shift_code"]
         if code not in codes:
-            problems.append(Problem(rel, f"unknown shift code {code!r} for {row['person']} (their agency defines "
-                                         f"{', '.join(sorted(codes))})", line=line))
+            problems.append(
+                Problem(
+                    rel,
+                    f"unknown shift code {code!r} for {row['person']} (their agency defines "
+                    f"{', '.join(sorted(codes))})",
+                    line=line,
+                )
+            )
             continue
         previous = seen.get((row["person"], day))
         if previous and previous[0] != code:
-            problems.append(Problem(rel, f"{row['person']} on {day} is already {previous[0]!r} at line "
-                                         f"{previous[1]}", line=line))
+            problems.append(
+                Problem(rel, f"{row['person']} on {day} is already {previous[0]!r} at line {previous[1]}", line=line)
+            )
             continue
         seen[(row["person"], day)] = (code, line)
         out.append(DutyOverride(row["person"], day, code, f"{rel}:{line}"))

@@ -29,8 +29,11 @@ def read_text(path: Path, rel: str, problems: list[Problem], limit: int) -> str 
         size = path.stat().st_size
         if size > limit:
             problems.append(
-                Problem(rel, f"file is too large ({size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB)"
-                        " - is it the right file?")
+                Problem(
+                    rel,
+                    f"file is too large ({size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB)"
+                    " - is it the right file?",
+                )
             )
             return None
         raw = path.read_bytes()
@@ -75,22 +78,99 @@ _FRIENDLY = {
 }
 
 
+def _record(exc: ValidationError, rel: str, problems: list[Problem], prefix: tuple[str | int, ...] = ()) -> None:
+    for error in exc.errors(include_url=False):
+        loc = [*prefix, *(p for p in error["loc"] if not (isinstance(p, str) and _is_union_tag(p)))]
+        message = _FRIENDLY.get(error["type"], error["msg"])
+        for noise in ("Value error, ", "Assertion failed, "):
+            message = message.removeprefix(noise)
+        if error["type"] not in _FRIENDLY and error["type"] != "value_error" and _short(error.get("input")):
+            message += f" (found {error['input']!r})"
+        problems.append(Problem(rel, message[:1].lower() + message[1:], key=key_path(*loc) or None))
+
+
 def validate(model: type[M], data: dict[str, Any], rel: str, problems: list[Problem]) -> M | None:
     """The data as ``model``, or None with one problem per validation error, each at its key."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            loc = [part for part in error["loc"] if not (isinstance(part, str) and _is_union_tag(part))]
-            message = _FRIENDLY.get(error["type"], error["msg"])
-            if message.startswith("Value error, "):
-                message = message.removeprefix("Value error, ")
-            elif message.startswith("Assertion failed, "):
-                message = message.removeprefix("Assertion failed, ")
-            if error["type"] not in _FRIENDLY and "input" in error and _short(error["input"]):
-                message += f" (found {error['input']!r})"
-            problems.append(Problem(rel, message[:1].lower() + message[1:], key=key_path(*loc) or None))
+        _record(exc, rel, problems)
         return None
+
+
+def validate_lists(
+    model: type[M], data: dict[str, Any], rel: str, problems: list[Problem]
+) -> tuple[M | None, set[str]]:
+    """Validate a file of lists entry by entry, so one bad entry does not hide the rest.
+
+    Returns the file with each invalid entry replaced by None (indices still match
+    the file), and the ids or names of the invalid entries, so that references to
+    them are not reported a second time as unknown.
+    """
+    lists: dict[str, Any] = {}
+    broken: set[str] = set()
+    for key in data:
+        if key not in model.model_fields:
+            problems.append(Problem(rel, _FRIENDLY["extra_forbidden"], key=key))
+    for key, field in model.model_fields.items():
+        value = data.get(key)
+        item_model = _item_model(field.annotation)
+        if value is None:
+            if field.is_required():
+                problems.append(Problem(rel, f"no [[{key}]] entries", key=key))
+            lists[key] = []
+            continue
+        if not isinstance(value, list) or item_model is None:
+            problems.append(Problem(rel, f"expected a list of [[{key}]] tables", key=key))
+            lists[key] = []
+            continue
+        if not value and field.is_required():
+            problems.append(Problem(rel, f"no [[{key}]] entries", key=key))
+        items: list[Any] = []
+        for index, item in enumerate(value):
+            try:
+                items.append(item_model.model_validate(item))
+            except ValidationError as exc:
+                _record(exc, rel, problems, (key, index))
+                salvaged = _salvage(item_model, item, exc, broken)
+                items.append(salvaged)
+                if salvaged is None and isinstance(item, dict):
+                    broken.update(str(item[k]) for k in ("id", "name") if isinstance(item.get(k), str))
+        lists[key] = items
+    return model.model_construct(**lists), broken
+
+
+def _salvage(model: type[BaseModel], item: Any, exc: ValidationError, broken: set[str]) -> Any:
+    """The entry without its bad table entries (e.g. one bad shift of an agency), if that is all.
+
+    The dropped keys are added to ``broken`` as ``"<id>/<key>"`` so references to
+    them (a cycle using that shift code) are not reported again.
+    """
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+        return None
+    drop: set[tuple[str, str]] = set()
+    for error in exc.errors():
+        loc = error["loc"]
+        field = model.model_fields.get(str(loc[0])) if loc else None
+        if field is None or len(loc) < 2 or getattr(field.annotation, "__origin__", None) is not dict:
+            return None
+        drop.add((str(loc[0]), str(loc[1])))
+    trimmed = {k: (dict(v) if isinstance(v, dict) else v) for k, v in item.items()}
+    for field_name, entry in drop:
+        trimmed[field_name].pop(entry, None)
+    try:
+        salvaged = model.model_validate(trimmed)
+    except ValidationError:
+        return None
+    broken.update(f"{item['id']}/{entry}" for _, entry in drop)
+    return salvaged
+
+
+def _item_model(annotation: Any) -> type[BaseModel] | None:
+    args = getattr(annotation, "__args__", ())
+    if getattr(annotation, "__origin__", None) is list and args and isinstance(args[0], type):
+        return args[0] if issubclass(args[0], BaseModel) else None
+    return None
 
 
 def _is_union_tag(part: str) -> bool:

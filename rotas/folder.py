@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
 
@@ -25,7 +26,7 @@ from rotas import busy
 from rotas.bankholidays import check_region
 from rotas.clock import zone
 from rotas.csvfiles import read_absences, read_duty_sheet
-from rotas.files import DATA_LIMIT, read_text, read_toml, validate
+from rotas.files import DATA_LIMIT, read_text, read_toml, validate, validate_lists
 from rotas.model import (
     Absence,
     Agency,
@@ -54,9 +55,7 @@ OPTIONAL_TOML = ("requests.toml",)
 MAX_CYCLE_DAYS = 366
 
 
-def _time(text: str):
-    from datetime import time
-
+def _time(text: str) -> time:
     hours, minutes = text.split(":")
     return time(int(hours), int(minutes))
 
@@ -70,8 +69,11 @@ def _duplicates(ids: Iterable[tuple[int, str]], rel: str, what: str, list_key: s
     for index, value in ids:
         if value in first:
             problems.append(
-                Problem(rel, f"{what} {value!r} is already defined at {list_key}[{first[value]}]",
-                        key=key_path(list_key, index, "id" if what != "pattern" else "name"))
+                Problem(
+                    rel,
+                    f"{what} {value!r} is already defined at {list_key}[{first[value]}]",
+                    key=key_path(list_key, index, "id" if what != "pattern" else "name"),
+                )
             )
         else:
             first[value] = index
@@ -82,10 +84,16 @@ def unexpected_files(folder: Path) -> list[Problem]:
     out = []
     for path in sorted(folder.iterdir()):
         name = path.name
-        if path.is_file() and path.suffix in {".toml", ".csv"} and name not in known:
-            if not (name.startswith("duty-sheet") and name.endswith(".csv")):
-                out.append(Problem(name, "unexpected file: Quorum reads " + ", ".join(sorted(known))
-                                   + " and duty-sheet*.csv (check the name)"))
+        duty_sheet = name.startswith("duty-sheet") and name.endswith(".csv")
+        if path.is_file() and path.suffix in {".toml", ".csv"} and name not in known and not duty_sheet:
+            out.append(
+                Problem(
+                    name,
+                    "unexpected file: Quorum reads "
+                    + ", ".join(sorted(known))
+                    + " and duty-sheet*.csv (check the name)",
+                )
+            )
     return out
 
 
@@ -96,14 +104,19 @@ def load_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem]]:
         return None, [Problem(str(folder), "not a folder (give the folder that holds partnership.toml)")]
     problems: list[Problem] = unexpected_files(root)
     docs: dict[str, Any] = {}
+    broken: dict[str, set[str]] = {name: set() for name in FILES}
     for name, model in FILES.items():
         path = root / name
         if not path.is_file():
             problems.append(Problem(name, "missing required file"))
             continue
         data = read_toml(path, name, problems)
-        if data is not None:
+        if data is None:
+            continue
+        if model is PartnershipFile:
             docs[name] = validate(model, data, name, problems)
+        else:
+            docs[name], broken[name] = validate_lists(model, data, name, problems)
 
     part: PartnershipFile | None = docs.get("partnership.toml")
     agencies_doc: AgenciesFile | None = docs.get("agencies.toml")
@@ -121,49 +134,71 @@ def load_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem]]:
             problems.append(Problem("partnership.toml", why, key="bank_holidays"))
         for i, term in enumerate(part.terms):
             if term.end < term.start:
-                problems.append(Problem("partnership.toml", f"end {term.end} is before start {term.start}",
-                                        key=key_path("terms", i, "end")))
+                problems.append(
+                    Problem(
+                        "partnership.toml",
+                        f"end {term.end} is before start {term.start}",
+                        key=key_path("terms", i, "end"),
+                    )
+                )
 
     agencies: dict[str, Agency] = {}
     if agencies_doc is not None:
-        _duplicates(((i, a.id) for i, a in enumerate(agencies_doc.agencies)), "agencies.toml", "agency",
-                    "agencies", problems)
-        for a in agencies_doc.agencies:
+        _duplicates(
+            ((i, a.id) for i, a in enumerate(agencies_doc.agencies) if a),
+            "agencies.toml",
+            "agency",
+            "agencies",
+            problems,
+        )
+        for a in filter(None, agencies_doc.agencies):
             shifts = {
-                code: Shift(code, s.label or code, _time(s.start) if s.start else None,
-                            _time(s.end) if s.end else None)
+                code: Shift(code, s.label or code, _time(s.start) if s.start else None, _time(s.end) if s.end else None)
                 for code, s in a.shifts.items()
             }
             agencies.setdefault(a.id, Agency(a.id, a.name, shifts))
 
+    # Names of entries that failed validation: reported once, never again as "unknown".
+    known_agencies = set(agencies) | broken["agencies.toml"] if agencies_doc is not None else None
     patterns: dict[str, Pattern] = {}
     if patterns_doc is not None:
-        patterns = _check_patterns(patterns_doc, agencies, agencies_doc is not None, problems)
+        patterns = _check_patterns(patterns_doc, agencies, known_agencies, broken["agencies.toml"], problems)
+    known_patterns = set(patterns) | broken["patterns.toml"] if patterns_doc is not None else None
 
     teams: dict[str, Team] = {}
     if teams_doc is not None:
-        _duplicates(((i, t.id) for i, t in enumerate(teams_doc.teams)), "teams.toml", "team", "teams", problems)
+        _duplicates(((i, t.id) for i, t in enumerate(teams_doc.teams) if t), "teams.toml", "team", "teams", problems)
         for i, t in enumerate(teams_doc.teams):
+            if t is None:
+                continue
             where = key_path("teams", i)
-            if agencies_doc is not None and t.agency not in agencies:
-                problems.append(Problem("teams.toml", f"unknown agency {t.agency!r} (agencies.toml defines "
-                                        f"{_list(agencies)})", key=f"{where}.agency"))
+            if known_agencies is not None and t.agency not in known_agencies:
+                problems.append(
+                    Problem(
+                        "teams.toml",
+                        f"unknown agency {t.agency!r} (agencies.toml defines {_list(agencies)})",
+                        key=f"{where}.agency",
+                    )
+                )
             if t.pattern is not None:
-                _check_pattern_use("teams.toml", where, t.pattern, t.agency, t.offset, patterns,
-                                   patterns_doc is not None, problems)
+                _check_pattern_use(
+                    "teams.toml", where, t.pattern, t.agency, t.offset, patterns, known_patterns, problems
+                )
             teams.setdefault(t.id, Team(t.id, t.name, t.agency, t.pattern, t.offset))
 
+    known_teams = set(teams) | broken["teams.toml"] if teams_doc is not None else None
     people: dict[str, Person] = {}
     if people_doc is not None:
-        _check_people(people_doc, teams, patterns, teams_doc is not None, patterns_doc is not None, people,
-                      problems)
+        _check_people(people_doc, teams, patterns, known_teams, known_patterns, people, problems)
 
     absences: list[Absence] = []
     overrides: list[DutyOverride] = []
     calendars: list[tuple[str, str]] = []
-    people_known = people_doc is not None
-    if tz is not None and people_known:
-        absences, overrides, calendars = _read_data_files(root, tz, people, agencies, problems)
+    if people_doc is not None:
+        # With a bad time zone, still check the data files (read in UTC) so every problem is listed.
+        absences, overrides, calendars = _read_data_files(
+            root, tz or ZoneInfo("UTC"), people, broken["people.toml"], agencies, problems
+        )
 
     if problems or part is None or tz is None:
         return None, problems
@@ -194,12 +229,16 @@ def _list(items: Iterable[str]) -> str:
 
 
 def _check_patterns(
-    doc: PatternsFile, agencies: dict[str, Agency], agencies_known: bool, problems: list[Problem]
+    doc: PatternsFile,
+    agencies: dict[str, Agency],
+    known_agencies: set[str] | None,
+    broken_codes: set[str],
+    problems: list[Problem],
 ) -> dict[str, Pattern]:
     rel = "patterns.toml"
     out: dict[str, Pattern] = {}
-    names = [(f"cycles[{i}]", c.name) for i, c in enumerate(doc.cycles)]
-    names += [(f"weekly[{i}]", w.name) for i, w in enumerate(doc.weekly)]
+    names = [(f"cycles[{i}]", c.name) for i, c in enumerate(doc.cycles) if c]
+    names += [(f"weekly[{i}]", w.name) for i, w in enumerate(doc.weekly) if w]
     seen: dict[str, str] = {}
     for where, name in names:
         if name in seen:
@@ -208,31 +247,50 @@ def _check_patterns(
 
     def codes_of(agency: str, where: str) -> dict[str, Shift] | None:
         if agency in agencies:
-            return agencies[agency].shifts
-        if agencies_known:
-            problems.append(Problem(rel, f"unknown agency {agency!r} (agencies.toml defines {_list(agencies)})",
-                                    key=f"{where}.agency"))
+            # Codes whose definitions were invalid are reported already; count them as known.
+            shifts = dict(agencies[agency].shifts)
+            for marker in broken_codes:
+                owner, _, code = marker.partition("/")
+                if owner == agency:
+                    shifts.setdefault(code, Shift(code, code, time(0), time(1)))
+            return shifts
+        if known_agencies is not None and agency not in known_agencies:
+            problems.append(
+                Problem(
+                    rel, f"unknown agency {agency!r} (agencies.toml defines {_list(agencies)})", key=f"{where}.agency"
+                )
+            )
         return None
 
     for i, c in enumerate(doc.cycles):
+        if c is None:
+            continue
         where = key_path("cycles", i)
         codes = c.codes()
         if not codes:
             problems.append(Problem(rel, "the cycle has no days", key=f"{where}.days"))
             continue
         if len(codes) > MAX_CYCLE_DAYS:
-            problems.append(Problem(rel, f"the cycle has {len(codes)} days; at most {MAX_CYCLE_DAYS}",
-                                    key=f"{where}.days"))
+            problems.append(
+                Problem(rel, f"the cycle has {len(codes)} days; at most {MAX_CYCLE_DAYS}", key=f"{where}.days")
+            )
             continue
         shifts = codes_of(c.agency, where)
         if shifts is not None:
             for d, code in enumerate(codes):
                 if code not in shifts:
-                    problems.append(Problem(rel, f"unknown shift code {code!r} (agency {c.agency!r} defines "
-                                            f"{_list(shifts)})", key=f"{where}.days[{d}]"))
+                    problems.append(
+                        Problem(
+                            rel,
+                            f"unknown shift code {code!r} (agency {c.agency!r} defines {_list(shifts)})",
+                            key=f"{where}.days[{d}]",
+                        )
+                    )
         out.setdefault(c.name, CyclePattern(c.name, c.agency, c.anchor, tuple(codes), c.bank_holidays))
 
     for i, w in enumerate(doc.weekly):
+        if w is None:
+            continue
         where = key_path("weekly", i)
         shifts = codes_of(w.agency, where)
         rules: list[WeeklyRule] = []
@@ -240,19 +298,30 @@ def _check_patterns(
             rule_where = f"{where}.rules[{r}]"
             if shifts is not None:
                 if rule.shift not in shifts:
-                    problems.append(Problem(rel, f"unknown shift code {rule.shift!r} (agency {w.agency!r} defines "
-                                            f"{_list(shifts)})", key=f"{rule_where}.shift"))
+                    problems.append(
+                        Problem(
+                            rel,
+                            f"unknown shift code {rule.shift!r} (agency {w.agency!r} defines {_list(shifts)})",
+                            key=f"{rule_where}.shift",
+                        )
+                    )
                 elif not shifts[rule.shift].on_duty:
-                    problems.append(Problem(rel, f"shift {rule.shift!r} is a day-off code; weekly rules list the "
-                                            "shifts worked", key=f"{rule_where}.shift"))
+                    problems.append(
+                        Problem(
+                            rel,
+                            f"shift {rule.shift!r} is a day-off code; weekly rules list the shifts worked",
+                            key=f"{rule_where}.shift",
+                        )
+                    )
             text = rule.as_rrule()
             if rule.rrule is not None:
                 why = _check_rrule(text)
                 if why:
                     problems.append(Problem(rel, why, key=f"{rule_where}.rrule"))
             rules.append(WeeklyRule(text, rule.shift))
-        out.setdefault(w.name, WeeklyPattern(w.name, w.agency, w.anchor, tuple(rules), w.bank_holidays,
-                                             w.term_time_only))
+        out.setdefault(
+            w.name, WeeklyPattern(w.name, w.agency, w.anchor, tuple(rules), w.bank_holidays, w.term_time_only)
+        )
     return out
 
 
@@ -260,54 +329,81 @@ def _check_rrule(text: str) -> str | None:
     from datetime import datetime
 
     if any(part in text.upper() for part in ("DTSTART", "\n")):
-        return "give the rule alone, e.g. \"FREQ=WEEKLY;BYDAY=MO,TU\" (the pattern's anchor is its start)"
+        return 'give the rule alone, e.g. "FREQ=WEEKLY;BYDAY=MO,TU" (the pattern\'s anchor is its start)'
     try:
         rule = rrulestr(text, dtstart=datetime(2024, 1, 1), forceset=True)
         rule.between(datetime(2024, 1, 1), datetime(2024, 3, 1))
     except (ValueError, TypeError, KeyError, IndexError) as exc:
-        return f"not a valid RRULE ({exc}), e.g. \"FREQ=WEEKLY;INTERVAL=2;BYDAY=FR\""
+        return f'not a valid RRULE ({exc}), e.g. "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"'
     return None
 
 
 def _check_pattern_use(
-    rel: str, where: str, name: str, agency: str, offset: int | None, patterns: dict[str, Pattern],
-    patterns_known: bool, problems: list[Problem],
+    rel: str,
+    where: str,
+    name: str,
+    agency: str,
+    offset: int | None,
+    patterns: dict[str, Pattern],
+    known_patterns: set[str] | None,
+    problems: list[Problem],
 ) -> None:
     pattern = patterns.get(name)
     if pattern is None:
-        if patterns_known:
-            problems.append(Problem(rel, f"unknown pattern {name!r} (patterns.toml defines {_list(patterns)})",
-                                    key=f"{where}.pattern"))
+        if known_patterns is not None and name not in known_patterns:
+            problems.append(
+                Problem(
+                    rel, f"unknown pattern {name!r} (patterns.toml defines {_list(patterns)})", key=f"{where}.pattern"
+                )
+            )
         return
     if pattern.agency != agency:
-        problems.append(Problem(rel, f"pattern {name!r} uses agency {pattern.agency!r}'s shifts, but this is "
-                                f"agency {agency!r}", key=f"{where}.pattern"))
+        problems.append(
+            Problem(
+                rel,
+                f"pattern {name!r} is for agency {pattern.agency!r}, but this is in agency {agency!r}",
+                key=f"{where}.pattern",
+            )
+        )
     if offset is None:
         return
     if isinstance(pattern, CyclePattern):
         if offset >= len(pattern.days):
-            problems.append(Problem(rel, f"offset {offset} is outside the {len(pattern.days)}-day cycle "
-                                    f"{name!r} (use 0 to {len(pattern.days) - 1})", key=f"{where}.offset"))
+            problems.append(
+                Problem(
+                    rel,
+                    f"offset {offset} is outside the {len(pattern.days)}-day cycle "
+                    f"{name!r} (use 0 to {len(pattern.days) - 1})",
+                    key=f"{where}.offset",
+                )
+            )
     elif offset:
-        problems.append(Problem(rel, f"offset applies to cycle patterns only; {name!r} is a weekly pattern",
-                                key=f"{where}.offset"))
+        problems.append(
+            Problem(rel, f"offset applies to cycle patterns only; {name!r} is a weekly pattern", key=f"{where}.offset")
+        )
 
 
 def _check_people(
-    doc: PeopleFile, teams: dict[str, Team], patterns: dict[str, Pattern], teams_known: bool,
-    patterns_known: bool, people: dict[str, Person], problems: list[Problem],
+    doc: PeopleFile,
+    teams: dict[str, Team],
+    patterns: dict[str, Pattern],
+    known_teams: set[str] | None,
+    known_patterns: set[str] | None,
+    people: dict[str, Person],
+    problems: list[Problem],
 ) -> None:
     rel = "people.toml"
     first: dict[str, int] = {}
     emails: dict[str, int] = {}
     for i, p in enumerate(doc.people):
+        if p is None:
+            continue
         where = key_path("people", i)
         if p.id in first:
             j = first[p.id]
-            other = doc.people[j].team
+            other = doc.people[j].team  # type: ignore[union-attr]
             if other != p.team:
-                message = (f"{p.id!r} is already in team {other!r} at people[{j}]; a person may be in one team "
-                           "at a time")
+                message = f"{p.id!r} is already in team {other!r} at people[{j}]; a person may be in one team at a time"
             else:
                 message = f"person {p.id!r} is already defined at people[{j}]"
             problems.append(Problem(rel, message, key=f"{where}.id"))
@@ -315,43 +411,59 @@ def _check_people(
         first[p.id] = i
         email = p.email.lower()
         if email in emails:
-            problems.append(Problem(rel, f"email {p.email!r} is already used at people[{emails[email]}]",
-                                    key=f"{where}.email"))
+            problems.append(
+                Problem(rel, f"email {p.email!r} is already used at people[{emails[email]}]", key=f"{where}.email")
+            )
         emails.setdefault(email, i)
         team = teams.get(p.team)
         if team is None:
-            if teams_known:
-                problems.append(Problem(rel, f"unknown team {p.team!r} (teams.toml defines {_list(teams)})",
-                                        key=f"{where}.team"))
+            if known_teams is not None and p.team not in known_teams:
+                problems.append(
+                    Problem(rel, f"unknown team {p.team!r} (teams.toml defines {_list(teams)})", key=f"{where}.team")
+                )
             continue
         if p.agency is not None and p.agency != team.agency:
-            problems.append(Problem(rel, f"agency {p.agency!r} does not match team {team.id!r}, which is in "
-                                    f"agency {team.agency!r}", key=f"{where}.agency"))
+            problems.append(
+                Problem(
+                    rel,
+                    f"agency {p.agency!r} does not match team {team.id!r}, which is in agency {team.agency!r}",
+                    key=f"{where}.agency",
+                )
+            )
         if p.pattern is not None or p.offset is not None:
             pattern = p.pattern or team.pattern
             if pattern is None:
-                problems.append(Problem(rel, "offset given but neither the person nor the team has a pattern",
-                                        key=f"{where}.offset"))
+                problems.append(
+                    Problem(
+                        rel, "offset given but neither the person nor the team has a pattern", key=f"{where}.offset"
+                    )
+                )
             else:
-                _check_pattern_use(rel, where, pattern, team.agency, p.offset, patterns, patterns_known,
-                                   problems)
+                _check_pattern_use(rel, where, pattern, team.agency, p.offset, patterns, known_patterns, problems)
         people[p.id] = Person(p.id, p.name, p.email, team.agency, team.id, p.role, p.grade, p.pattern, p.offset)
 
 
 def _read_data_files(
-    root: Path, tz, people: dict[str, Person], agencies: dict[str, Agency], problems: list[Problem]
+    root: Path,
+    tz: ZoneInfo,
+    people: dict[str, Person],
+    broken_people: set[str],
+    agencies: dict[str, Agency],
+    problems: list[Problem],
 ) -> tuple[list[Absence], list[DutyOverride], list[tuple[str, str]]]:
+    """Absences, duty sheets and busy calendars; rows naming a broken person are passed over."""
     absences: list[Absence] = []
     path = root / "absences.csv"
     if path.is_file():
         text = read_text(path, "absences.csv", problems, DATA_LIMIT)
         if text is not None:
-            absences = read_absences(text, "absences.csv", tz, people.__contains__, problems)
+            absences = read_absences(text, "absences.csv", tz, lambda x: x in people or x in broken_people, problems)
+            absences = [a for a in absences if a.person in people]
 
     def codes_for(person_id: str) -> set[str] | None:
         person = people.get(person_id)
         if person is None:
-            return None
+            return None if person_id not in broken_people else set()
         agency = agencies.get(person.agency)
         return set(agency.shifts) if agency else set()
 
@@ -363,8 +475,13 @@ def _read_data_files(
             continue
         for row in read_duty_sheet(text, path.name, codes_for, problems):
             if (row.person, row.date) in seen:
-                problems.append(Problem(path.name, f"{row.person} on {row.date} is also in another duty sheet",
-                                        line=int(row.source.rsplit(":", 1)[1])))
+                problems.append(
+                    Problem(
+                        path.name,
+                        f"{row.person} on {row.date} is also in another duty sheet",
+                        line=int(row.source.rsplit(":", 1)[1]),
+                    )
+                )
             seen.add((row.person, row.date))
             overrides.append(row)
 
@@ -375,9 +492,16 @@ def _read_data_files(
             rel = f"busy/{path.name}"
             if path.suffix.lower() != ".ics" or not path.is_file():
                 continue
+            if path.stem in broken_people:
+                continue
             if path.stem not in people:
-                problems.append(Problem(rel, f"no person with id {path.stem!r}: name each busy calendar after a "
-                                        "person's id, e.g. busy/dc-patel.ics"))
+                problems.append(
+                    Problem(
+                        rel,
+                        f"no person with id {path.stem!r}: name each busy calendar after a "
+                        "person's id, e.g. busy/dc-patel.ics",
+                    )
+                )
                 continue
             text = read_text(path, rel, problems, DATA_LIMIT)
             if text is None:

@@ -41,14 +41,10 @@ def _hours(intervals: list[Interval]) -> float:
     return total(intervals).total_seconds() / 3600
 
 
-def _pair(
-    a: str, b: str, members_a: list[str], members_b: list[str], duty: dict[str, list[Interval]]
-) -> PairOverlap:
+def _pair(a: str, b: str, members_a: list[str], members_b: list[str], duty: dict[str, list[Interval]]) -> PairOverlap:
     cover_a = merge(i for p in members_a for i in duty[p])
     cover_b = merge(i for p in members_b for i in duty[p])
-    pair_hours = [
-        _hours(intersect(duty[x], duty[y])) for x in members_a for y in members_b if x != y
-    ]
+    pair_hours = [_hours(intersect(duty[x], duty[y])) for x in members_a for y in members_b if x != y]
     return PairOverlap(
         a=a,
         b=b,

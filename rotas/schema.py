@@ -44,7 +44,7 @@ def _clock(value: Any) -> Any:
     """Accept TOML's own local times (07:00:00) as well as quoted "07:00"."""
     if isinstance(value, time):
         if value.second or value.microsecond:
-            raise ValueError("times are whole minutes, e.g. \"07:00\"")
+            raise ValueError('times are whole minutes, e.g. "07:00"')
         return value.strftime("%H:%M")
     return value
 
@@ -63,7 +63,7 @@ Clock = Annotated[
     str,
     BeforeValidator(_clock),
     Field(json_schema_extra={"pattern": CLOCK_PATTERN}),
-    _matches(CLOCK_PATTERN, "write a 24-hour time as \"HH:MM\", e.g. \"07:00\""),
+    _matches(CLOCK_PATTERN, 'write a 24-hour time as "HH:MM", e.g. "07:00"'),
 ]
 Email = Annotated[
     str,
@@ -133,7 +133,7 @@ class ShiftEntry(_Strict):
         if self.off and (self.start or self.end):
             raise ValueError("a shift is either off = true or has start and end, not both")
         if not self.off and not (self.start and self.end):
-            raise ValueError("give both start and end (e.g. start = \"22:00\", end = \"07:00\"), or off = true")
+            raise ValueError('give both start and end (e.g. start = "22:00", end = "07:00"), or off = true')
         if self.start and self.start == self.end:
             raise ValueError("start and end are the same time; a shift lasts less than 24 hours")
         return self
@@ -188,8 +188,8 @@ class WeeklyRuleEntry(_Strict):
     """Work a shift on some days of the week, or on the dates of an RRULE."""
 
     shift: Code
-    days: list[Weekday] | None = Field(None, description="Days of the week, e.g. [\"MO\", \"TU\"].")
-    rrule: str | None = Field(None, description="An RFC 5545 rule, e.g. \"FREQ=WEEKLY;INTERVAL=2;BYDAY=FR\".")
+    days: list[Weekday] | None = Field(None, description='Days of the week, e.g. ["MO", "TU"].')
+    rrule: str | None = Field(None, description='An RFC 5545 rule, e.g. "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR".')
 
     @model_validator(mode="after")
     def _one_of(self) -> WeeklyRuleEntry:

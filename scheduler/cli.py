@@ -1,0 +1,201 @@
+"""The ``quorum`` command: a thin face over ``scheduler.services``.
+
+Exit codes: 0 success, 2 bad input (with a message saying what to fix), 1 an
+internal error. Set QUORUM_DEBUG=1 to see the traceback of an internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import click
+
+from rotas.clock import zone
+from scheduler import render, services
+from scheduler.errors import UserError
+from scheduler.paths import ENV_DB, resolve_db_path
+
+DEMO_FROM = date(2026, 3, 23)  # a fortnight with a clock change and Good Friday in it
+DEMO_DAYS = 14
+
+
+def example_folder() -> Path:
+    """The bundled example: beside the packages in a checkout, inside them in a wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "examples" / "leeds", here / "_examples" / "leeds"):
+        if (candidate / "partnership.toml").is_file():
+            return candidate
+    raise UserError("the bundled example is not installed with this copy of Quorum")
+
+
+class Context:
+    def __init__(self, db: str | None, partnership: str | None) -> None:
+        self.db_option = db
+        self.partnership_id = partnership
+
+    @property
+    def db_path(self) -> Path:
+        return resolve_db_path(self.db_option)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date such as 2026-03-23") from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", metavar="PATH", help=f"Database file (default: ${ENV_DB}, else your user data folder).")
+@click.option(
+    "--partnership",
+    envvar="QUORUM_PARTNERSHIP",
+    metavar="ID",
+    help="Which loaded partnership to use, when the database holds more than one.",
+)
+@click.version_option(package_name="quorum")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, partnership: str | None) -> None:
+    """Quorum: rota-aware scheduling for multi-agency safeguarding meetings."""
+    ctx.obj = Context(db, partnership)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def check(folder: Path) -> None:
+    """Check a partnership FOLDER and list every problem, one a line."""
+    _, problems, _ = services.check_folder(folder)
+    if problems:
+        for p in problems:
+            click.echo(str(folder / p.file) + str(p)[len(p.file) :])
+        click.echo(f"{len(problems)} problem(s) found in {folder}", err=True)
+        sys.exit(2)
+    click.echo(f"{folder}: no problems found")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@pass_ctx
+def load(ctx: Context, folder: Path) -> None:
+    """Check a partnership FOLDER, then store it (replacing any earlier load of it)."""
+    summary = services.load(ctx.db_path, folder)
+    click.echo(summary.line())
+
+
+def _range_options(f):
+    f = click.option(
+        "--days", type=click.IntRange(1, services.MAX_DAYS), default=14, show_default=True, help="How many days."
+    )(f)
+    f = click.option(
+        "--from",
+        "first",
+        required=True,
+        metavar="DATE",
+        callback=lambda c, p, v: _date(v),
+        help="First day, e.g. 2026-03-23.",
+    )(f)
+    return f
+
+
+@cli.command("availability")
+@_range_options
+@click.option("--person", metavar="ID", help="One person (id or full name).")
+@click.option("--team", metavar="ID", help="Everyone in a team.")
+@click.option("--agency", metavar="ID", help="Everyone in an agency.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (times in ISO 8601 with UTC offset).")
+@pass_ctx
+def availability_cmd(
+    ctx: Context, first: date, days: int, person: str | None, team: str | None, agency: str | None, as_json: bool
+) -> None:
+    """Each person's on-duty times (rota, duty sheets, minus absences) in local time."""
+    if sum(x is not None for x in (person, team, agency)) > 1:
+        raise UserError("choose at most one of --person, --team and --agency")
+    p = services.open_partnership(ctx.db_path, ctx.partnership_id)
+    rows = services.person_availability(p, first, days, services.select_people(p, person, team, agency))
+    tz = zone(p.timezone)
+    if as_json:
+        click.echo(json.dumps(render.availability_json(rows, p.id, tz, first, days), indent=2))
+    else:
+        click.echo(render.availability_text(rows, tz, first, days), nl=False)
+
+
+@cli.command("overlap")
+@_range_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def overlap_cmd(ctx: Context, first: date, days: int, as_json: bool) -> None:
+    """Hours each pair of agencies and of teams are on duty together."""
+    p = services.open_partnership(ctx.db_path, ctx.partnership_id)
+    report = services.overlap_report(p, first, days)
+    if as_json:
+        click.echo(json.dumps(render.overlap_json(report, p.id), indent=2))
+    else:
+        click.echo(render.overlap_text(report, p.name), nl=False)
+
+
+@cli.command()
+def demo() -> None:
+    """Load the bundled example into a temporary database and show its overlap table."""
+    with tempfile.TemporaryDirectory(prefix="quorum-demo-") as tmp:
+        db = Path(tmp) / "demo.db"
+        summary = services.load(db, example_folder())
+        click.echo(summary.line())
+        click.echo()
+        p = services.open_partnership(db)
+        click.echo(render.overlap_text(services.overlap_report(p, DEMO_FROM, DEMO_DAYS), p.name), nl=False)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write the JSON Schemas into.",
+)
+def schema(out: Path) -> None:
+    """Write the JSON Schemas of the partnership files (for editor validation)."""
+    from scheduler.schemas import write_schemas
+
+    for path in write_schemas(out):
+        click.echo(str(path))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI, mapping errors to exit codes without tracebacks for user mistakes."""
+    try:
+        code = cli.main(args=argv, prog_name="quorum", standalone_mode=False)
+    except UserError as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        for line in exc.details:
+            click.echo(line, err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as exc:
+        if os.environ.get("QUORUM_DEBUG"):
+            raise
+        click.echo(
+            f"Internal error: {type(exc).__name__}: {exc}. This is a fault in Quorum, not in your "
+            "files; set QUORUM_DEBUG=1 to see the details.",
+            err=True,
+        )
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,127 @@
+"""Text tables and JSON documents for the CLI; local times shown in the partnership's zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rotas.overlap import OverlapReport, PairOverlap
+from scheduler.services import PersonAvailability
+
+
+def local_iso(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).isoformat()
+
+
+def when(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%a %d %b %H:%M")
+
+
+def span_text(start: datetime, end: datetime, tz: ZoneInfo) -> str:
+    """'Sun 29 Mar 22:00 -> Mon 30 Mar 07:00' (same-day ends show only the time)."""
+    s, e = start.astimezone(tz), end.astimezone(tz)
+    end_text = e.strftime("%H:%M") if s.date() == e.date() else e.strftime("%a %d %b %H:%M")
+    return f"{s.strftime('%a %d %b %H:%M')} -> {end_text}"
+
+
+def range_text(first: date, days: int) -> str:
+    last = first + timedelta(days=days - 1)
+    return f"{first:%a %d %b %Y} to {last:%a %d %b %Y} ({days} days)"
+
+
+def availability_json(rows: list[PersonAvailability], pid: str, tz: ZoneInfo, first: date, days: int) -> dict:
+    return {
+        "partnership": pid,
+        "timezone": tz.key,
+        "from": first.isoformat(),
+        "days": days,
+        "people": [
+            {
+                "id": r.person.id,
+                "name": r.person.name,
+                "agency": r.person.agency,
+                "team": r.person.team,
+                "role": r.person.role,
+                "hours": round(r.hours, 2),
+                "intervals": [
+                    {
+                        "start": local_iso(x.start, tz),
+                        "end": local_iso(x.end, tz),
+                        "hours": round((x.end - x.start).total_seconds() / 3600, 2),
+                        "shift": x.label,
+                    }
+                    for x in r.periods
+                ],
+                "absences": [
+                    {"start": local_iso(a.start, tz), "end": local_iso(a.end, tz), "kind": a.kind} for a in r.absences
+                ],
+            }
+            for r in rows
+        ],
+    }
+
+
+def availability_text(rows: list[PersonAvailability], tz: ZoneInfo, first: date, days: int) -> str:
+    lines = [f"On duty, {range_text(first, days)}, times in {tz.key}", ""]
+    for r in rows:
+        p = r.person
+        lines.append(f"{p.name} ({p.id}), {p.agency} / {p.team}: {r.hours:.1f} h on duty")
+        if not r.periods:
+            lines.append("  not on duty in this range")
+        for x in r.periods:
+            hours = (x.end - x.start).total_seconds() / 3600
+            lines.append(f"  {span_text(x.start, x.end, tz):<34} {hours:5.1f} h  {x.label}")
+        for a in r.absences:
+            lines.append(f"  absent: {a.kind:<9} {span_text(a.start, a.end, tz)}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _pair_json(x: PairOverlap) -> dict[str, Any]:
+    return {
+        "a": x.a,
+        "b": x.b,
+        "hours": x.hours,
+        "people_pairs": x.people_pairs,
+        "pairs_never_together": x.pairs_never_together,
+        "median_pair_hours": x.median_pair_hours,
+    }
+
+
+def overlap_json(report: OverlapReport, pid: str) -> dict:
+    return {
+        "partnership": pid,
+        "timezone": report.timezone,
+        "from": report.first.isoformat(),
+        "days": report.days,
+        "agencies": [_pair_json(x) for x in report.agencies],
+        "teams": [_pair_json(x) for x in report.teams],
+    }
+
+
+def _table(title: str, pairs: tuple[PairOverlap, ...]) -> list[str]:
+    width = max([len(f"{x.a} + {x.b}") for x in pairs] + [len(title)])
+    lines = [
+        f"{title:<{width}}  {'together':>8}  {'pairs of':>8}  {'never':>8}  {'median':>7}",
+        f"{'':<{width}}  {'(hours)':>8}  {'people':>8}  {'together':>8}  {'(hours)':>7}",
+    ]
+    for x in pairs:
+        lines.append(
+            f"{x.a + ' + ' + x.b:<{width}}  {x.hours:8.1f}  {x.people_pairs:8d}  "
+            f"{x.pairs_never_together:8d}  {x.median_pair_hours:7.1f}"
+        )
+    return lines
+
+
+def overlap_text(report: OverlapReport, name: str) -> str:
+    lines = [
+        f"{name}: who is on duty together, {range_text(report.first, report.days)}, {report.timezone}",
+        "together: hours when at least one member of each is on duty at once;",
+        "never together: pairs of people (one from each side) who never overlap in the range.",
+        "",
+        *_table("agencies", report.agencies),
+        "",
+        *_table("teams", report.teams),
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,170 @@
+"""The operations Quorum offers, shared by the CLI and the UI.
+
+Each function takes plain arguments and returns data; printing, exit codes and
+widgets belong to the faces that call them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from rotas import load_folder
+from rotas.availability import absences_between, availability
+from rotas.clock import day_span, zone
+from rotas.files import read_toml
+from rotas.intervals import Interval
+from rotas.model import Absence, Partnership, Person
+from rotas.overlap import OverlapReport, overlap
+from rotas.problems import Problem
+from rotas.roster import roster
+from scheduler.errors import UserError
+from scheduler.storage import Store
+
+MAX_DAYS = 366
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    partnership: str
+    name: str
+    agencies: int
+    teams: int
+    people: int
+    requests: int
+    absences: int
+    duty_sheet_rows: int
+    busy_calendars: int
+
+    def line(self) -> str:
+        return (
+            f"Loaded {self.name} ({self.partnership}): {self.agencies} agencies, {self.teams} teams, "
+            f"{self.people} people, {self.requests} requests ({self.absences} absences, "
+            f"{self.duty_sheet_rows} duty-sheet rows, {self.busy_calendars} busy calendars)"
+        )
+
+
+def _count_requests(folder: Path, problems: list[Problem]) -> int:
+    """Requests in requests.toml (the solver issue gives them their full schema)."""
+    path = folder / "requests.toml"
+    if not path.is_file():
+        return 0
+    data = read_toml(path, "requests.toml", problems)
+    if data is None:
+        return 0
+    items = data.get("requests", [])
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        problems.append(Problem("requests.toml", "expected [[requests]] tables", key="requests"))
+        return 0
+    return len(items)
+
+
+def check_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem], int]:
+    """Everything wrong with a partnership folder (empty when it can be loaded)."""
+    root = Path(folder)
+    partnership, problems = load_folder(root)
+    requests = _count_requests(root, problems) if root.is_dir() else 0
+    return (partnership if not problems else None), problems, requests
+
+
+def load(db_path: Path, folder: str | Path, now: datetime | None = None) -> LoadSummary:
+    """Check the folder, then replace its partnership in the database in one transaction."""
+    partnership, problems, requests = check_folder(folder)
+    if problems or partnership is None:
+        raise UserError(
+            f"{folder} has {len(problems)} problem(s); nothing was loaded",
+            [f"{Path(folder) / p.file}{str(p)[len(p.file) :]}" for p in problems],
+        )
+    with Store.open(db_path, create=True) as store:
+        store.replace_partnership(partnership, str(Path(folder).resolve()), now or datetime.now(UTC))
+    return LoadSummary(
+        partnership.id,
+        partnership.name,
+        len(partnership.agencies),
+        len(partnership.teams),
+        len(partnership.people),
+        requests,
+        len(partnership.absences),
+        len(partnership.overrides),
+        len(partnership.busy_calendars),
+    )
+
+
+def open_partnership(db_path: Path, partnership_id: str | None = None) -> Partnership:
+    with Store.open(db_path) as store:
+        return store.partnership(partnership_id)
+
+
+def check_range(days: int) -> None:
+    if not 1 <= days <= MAX_DAYS:
+        raise UserError(f"--days must be between 1 and {MAX_DAYS} (got {days})")
+
+
+def select_people(
+    p: Partnership, person: str | None = None, team: str | None = None, agency: str | None = None
+) -> list[Person]:
+    """People chosen by id (or exact name), team or agency; an unknown one is a UserError."""
+    if person is not None:
+        found = [x for x in p.people if x.id == person or x.name.lower() == person.lower()]
+        if not found:
+            raise UserError(f"no person {person!r} (use an id from people.toml, e.g. {p.people[0].id!r})")
+        return found
+    if team is not None:
+        if team not in {t.id for t in p.teams}:
+            raise UserError(f"no team {team!r} (teams: {', '.join(t.id for t in p.teams)})")
+        return [x for x in p.people if x.team == team]
+    if agency is not None:
+        if agency not in {a.id for a in p.agencies}:
+            raise UserError(f"no agency {agency!r} (agencies: {', '.join(a.id for a in p.agencies)})")
+        return [x for x in p.people if x.agency == agency]
+    return list(p.people)
+
+
+@dataclass(frozen=True)
+class DutyPeriod:
+    start: datetime  # UTC
+    end: datetime
+    label: str  # what the roster says they are working, e.g. "Night"
+
+
+@dataclass(frozen=True)
+class PersonAvailability:
+    person: Person
+    periods: tuple[DutyPeriod, ...]
+    absences: tuple[Absence, ...]
+
+    @property
+    def hours(self) -> float:
+        return sum((x.end - x.start).total_seconds() for x in self.periods) / 3600
+
+
+def person_availability(p: Partnership, first: date, days: int, people: Iterable[Person]) -> list[PersonAvailability]:
+    """On-duty periods, labelled with the shift they belong to, and the absences that cut them."""
+    check_range(days)
+    chosen = list(people)
+    ids = [x.id for x in chosen]
+    tz = zone(p.timezone)
+    lo, hi = day_span(first, days, tz)
+    duty = availability(p, first, days, ids)
+    from datetime import timedelta
+
+    days_of = roster(p, first - timedelta(days=1), days + 1, ids)
+    away = absences_between(p, lo, hi, ids)
+    out = []
+    for x in chosen:
+        labelled: list[tuple[Interval, str]] = [(i, d.label) for d in days_of[x.id] for i in d.intervals]
+        periods = tuple(DutyPeriod(s, e, _label_for(s, e, labelled)) for s, e in duty[x.id])
+        out.append(PersonAvailability(x, periods, tuple(away.get(x.id, ()))))
+    return out
+
+
+def _label_for(start: datetime, end: datetime, labelled: list[tuple[Interval, str]]) -> str:
+    names = [label for (s, e), label in labelled if s < end and e > start]
+    return " + ".join(dict.fromkeys(names))
+
+
+def overlap_report(p: Partnership, first: date, days: int) -> OverlapReport:
+    check_range(days)
+    return overlap(p, first, days)

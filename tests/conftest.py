@@ -1,0 +1,145 @@
+"""Shared fixtures: small partnership folders written as real files, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from scheduler.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "leeds"
+
+BASE_FILES = {
+    "partnership.toml": """
+        name = "Tiny partnership"
+        timezone = "Europe/London"
+        bank_holidays = "GB-ENG"
+        [coordinator]
+        name = "Co Ordinator"
+        email = "coordinator@example.org"
+        [[terms]]
+        start = 2026-01-05
+        end = 2026-03-27
+    """,
+    "agencies.toml": """
+        [[agencies]]
+        id = "police"
+        name = "Police"
+        [agencies.shifts]
+        E = { label = "Early", start = "07:00", end = "16:00" }
+        L = { label = "Late", start = "14:00", end = "23:00" }
+        N = { label = "Night", start = "22:00", end = "07:00" }
+        R = { label = "Rest day", off = true }
+
+        [[agencies]]
+        id = "social-work"
+        name = "Social work"
+        [agencies.shifts]
+        D = { label = "Office day", start = "09:00", end = "17:00" }
+    """,
+    "patterns.toml": """
+        [[cycles]]
+        name = "six-four"
+        agency = "police"
+        anchor = 2026-01-05
+        days = "E E L L N N R R R R"
+
+        [[weekly]]
+        name = "office"
+        agency = "social-work"
+        rules = [{ days = ["MO", "TU", "WE", "TH", "FR"], shift = "D" }]
+    """,
+    "teams.toml": """
+        [[teams]]
+        id = "unit"
+        name = "Police unit"
+        agency = "police"
+        pattern = "six-four"
+
+        [[teams]]
+        id = "district"
+        name = "District team"
+        agency = "social-work"
+        pattern = "office"
+    """,
+    "people.toml": """
+        [[people]]
+        id = "officer"
+        name = "DC One"
+        email = "one@example.org"
+        team = "unit"
+        role = "Police officer"
+
+        [[people]]
+        id = "worker"
+        name = "Sam Worker"
+        email = "sam@example.org"
+        team = "district"
+        role = "Social worker"
+    """,
+}
+
+
+def write_folder(root: Path, files: dict[str, str | bytes | None]) -> Path:
+    """A partnership folder from the base files with some replaced (None deletes one)."""
+    root.mkdir(parents=True, exist_ok=True)
+    merged: dict[str, str | bytes | None] = {**BASE_FILES, **files}
+    for name, content in merged.items():
+        if content is None:
+            continue
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content).lstrip(), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Callable[..., Path]:
+    def make(files: dict[str, str | bytes | None] | None = None, name: str = "partnership") -> Path:
+        return write_folder(tmp_path / name, files or {})
+
+    return make
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "leeds"
+    shutil.copytree(EXAMPLE, target)
+    return target
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Result]:
+    """Run ``quorum ARGS`` in-process against a database in the test's temp folder."""
+    monkeypatch.setenv("QUORUM_DB", str(tmp_path / "quorum.db"))
+    monkeypatch.delenv("QUORUM_PARTNERSHIP", raising=False)
+    monkeypatch.delenv("QUORUM_DEBUG", raising=False)
+
+    def invoke(*args: str | Path) -> Result:
+        capsys.readouterr()
+        try:
+            main([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        else:  # pragma: no cover - main always exits
+            code = 0
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke
