@@ -21,16 +21,30 @@ from rotas.model import ABSENCE_KINDS, Absence, DutyOverride
 from rotas.problems import Problem
 
 
+MAX_PROBLEMS = 200
+
+
 def _rows(
     text: str, rel: str, columns: tuple[str, ...], problems: list[Problem]
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row) for each data row; header problems stop the file."""
+    """(line number, row) for each data row; header problems stop the file.
+
+    Reading stops after ``MAX_PROBLEMS`` problems in one file: past that the
+    file is almost certainly not what it should be, and listing millions of
+    lines would bury the message.
+    """
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
     line_no = 0
+    before = len(problems)
     try:
         for record in reader:
             line_no = reader.line_num
+            if len(problems) - before >= MAX_PROBLEMS:
+                problems.append(
+                    Problem(rel, f"stopped checking after {MAX_PROBLEMS} problems in this file", line=line_no)
+                )
+                return
             if not record or all(not cell.strip() for cell in record) or record[0].lstrip().startswith("#"):
                 continue
             cells = [cell.strip() for cell in record]

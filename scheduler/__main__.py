@@ -1,0 +1,5 @@
+"""``python -m scheduler`` runs the ``quorum`` command."""
+
+from scheduler.cli import main
+
+main()
