@@ -20,7 +20,6 @@ from rotas.clock import to_utc
 from rotas.model import ABSENCE_KINDS, Absence, DutyOverride
 from rotas.problems import Problem
 
-
 MAX_PROBLEMS = 200
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from rotas import load_folder, overlap
-
 from tests.conftest import EXAMPLE
 
 
