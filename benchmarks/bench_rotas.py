@@ -38,8 +38,12 @@ def scaled(base: Partnership, people: int) -> Partnership:
         people=tuple(staff),
         absences=tuple(a for a in absences if a.person in keep),
         overrides=tuple(o for o in overrides if o.person in keep),
-        busy_calendars=tuple((f"{person}-{n}", text) for n in range(copies) for person, text in base.busy_calendars
-                             if f"{person}-{n}" in keep),
+        busy_calendars=tuple(
+            (f"{person}-{n}", text)
+            for n in range(copies)
+            for person, text in base.busy_calendars
+            if f"{person}-{n}" in keep
+        ),
     )
 
 
@@ -78,8 +82,10 @@ def main() -> None:
 
     print(f"{'measure':<48} {'value':>12}")
     print(f"{'load + check examples/leeds (50 people)':<48} {load_time * 1000:>10.0f} ms")
-    print(f"{f'availability, {args.people} people x {args.weeks} weeks (best of {args.repeat})':<48} "
-          f"{expand * 1000:>10.0f} ms")
+    print(
+        f"{f'availability, {args.people} people x {args.weeks} weeks (best of {args.repeat})':<48} "
+        f"{expand * 1000:>10.0f} ms"
+    )
     print(f"{'  on-duty intervals produced':<48} {intervals:>12,}")
     print(f"{'  peak memory (tracemalloc)':<48} {peak / 1e6:>9.1f} MB")
     print(f"{'overlap table, 50 people x 14 days':<48} {overlap_time * 1000:>10.0f} ms")

@@ -201,7 +201,7 @@ def load_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem]]:
         )
 
     if problems or part is None or tz is None:
-        return None, problems
+        return None, _by_file(problems)
     terms = tuple(Term(t.name or f"term {i + 1}", t.start, t.end) for i, t in enumerate(part.terms))
     return Partnership(
         id=part.id or slug(part.name),
@@ -221,6 +221,15 @@ def load_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem]]:
         busy_calendars=tuple(calendars),
         settings=part.settings.model_dump(),
     ), []
+
+
+def _by_file(problems: list[Problem]) -> list[Problem]:
+    """Problems grouped by file in reading order (stable within a file)."""
+    order = {
+        name: i
+        for i, name in enumerate(["partnership.toml", "agencies.toml", "teams.toml", "patterns.toml", "people.toml"])
+    }
+    return sorted(problems, key=lambda p: (order.get(p.file, len(order)), p.file not in order and p.file))
 
 
 def _list(items: Iterable[str]) -> str:
