@@ -35,6 +35,7 @@ from rotas.model import (
     Partnership,
     Pattern,
     Person,
+    Room,
     Shift,
     Team,
     Term,
@@ -43,6 +44,7 @@ from rotas.model import (
 )
 from rotas.problems import Problem, key_path
 from rotas.schema import (
+    AGENCY_KINDS,
     FILES,
     AgenciesFile,
     PartnershipFile,
@@ -132,6 +134,17 @@ def load_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem]]:
             problems.append(Problem("partnership.toml", str(exc), key="timezone"))
         if (why := check_region(part.bank_holidays)) is not None:
             problems.append(Problem("partnership.toml", why, key="bank_holidays"))
+        seen_rooms: dict[str, int] = {}
+        for i, room in enumerate(part.rooms):
+            if room.id in seen_rooms:
+                problems.append(
+                    Problem(
+                        "partnership.toml",
+                        f"room {room.id!r} is already defined at rooms[{seen_rooms[room.id]}]",
+                        key=key_path("rooms", i, "id"),
+                    )
+                )
+            seen_rooms.setdefault(room.id, i)
         for i, term in enumerate(part.terms):
             if term.end < term.start:
                 problems.append(
@@ -156,7 +169,8 @@ def load_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem]]:
                 code: Shift(code, s.label or code, _time(s.start) if s.start else None, _time(s.end) if s.end else None)
                 for code, s in a.shifts.items()
             }
-            agencies.setdefault(a.id, Agency(a.id, a.name, shifts))
+            kind = a.kind or (a.id if a.id in AGENCY_KINDS else "other")
+            agencies.setdefault(a.id, Agency(a.id, a.name, shifts, kind))
 
     # Names of entries that failed validation: reported once, never again as "unknown".
     known_agencies = set(agencies) | broken["agencies.toml"] if agencies_doc is not None else None
@@ -219,7 +233,8 @@ def load_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem]]:
         absences=tuple(absences),
         overrides=tuple(overrides),
         busy_calendars=tuple(calendars),
-        settings=part.settings.model_dump(),
+        settings=part.settings.model_dump(mode="json"),
+        rooms=tuple(Room(r.id, r.name, r.capacity) for r in part.rooms),
     ), []
 
 

@@ -40,6 +40,14 @@ class Agency:
     id: str
     name: str
     shifts: dict[str, Shift] = field(default_factory=dict)
+    kind: str = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    id: str
+    name: str
+    capacity: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +155,7 @@ class Partnership:
     absences: tuple[Absence, ...] = ()
     overrides: tuple[DutyOverride, ...] = ()
     busy_calendars: tuple[tuple[str, str], ...] = ()  # (person id, iCalendar text)
+    rooms: tuple[Room, ...] = ()
     settings: dict[str, object] = field(default_factory=dict)
 
     def agency(self, agency_id: str) -> Agency:

@@ -92,6 +92,35 @@ class Settings(_Strict):
     """Partnership-wide rules for scheduling."""
 
     max_meetings_per_day: int = Field(3, ge=1, le=20, description="At most this many meetings per person per day.")
+    time_grain_minutes: Literal[5, 10, 15, 20, 30, 60] = Field(15, description="Meetings start on this grain.")
+    meeting_hours: tuple[Clock, Clock] = Field(
+        ("08:00", "20:00"), description="Meetings, travel included, start and end inside these local hours."
+    )
+    case_reference_pattern: str = Field(
+        r"^[A-Z]{2,4}-[0-9]{3,8}$",
+        description="Regular expression every case reference must match (a code, never a name).",
+    )
+    rest_day_notice_days: int = Field(
+        15, ge=0, le=90, description="Asking someone to work a rest day at less notice costs time and a half."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        try:
+            re.compile(self.case_reference_pattern)
+        except re.error as exc:
+            raise ValueError(f"case_reference_pattern is not a valid regular expression ({exc})") from exc
+        if self.meeting_hours[0] >= self.meeting_hours[1]:
+            raise ValueError('meeting_hours must start before they end, e.g. ["08:00", "20:00"]')
+        return self
+
+
+class RoomEntry(_Strict):
+    """A meeting room at the hub; meetings at the hub get one big enough, never double-booked."""
+
+    id: Id
+    name: Name
+    capacity: int = Field(ge=1, le=500)
 
 
 class TermEntry(_Strict):
@@ -115,6 +144,7 @@ class PartnershipFile(_Strict):
     coordinator: Coordinator
     settings: Settings = Field(default_factory=Settings)
     terms: list[TermEntry] = Field(default_factory=list)
+    rooms: list[RoomEntry] = Field(default_factory=list)
 
 
 # agencies.toml ------------------------------------------------------------------
@@ -139,9 +169,18 @@ class ShiftEntry(_Strict):
         return self
 
 
+AGENCY_KINDS = ("police", "social-work", "health", "education", "youth", "third-sector", "other")
+AgencyKind = Literal["police", "social-work", "health", "education", "youth", "third-sector", "other"]
+
+
 class AgencyEntry(_Strict):
     id: Id
     name: Name
+    kind: AgencyKind | None = Field(
+        None,
+        description="What sort of agency (meeting kinds require e.g. police and health); defaults to the id "
+        "if that is a kind, else 'other'.",
+    )
     shifts: dict[Code, ShiftEntry] = Field(default_factory=dict)
 
 

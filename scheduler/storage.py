@@ -26,6 +26,7 @@ from rotas.model import (
     Partnership,
     Pattern,
     Person,
+    Room,
     Shift,
     Team,
     Term,
@@ -115,6 +116,49 @@ def m0001_partnership(db: sqlite_utils.Database) -> None:
     db["busy_calendars"].create({**key, "person": str, "ics": str}, pk=("partnership", "person"))
     for table in ("terms", "absences"):
         db[table].create_index(["partnership"])
+
+
+@MIGRATIONS()
+def m0002_scheduling(db: sqlite_utils.Database) -> None:
+    """Agency kinds and rooms (for meeting presets), requests, placed meetings and solver runs."""
+    db["agencies"].add_column("kind", str, not_null_default="other")
+    key = {"partnership": str}
+    db["rooms"].create({**key, "id": str, "name": str, "capacity": int, "position": int}, pk=("partnership", "id"))
+    # A request's spec is its requests.toml entry as JSON: one validator for file, CLI and UI.
+    db["requests"].create({**key, "id": str, "spec": str, "source": str, "position": int}, pk=("partnership", "id"))
+    db["meetings"].create(
+        {
+            **key,
+            "request": str,
+            "status": str,
+            "start": str,
+            "end": str,
+            "locked": int,
+            "room": str,
+            "attendees": str,
+            "absent": str,
+            "alternatives": str,
+            "explanation": str,
+            "solve": int,
+            "updated_at": str,
+        },
+        pk=("partnership", "request"),
+    )
+    db["solves"].create(
+        {
+            "id": int,
+            **key,
+            "strategy": str,
+            "status": str,
+            "objective": float,
+            "bound": float,
+            "wall_time_s": float,
+            "seed": int,
+            "started_at": str,
+            "summary": str,
+        },
+        pk="id",
+    )
 
 
 def schema_version() -> int:
@@ -266,7 +310,8 @@ class Store:
                 s["code"], s["label"], _time(s["start"]), _time(s["end"])
             )
         agencies = tuple(
-            Agency(a["id"], a["name"], shifts.get(a["id"], {})) for a in self._select("agencies", pid, "position")
+            Agency(a["id"], a["name"], shifts.get(a["id"], {}), a["kind"])
+            for a in self._select("agencies", pid, "position")
         )
         teams = tuple(
             Team(t["id"], t["name"], t["agency"], t["pattern"], t["offset"])
@@ -334,6 +379,7 @@ class Store:
             ),
             busy_calendars=tuple((b["person"], b["ics"]) for b in self._select("busy_calendars", pid)),
             settings=json.loads(row["settings"]),
+            rooms=tuple(Room(r["id"], r["name"], r["capacity"]) for r in self._select("rooms", pid, "position")),
         )
 
 
@@ -361,7 +407,12 @@ def _rows(p: Partnership) -> dict[str, list[dict[str, Any]]]:
             row["term_time_only"] = int(pat.term_time_only)
         patterns.append(row)
     return {
-        "agencies": [{**k, "id": a.id, "name": a.name, "position": i} for i, a in enumerate(p.agencies)],
+        "agencies": [
+            {**k, "id": a.id, "name": a.name, "kind": a.kind, "position": i} for i, a in enumerate(p.agencies)
+        ],
+        "rooms": [
+            {**k, "id": r.id, "name": r.name, "capacity": r.capacity, "position": i} for i, r in enumerate(p.rooms)
+        ],
         "shifts": [
             {**k, "agency": a.id, "code": s.code, "label": s.label, "start": _clock(s.start), "end": _clock(s.end)}
             for a in p.agencies

@@ -115,3 +115,36 @@ def test_several_partnerships_need_choosing(tmp_path: Path, folder) -> None:
     assert services.open_partnership(db, "tiny-partnership").name == "Tiny partnership"
     with pytest.raises(UserError, match="no partnership 'nope'"):
         services.open_partnership(db, "nope")
+
+
+def test_version_1_database_is_migrated_when_opened(tmp_path: Path) -> None:
+    """A file written before the scheduling tables existed gains them, data intact."""
+    import sqlite_utils
+
+    from scheduler.storage import MIGRATIONS
+
+    db_path = tmp_path / "old.db"
+    db = sqlite_utils.Database(db_path)
+    MIGRATIONS.apply(db, stop_before="m0002_scheduling")
+    db.execute("PRAGMA user_version = 1")
+    db["partnerships"].insert(
+        {
+            "id": "old",
+            "name": "Old",
+            "timezone": "Europe/London",
+            "bank_holidays": "GB-ENG",
+            "extra_bank_holidays": "[]",
+            "coordinator_name": "C",
+            "coordinator_email": "c@example.org",
+            "settings": "{}",
+            "source": "x",
+            "loaded_at": "2026-01-01T00:00:00+00:00",
+        }
+    )
+    db["agencies"].insert({"partnership": "old", "id": "police", "name": "Police", "position": 0})
+    db.close()
+    with Store.open(db_path) as store:
+        assert store.pending_migrations() == ["m0002_scheduling"]
+        p = store.partnership()
+        assert store.version == schema_version() == 2
+        assert p.agencies[0].kind == "other" and p.rooms == ()
