@@ -47,3 +47,23 @@ def holiday_name(region: str, day: date) -> str | None:
         return None
     country, _, subdiv = region.partition("-")
     return holidays.country_holidays(country, subdiv=subdiv or None, years=day.year).get(day)
+
+
+def is_working_day(day: date, region: str, extra: Iterable[date] = ()) -> bool:
+    """Monday to Friday and not a bank holiday: the unit of safeguarding timescales."""
+    return day.weekday() < 5 and day not in bank_holidays(region, (day.year,), extra)
+
+
+def add_working_days(day: date, n: int, region: str, extra: Iterable[date] = ()) -> date:
+    """The date ``n`` working days after ``day`` (``n = 0``: ``day`` itself, or the next working day)."""
+    from datetime import timedelta
+
+    extra = tuple(extra)
+    current = day
+    while not is_working_day(current, region, extra):
+        current += timedelta(days=1)
+    for _ in range(n):
+        current += timedelta(days=1)
+        while not is_working_day(current, region, extra):
+            current += timedelta(days=1)
+    return current

@@ -78,7 +78,7 @@ _FRIENDLY = {
 }
 
 
-def _record(exc: ValidationError, rel: str, problems: list[Problem], prefix: tuple[str | int, ...] = ()) -> None:
+def record_errors(exc: ValidationError, rel: str, problems: list[Problem], prefix: tuple[str | int, ...] = ()) -> None:
     for error in exc.errors(include_url=False):
         loc = [*prefix, *(p for p in error["loc"] if not (isinstance(p, str) and _is_union_tag(p)))]
         message = _FRIENDLY.get(error["type"], error["msg"])
@@ -94,7 +94,7 @@ def validate(model: type[M], data: dict[str, Any], rel: str, problems: list[Prob
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        _record(exc, rel, problems)
+        record_errors(exc, rel, problems)
         return None
 
 
@@ -131,7 +131,7 @@ def validate_lists(
             try:
                 items.append(item_model.model_validate(item))
             except ValidationError as exc:
-                _record(exc, rel, problems, (key, index))
+                record_errors(exc, rel, problems, (key, index))
                 salvaged = _salvage(item_model, item, exc, broken)
                 items.append(salvaged)
                 if salvaged is None and isinstance(item, dict):

@@ -14,13 +14,14 @@ from pathlib import Path
 from rotas import load_folder
 from rotas.availability import absences_between, availability
 from rotas.clock import day_span, zone
-from rotas.files import read_toml
+from rotas.files import read_toml, validate_lists
 from rotas.intervals import Interval
 from rotas.model import Absence, Partnership, Person
 from rotas.overlap import OverlapReport, overlap
 from rotas.problems import Problem
 from rotas.roster import roster
 from scheduler.errors import UserError
+from scheduler.requests import Request, RequestsFile, check_requests
 from scheduler.storage import Store
 
 MAX_DAYS = 366
@@ -46,26 +47,25 @@ class LoadSummary:
         )
 
 
-def _count_requests(folder: Path, problems: list[Problem]) -> int:
-    """Requests in requests.toml (the solver issue gives them their full schema)."""
+def read_requests(folder: Path, partnership: Partnership | None, problems: list[Problem]) -> list[Request]:
+    """Requests in requests.toml, checked against the partnership (when it loaded cleanly)."""
     path = folder / "requests.toml"
     if not path.is_file():
-        return 0
+        return []
     data = read_toml(path, "requests.toml", problems)
     if data is None:
-        return 0
-    items = data.get("requests", [])
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        problems.append(Problem("requests.toml", "expected [[requests]] tables", key="requests"))
-        return 0
-    return len(items)
+        return []
+    doc, _ = validate_lists(RequestsFile, data, "requests.toml", problems)
+    if partnership is None or doc is None:
+        return []
+    return check_requests(doc.requests, partnership, "requests.toml", problems)
 
 
-def check_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem], int]:
-    """Everything wrong with a partnership folder (empty when it can be loaded)."""
+def check_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem], list[Request]]:
+    """Everything wrong with a partnership folder (empty when it can be loaded), and its requests."""
     root = Path(folder)
     partnership, problems = load_folder(root)
-    requests = _count_requests(root, problems) if root.is_dir() else 0
+    requests = read_requests(root, partnership, problems) if root.is_dir() else []
     return (partnership if not problems else None), problems, requests
 
 
@@ -78,14 +78,16 @@ def load(db_path: Path, folder: str | Path, now: datetime | None = None) -> Load
             [f"{Path(folder) / p.file}{str(p)[len(p.file) :]}" for p in problems],
         )
     with Store.open(db_path, create=True) as store:
-        store.replace_partnership(partnership, str(Path(folder).resolve()), now or datetime.now(UTC))
+        store.replace_partnership(
+            partnership, str(Path(folder).resolve()), now or datetime.now(UTC), [(r.id, r.spec) for r in requests]
+        )
     return LoadSummary(
         partnership.id,
         partnership.name,
         len(partnership.agencies),
         len(partnership.teams),
         len(partnership.people),
-        requests,
+        len(requests),
         len(partnership.absences),
         len(partnership.overrides),
         len(partnership.busy_calendars),

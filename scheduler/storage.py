@@ -258,10 +258,24 @@ class Store:
             return []
         return [row["id"] for row in self.db.query("select id from partnerships order by loaded_at desc, id")]
 
-    def replace_partnership(self, p: Partnership, source: str, loaded_at: datetime) -> None:
-        """Store ``p`` in place of any earlier load with its id, all in one transaction."""
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One transaction, schema brought up to date inside it: all or nothing."""
         with self.db.atomic():
             self._migrate()
+            yield
+
+    def replace_partnership(
+        self, p: Partnership, source: str, loaded_at: datetime, requests: list[tuple[str, dict]] | None = None
+    ) -> None:
+        """Store ``p`` in place of any earlier load with its id, all in one transaction.
+
+        Requests from the folder replace those loaded from it before; requests added
+        from the CLI or UI stay unless the folder now defines the same id. A placed
+        meeting whose request has gone is marked cancelled, so the next export can
+        withdraw it.
+        """
+        with self._writing():
             for table in PARTNERSHIP_TABLES:
                 self.db.execute(f"delete from [{table}] where partnership = ?", [p.id])
             self.db.execute("delete from partnerships where id = ?", [p.id])
@@ -282,6 +296,89 @@ class Store:
             for table, rows in _rows(p).items():
                 if rows:
                     self.db[table].insert_all(rows)
+            if requests is not None:
+                self.db.execute("delete from requests where partnership = ? and source = 'file'", [p.id])
+                for i, (rid, spec) in enumerate(requests):
+                    self.db["requests"].upsert(
+                        {"partnership": p.id, "id": rid, "spec": json.dumps(spec), "source": "file", "position": i},
+                        pk=("partnership", "id"),
+                    )
+                self.db.execute(
+                    "update meetings set status = 'cancelled', updated_at = ? where partnership = ? and status "
+                    "!= 'cancelled' and request not in (select id from requests where partnership = ?)",
+                    [_iso(loaded_at), p.id, p.id],
+                )
+
+    # -- requests and meetings -------------------------------------------------------------
+
+    def requests(self, pid: str) -> list[dict[str, Any]]:
+        """Each request's id, spec (its requests.toml entry) and source, in file order then added order."""
+        rows = self.db.query(
+            "select id, spec, source from requests where partnership = ? order by source = 'cli', position, rowid",
+            [pid],
+        )
+        return [{"id": r["id"], "spec": json.loads(r["spec"]), "source": r["source"]} for r in rows]
+
+    def put_request(self, pid: str, rid: str, spec: dict[str, Any], source: str = "cli") -> None:
+        with self._writing():
+            position = self.db.execute(
+                "select coalesce(max(position), -1) + 1 from requests where partnership = ?", [pid]
+            ).fetchone()[0]
+            existing = self.db.execute(
+                "select source, position from requests where partnership = ? and id = ?", [pid, rid]
+            ).fetchone()
+            if existing:
+                source, position = existing
+            self.db["requests"].upsert(
+                {"partnership": pid, "id": rid, "spec": json.dumps(spec), "source": source, "position": position},
+                pk=("partnership", "id"),
+            )
+
+    def delete_request(self, pid: str, rid: str, now: datetime) -> None:
+        with self._writing():
+            self.db.execute("delete from requests where partnership = ? and id = ?", [pid, rid])
+            self.db.execute(
+                "update meetings set status = 'cancelled', updated_at = ? where partnership = ? and request = ?",
+                [_iso(now), pid, rid],
+            )
+
+    def meetings(self, pid: str) -> dict[str, dict[str, Any]]:
+        if "meetings" not in self.db.table_names():
+            return {}
+        out = {}
+        for row in self.db.query("select * from meetings where partnership = ? order by start, request", [pid]):
+            for key in ("attendees", "absent", "alternatives", "explanation"):
+                row[key] = json.loads(row[key]) if row[key] else None
+            out[row["request"]] = row
+        return out
+
+    def save_schedule(self, pid: str, solve: dict[str, Any], meetings: list[dict[str, Any]]) -> int:
+        """Record a solver run and its meetings together; returns the run's id."""
+        with self._writing():
+            solve_id = self.db["solves"].insert({"partnership": pid, **solve}).last_pk
+            for m in meetings:
+                row = {"partnership": pid, "solve": solve_id, **m}
+                for key in ("attendees", "absent", "alternatives", "explanation"):
+                    row[key] = json.dumps(row.get(key)) if row.get(key) is not None else None
+                self.db["meetings"].upsert(row, pk=("partnership", "request"))
+            return int(solve_id)
+
+    def update_meeting(self, pid: str, rid: str, **fields: Any) -> None:
+        with self._writing():
+            for key in ("attendees", "absent", "alternatives", "explanation"):
+                if key in fields and fields[key] is not None:
+                    fields[key] = json.dumps(fields[key])
+            self.db["meetings"].update((pid, rid), fields)
+
+    def last_solve(self, pid: str) -> dict[str, Any] | None:
+        if "solves" not in self.db.table_names():
+            return None
+        rows = list(self.db.query("select * from solves where partnership = ? order by id desc limit 1", [pid]))
+        if not rows:
+            return None
+        row = rows[0]
+        row["summary"] = json.loads(row["summary"]) if row["summary"] else {}
+        return row
 
     def partnership(self, partnership_id: str | None = None) -> Partnership:
         """The stored partnership: the one named, or the only one there is."""

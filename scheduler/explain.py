@@ -1,0 +1,356 @@
+"""Why someone is missing, why a request is unscheduled, and what would fix it.
+
+This is what no scheduling assistant gives a coordinator: for each absentee a
+reason (on nights, rest day, on leave, at another meeting, travelling, daily
+limit); for each unscheduled request the smallest set of people or slots that
+can never meet inside the window, the earliest time they could, and concrete
+ways out (someone off duty at a cost, a colleague from the same team).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import combinations
+
+from rotas.clock import zone
+from scheduler.greedy import Diary, assign
+from scheduler.instance import (
+    LOOKAHEAD_DAYS,
+    RATE_TIME_AND_A_HALF,
+    Instance,
+    OffDuty,
+    Task,
+    build_instance,
+    instant,
+    minutes,
+    off_duty_cost,
+)
+from scheduler.objective import Placement, placement_value
+
+ABSENCE_WORDS = {
+    "leave": "on leave",
+    "training": "on a training course",
+    "court": "at court",
+    "sickness": "off sick",
+    "busy": "busy in their calendar",
+    "other": "away",
+}
+
+
+@dataclass(frozen=True)
+class Absent:
+    person: str
+    role: str
+    reason: str  # off_duty | absence | clash | travel | daily_limit
+    detail: str
+
+
+@dataclass(frozen=True)
+class Alternative:
+    start: int
+    end: int
+    attendees: int
+    agencies_present: tuple[str, ...]
+    value: int
+
+
+@dataclass
+class Unscheduled:
+    request: str
+    reason: str  # no_common_time | clash | daily_limit | room | dependency | outside_horizon | not_placed
+    detail: str
+    suggestions: list[str] = field(default_factory=list)
+
+
+class Words:
+    """Local times and names, the way a coordinator reads them."""
+
+    def __init__(self, inst: Instance) -> None:
+        self.inst = inst
+        self.tz = zone(inst.partnership.timezone)
+        self.people = {x.id: x for x in inst.partnership.people}
+
+    def when(self, m: int) -> str:
+        return instant(m).astimezone(self.tz).strftime("%a %d %b %H:%M").replace(" 0", " ", 1)
+
+    def day(self, m: int) -> str:
+        return instant(m).astimezone(self.tz).strftime("%a %d %b").replace(" 0", " ", 1)
+
+    def clock(self, moment: datetime) -> str:
+        return moment.astimezone(self.tz).strftime("%H:%M")
+
+    def name(self, person: str) -> str:
+        return self.people[person].name
+
+    def cost(self, off: OffDuty) -> str:
+        why = "rest day" if off.rest_day else "outside their shift"
+        if off.rate >= RATE_TIME_AND_A_HALF:
+            notice = self.inst.partnership.settings.get("rest_day_notice_days", 15)
+            return f"{why}: {off.hours:g} h at time and a half, under {notice} days' notice"
+        return f"{why}: {off.hours:g} h"
+
+
+def off_duty_detail(inst: Instance, words: Words, person: str, lo: int, hi: int) -> tuple[str, str]:
+    """(reason, detail) for someone not available for [lo, hi): an absence, or what their rota says."""
+    for a in inst.absences.get(person, ()):
+        if minutes(a.start) < hi and minutes(a.end) > lo:
+            return "absence", ABSENCE_WORDS.get(a.kind, a.kind)
+    day = inst.local_day(lo)
+    candidates = [inst.roster_day(person, day - timedelta(days=1)), inst.roster_day(person, day)]
+    # A shift that overlaps the time explains it best (e.g. last night's night shift, this afternoon's late).
+    for rd in candidates:
+        if rd is None:
+            continue
+        for s, e in rd.intervals:
+            if minutes(s) < hi and minutes(e) > lo:
+                return "off_duty", f"on duty only {words.clock(s)}-{words.clock(e)} ({rd.label.lower()})"
+    rd = candidates[1]
+    if rd is None:
+        return "off_duty", "off duty"
+    if rd.status == "duty":
+        times = ", ".join(f"{words.clock(s)}-{words.clock(e)}" for s, e in rd.intervals)
+        label = rd.label.lower()
+        return "off_duty", f"on nights ({times})" if "night" in label else f"on {label} ({times})"
+    words_for = {
+        "rest": rd.label.lower(),
+        "off": "not a working day",
+        "bank_holiday": "bank holiday",
+        "outside_term": "outside term time",
+        "no_pattern": "no rota",
+    }
+    return "off_duty", words_for.get(rd.status, rd.label.lower())
+
+
+def absent_reasons(inst: Instance, diary: Diary, pl: Placement, words: Words) -> list[Absent]:
+    """A reason for every invitee who is not at a placed meeting."""
+    present = {a.person for a in pl.attendees}
+    out = []
+    for person, required in pl.task.request.invitees:
+        if person in present:
+            continue
+        role = "required" if required else "optional"
+        lo, hi = pl.task.span(pl.k)
+        conflict = diary.conflict(person, pl.task, pl.k)
+        if not pl.task.can(person, pl.k):
+            reason, detail = off_duty_detail(inst, words, person, lo, hi)
+        elif conflict is not None:
+            kind, other = conflict
+            if kind == "daily_limit":
+                reason, detail = kind, f"already at {inst.max_per_day} meetings that day"
+            else:
+                o = diary.placements[other]
+                what = f"{o.task.request.label.lower()} {other}, {words.when(o.start)}"
+                reason, detail = kind, (f"at {what}" if kind == "clash" else f"travelling for {what}")
+        else:
+            reason, detail = "off_duty", "off duty; not asked to come in"
+        out.append(Absent(person, role, reason, detail))
+    return out
+
+
+def alternatives(inst: Instance, diary: Diary, pl: Placement, count: int) -> list[Alternative]:
+    """The next best starts for a placed meeting, everything else where it is."""
+    if count <= 0 or pl.task.fixed is not None:
+        return []
+    agency = {x.id: x.agency for x in inst.partnership.people}
+    diary.remove(pl.task.id)
+    found = []
+    try:
+        for k in range(len(pl.task.starts)):
+            if k == pl.k:
+                continue
+            other = assign(diary, pl.task, k)
+            if other is not None:
+                found.append((placement_value(inst, other).total, k, other))
+    finally:
+        diary.add(pl)
+    found.sort(key=lambda item: (-item[0], item[1]))
+    out = []
+    for value, k, other in found[:count]:
+        s, e = pl.task.meeting(k)
+        present = tuple(sorted({agency[a.person] for a in other.attendees}))
+        out.append(Alternative(s, e, len(other.attendees), present, value))
+    return out
+
+
+def _entities(task: Task, words: Words) -> list[tuple[str, str | None, set[int]]]:
+    """(label, person or None, starts at which it can attend) for each required invitee and slot."""
+    r = task.request
+    out = []
+    for person, required in r.invitees:
+        if required:
+            out.append(
+                (
+                    f"{words.name(person)} (required)",
+                    person,
+                    {k for k in range(len(task.starts)) if task.can(person, k)},
+                )
+            )
+    for slot in r.slots:
+        ok = {k for k in range(len(task.starts)) if sum(task.can(c, k) for c in slot.candidates) >= slot.count}
+        out.append((f"{slot.label} (required)", None, ok))
+    return out
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _unpruned(inst: Instance, task: Task, lo: int, hi: int) -> Task:
+    r = dataclasses.replace(task.request, earliest=instant(lo), latest=instant(hi), within=None, fixed=None)
+    wide = build_instance(inst.partnership, [r], inst.now, prune=False)
+    return wide.tasks[0]
+
+
+def explain_unscheduled(inst: Instance, diary: Diary, task: Task, words: Words) -> Unscheduled:
+    r = task.request
+    rid = r.id
+    if task.depends_on is not None and task.depends_on not in diary.placements:
+        return Unscheduled(
+            rid,
+            "dependency",
+            f"it must follow {task.depends_on}, which is not scheduled",
+            [f"schedule {task.depends_on} first, or give {rid} its own dates"],
+        )
+    lo, hi = task.window
+    if hi <= lo:
+        return Unscheduled(rid, "outside_horizon", "its window is outside the dates being scheduled")
+    if task.depends_on is not None:
+        dep = diary.placements[task.depends_on]
+        lo, hi = task.deadline_after[dep.k]
+    full = _unpruned(inst, task, lo, hi)
+    entities = _entities(full, words)
+    last_day = words.day(hi - 1)
+    blocking = None
+    for size in range(1, len(entities) + 1):
+        for combo in combinations(entities, size):
+            if not set.intersection(*(e[2] for e in combo)):
+                blocking = list(combo)
+                break
+        if blocking:
+            break
+    if blocking is None:
+        return _blocked_by_diary(inst, diary, full, words)
+
+    labels = [e[0] for e in blocking]
+    verb = "is" if len(labels) == 1 else ("are both" if len(labels) == 2 else "are all")
+    detail = f"no time before {last_day} when {_and(labels)} {verb} on duty"
+    suggestions: list[str] = []
+    later = _unpruned(inst, task, hi, hi + LOOKAHEAD_DAYS * 24 * 60)
+    common = set.intersection(*(e[2] for e in _entities(later, words))) if later.starts else set()
+    if common:
+        first = later.starts[min(common)]
+        detail += f"; the earliest is {words.when(first)}"
+        suggestions.append(f"move the deadline: the earliest time everyone required can attend is {words.when(first)}")
+    else:
+        detail += f"; nor in the {LOOKAHEAD_DAYS} days after"
+    for _label, person, _ in blocking:
+        if person is None:
+            continue
+        why = sorted(
+            {
+                off_duty_detail(inst, words, person, *full.span(k))[1]
+                for k in range(len(full.starts))
+                if not full.can(person, k)
+            }
+        )[:3]
+        if why:
+            suggestions.append(f"{words.name(person)}: {'; '.join(why)}")
+        suggestions += _off_duty_options(inst, full, entities, person, words, r.allow_off_duty)
+        suggestions += _team_mates(inst, full, entities, person, words)
+    return Unscheduled(rid, "no_common_time", detail, suggestions)
+
+
+def _others_ok(full: Task, entities, person: str) -> set[int]:
+    others = [e[2] for e in entities if e[1] != person]
+    return set.intersection(*others) if others else set(range(len(full.starts)))
+
+
+def _off_duty_options(inst: Instance, full: Task, entities, person: str, words: Words, allowed: bool) -> list[str]:
+    notice = int(inst.partnership.settings.get("rest_day_notice_days", 15))
+    for k in sorted(_others_ok(full, entities, person)):
+        lo, hi = full.span(k)
+        reason, _ = off_duty_detail(inst, words, person, lo, hi)
+        if reason == "absence":
+            continue
+        off = off_duty_cost(inst, person, full.starts[k], hi - lo, notice)
+        prefix = "" if allowed else "if off-duty attendance were allowed, "
+        return [
+            f"{prefix}{words.name(person)} could attend off duty on {words.when(full.starts[k])} ({words.cost(off)})"
+        ]
+    return []
+
+
+def _team_mates(inst: Instance, full: Task, entities, person: str, words: Words) -> list[str]:
+    team = words.people[person].team
+    invited = {p for p, _ in full.request.invitees}
+    mates = [x.id for x in inst.partnership.people if x.team == team and x.id not in invited]
+    if not mates:
+        return []
+    wide = _unpruned_with(inst, full, mates)
+    ok = _others_ok(full, entities, person)
+    for mate in mates:
+        can = sorted(k for k in ok if wide.can(mate, k))
+        if can:
+            team_name = inst.partnership.team(team).name
+            return [f"{words.name(mate)} ({team_name}, same team) can attend on {words.when(full.starts[can[0]])}"]
+    return []
+
+
+def _unpruned_with(inst: Instance, full: Task, people: list[str]) -> Task:
+    from scheduler.requests import Slot
+
+    extra = Slot("colleagues", tuple(people), 1)
+    r = dataclasses.replace(full.request, slots=(*full.request.slots, extra))
+    lo, hi = full.window
+    r = dataclasses.replace(r, earliest=instant(lo), latest=instant(hi))
+    return build_instance(inst.partnership, [r], inst.now, prune=False).tasks[0]
+
+
+def _blocked_by_diary(inst: Instance, diary: Diary, full: Task, words: Words) -> Unscheduled:
+    """Everyone required could meet, but every such time is taken: say by what."""
+    rid = full.request.id
+    workable = (
+        set.intersection(*(e[2] for e in _entities(full, words)))
+        if full.request.invitees or full.request.slots
+        else set()
+    )
+    kinds: dict[str, set[str]] = {}
+    for k in sorted(workable):
+        for person, required in full.request.invitees:
+            if not required:
+                continue
+            conflict = diary.conflict(person, full, k)
+            if conflict is not None:
+                kinds.setdefault(conflict[0], set()).add(conflict[1] or words.name(person))
+        if diary.room_for(full, k) is False:
+            kinds.setdefault("room", set()).add("")
+    if "clash" in kinds or "travel" in kinds:
+        others = sorted((kinds.get("clash", set()) | kinds.get("travel", set())) - {""})
+        return Unscheduled(
+            rid,
+            "clash",
+            "every time everyone required is on duty clashes with other meetings (" + ", ".join(others) + ")",
+            [f"move or unlock {o}" for o in others[:3]] + ["widen the window"],
+        )
+    if "daily_limit" in kinds:
+        return Unscheduled(
+            rid,
+            "daily_limit",
+            f"everyone required is on duty only on days when someone required already has {inst.max_per_day} meetings",
+            ["widen the window"],
+        )
+    if "room" in kinds:
+        return Unscheduled(
+            rid,
+            "room",
+            "no hub room big enough is free when everyone required is on duty",
+            ["make it virtual", "widen the window"],
+        )
+    return Unscheduled(
+        rid,
+        "not_placed",
+        "placing it would displace meetings worth more",
+        ["lock it at a time you choose with quorum move"],
+    )

@@ -1,0 +1,334 @@
+"""The scheduling instance as data: candidate start times and who can make each.
+
+Everything the solvers (CP-SAT and greedy) and the explanations need is
+computed here once, from the rotas: for each request, the start times on the
+grain inside its window and the meeting hours, and for each person who could
+attend, at which of those starts they are on duty for the whole meeting plus
+travel, or could come off duty (when the request allows it) and at what cost.
+Times are whole minutes since the Unix epoch (UTC), so arithmetic across clock
+changes is plain integer arithmetic.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from rotas.availability import absences_between, availability
+from rotas.bankholidays import add_working_days
+from rotas.clock import day_span, to_utc, zone
+from rotas.model import Absence, Partnership
+from rotas.roster import RosterDay, roster
+from scheduler.requests import Request
+
+RATE_PLAIN = 1.0
+RATE_TIME_AND_A_HALF = 1.5
+LOOKAHEAD_DAYS = 28  # how far past a window explanations search for the earliest workable time
+
+
+def minutes(moment: datetime) -> int:
+    return int(moment.timestamp() // 60)
+
+
+def instant(value: int) -> datetime:
+    return datetime.fromtimestamp(value * 60, tz=UTC)
+
+
+@dataclass(frozen=True)
+class OffDuty:
+    """What asking someone to attend off duty costs: the hours, paid at a rate."""
+
+    hours: float
+    rate: float
+    rest_day: bool
+
+    @property
+    def cost(self) -> float:
+        return round(self.hours * self.rate, 2)
+
+
+@dataclass
+class Fixed:
+    """A meeting that stays where it is (locked or already sent): its time and who attends."""
+
+    start: int
+    attendees: tuple[str, ...]
+    room: str | None = None
+
+
+@dataclass
+class Task:
+    """One request to place: its candidate starts and each person's availability over them."""
+
+    request: Request
+    starts: list[int]  # candidate start minutes, ascending
+    on_duty: dict[str, set[int]]  # person -> indexes into starts where on duty throughout
+    off_duty: dict[str, dict[int, OffDuty]]  # person -> index -> cost (only if allowed and not absent)
+    window: tuple[int, int]  # [earliest start, latest end] in minutes
+    fixed: Fixed | None = None
+    depends_on: str | None = None  # request id this one must follow
+    deadline_after: dict[int, int] = field(default_factory=dict)  # (of the task it depends on) index -> latest end
+    continuity: set[str] = field(default_factory=set)  # people who already attended this case
+
+    @property
+    def id(self) -> str:
+        return self.request.id
+
+    def can(self, person: str, k: int) -> bool:
+        return k in self.on_duty.get(person, ()) or k in self.off_duty.get(person, {})
+
+    def span(self, k: int) -> tuple[int, int]:
+        """The time taken at start index k, travel included."""
+        s = self.starts[k]
+        return s - self.request.travel, s + self.request.duration + self.request.travel
+
+    def meeting(self, k: int) -> tuple[int, int]:
+        s = self.starts[k]
+        return s, s + self.request.duration
+
+
+@dataclass
+class Instance:
+    """All tasks, plus what explanations need about people's days."""
+
+    partnership: Partnership
+    tasks: list[Task]
+    now: datetime
+    first: date
+    days: int
+    duty: dict[str, list[tuple[int, int]]]  # person -> merged on-duty minutes
+    absences: dict[str, list[Absence]]
+    rosters: dict[str, list[RosterDay]]
+    max_per_day: int
+    grain: int
+
+    def task(self, request_id: str) -> Task:
+        return next(t for t in self.tasks if t.id == request_id)
+
+    def local_day(self, start: int) -> date:
+        return instant(start).astimezone(zone(self.partnership.timezone)).date()
+
+    def roster_day(self, person: str, day: date) -> RosterDay | None:
+        days = self.rosters.get(person, [])
+        index = (day - self.first).days + 1  # rosters start a day early
+        return days[index] if 0 <= index < len(days) else None
+
+
+def _covered(intervals: list[tuple[int, int]], lo: int, hi: int) -> bool:
+    i = bisect.bisect_right(intervals, (lo, 1 << 62)) - 1
+    return i >= 0 and intervals[i][0] <= lo and intervals[i][1] >= hi
+
+
+def _overlaps(intervals: list[tuple[int, int]], lo: int, hi: int) -> bool:
+    return any(s < hi and e > lo for s, e in intervals)
+
+
+def request_window(
+    r: Request, p: Partnership, ref_start: datetime | None = None, ref_end: datetime | None = None
+) -> tuple[datetime, datetime] | None:
+    """[earliest start, latest end] in UTC; for ``within`` another request, given that meeting's time."""
+    tz = zone(p.timezone)
+    lo, hi = r.earliest, r.latest
+    if r.within is not None:
+        if r.within.of_date is not None:
+            ref_day, ref_lo = r.within.of_date, to_utc(r.within.of_date, time(0), tz)
+        elif ref_start is not None and ref_end is not None:
+            ref_day, ref_lo = ref_start.astimezone(tz).date(), ref_end
+        else:
+            return None
+        if r.within.working_days is not None:
+            last = add_working_days(ref_day, r.within.working_days, p.bank_holidays, p.extra_bank_holidays)
+        else:
+            last = ref_day + timedelta(days=r.within.days or 0)
+        deadline = to_utc(last + timedelta(days=1), time(0), tz)
+        lo = max(lo, ref_lo) if lo else ref_lo
+        hi = min(hi, deadline) if hi else deadline
+    if lo is None or hi is None:
+        return None
+    return lo, hi
+
+
+def candidate_starts(p: Partnership, lo: datetime, hi: datetime, duration: int, travel: int) -> list[int]:
+    """Starts on the grain, in local meeting hours, with meeting and travel inside [lo, hi] and those hours."""
+    tz = zone(p.timezone)
+    grain = int(p.settings.get("time_grain_minutes", 15))
+    open_at, close_at = (time.fromisoformat(t) for t in p.settings.get("meeting_hours", ("08:00", "20:00")))
+    lo_m, hi_m = minutes(lo), minutes(hi)
+    out: list[int] = []
+    day = lo.astimezone(tz).date()
+    last_day = hi.astimezone(tz).date()
+    while day <= last_day:
+        day_open, day_close = minutes(to_utc(day, open_at, tz)), minutes(to_utc(day, close_at, tz))
+        wall = datetime.combine(day, open_at)
+        while True:
+            start = minutes(to_utc(day, wall.time(), tz))
+            if wall.date() != day or start + duration + travel > day_close:
+                break
+            if start - travel >= day_open and start >= lo_m and start + duration <= hi_m:
+                out.append(start)
+            wall += timedelta(minutes=grain)
+        day += timedelta(days=1)
+    return sorted(set(out))
+
+
+def build_instance(
+    p: Partnership,
+    requests: list[Request],
+    now: datetime,
+    fixed: dict[str, Fixed] | None = None,
+    history: dict[str, set[str]] | None = None,
+    first: date | None = None,
+    days: int | None = None,
+    prune: bool = True,
+) -> Instance:
+    """The instance for ``requests``; ``fixed`` meetings keep their start, ``history`` is case -> attendees.
+
+    ``first``/``days`` limit the horizon (local days); by default it spans every window.
+    """
+    fixed = fixed or {}
+    history = history or {}
+    tz = zone(p.timezone)
+    by_id = {r.id: r for r in requests}
+
+    # Windows, dependent requests after the ones they depend on.
+    windows: dict[str, tuple[datetime, datetime] | None] = {}
+
+    def window_of(r: Request, trail: tuple[str, ...] = ()) -> tuple[datetime, datetime] | None:
+        if r.id in windows:
+            return windows[r.id]
+        ref = r.within.of_request if r.within else None
+        if ref is None:
+            w = request_window(r, p)
+        elif ref in fixed:
+            start = instant(fixed[ref].start)
+            w = request_window(r, p, start, start + timedelta(minutes=by_id[ref].duration) if ref in by_id else start)
+        elif ref in by_id and ref not in trail:
+            base = window_of(by_id[ref], (*trail, r.id))
+            if base is None:
+                w = None
+            else:
+                # Widest possible window: from the earliest the reference could end to its latest deadline.
+                lo = request_window(r, p, base[0], base[0] + timedelta(minutes=by_id[ref].duration))
+                hi = request_window(r, p, base[1], base[1])
+                w = (lo[0], hi[1]) if lo and hi else None
+        else:
+            w = None
+        windows[r.id] = w
+        return w
+
+    for r in requests:
+        window_of(r)
+    spans = [w for w in windows.values() if w] + [(instant(f.start), instant(f.start)) for f in fixed.values()]
+    if first is None:
+        first = min((w[0] for w in spans), default=now).astimezone(tz).date()
+    if days is None:
+        last = max((w[1] for w in spans), default=now).astimezone(tz).date()
+        days = (last - first).days + 1 + LOOKAHEAD_DAYS
+    lo_h, hi_h = day_span(first, days, tz)
+
+    people = sorted({x for r in requests for x in r.people()} | {x for f in fixed.values() for x in f.attendees})
+    duty_raw = availability(p, first, days, people)
+    duty = {k: [(minutes(s), minutes(e)) for s, e in v] for k, v in duty_raw.items()}
+    away = absences_between(p, lo_h, hi_h, people)
+    away_m = {k: [(minutes(a.start), minutes(a.end)) for a in v] for k, v in away.items()}
+    rosters = roster(p, first - timedelta(days=1), days + 1, people)
+    notice_days = int(p.settings.get("rest_day_notice_days", 15))
+    inst = Instance(
+        p,
+        [],
+        now,
+        first,
+        days,
+        duty,
+        away,
+        rosters,
+        int(p.settings.get("max_meetings_per_day", 3)),
+        int(p.settings.get("time_grain_minutes", 15)),
+    )
+
+    for r in requests:
+        w = windows[r.id]
+        f = fixed.get(r.id)
+        if f is not None:
+            starts = [f.start]
+            window = (f.start, f.start + r.duration)
+        elif w is None:
+            starts, window = [], (minutes(lo_h), minutes(lo_h))
+        else:
+            lo, hi = max(w[0], lo_h), min(w[1], hi_h)
+            starts = candidate_starts(p, lo, hi, r.duration, r.travel) if hi > lo else []
+            window = (minutes(w[0]), minutes(w[1]))
+        task = Task(r, starts, {}, {}, window, f)
+        task.depends_on = r.within.of_request if r.within and r.within.of_request not in fixed else None
+        task.continuity = set(history.get(r.case, set()))
+        for person in r.people():
+            ok: set[int] = set()
+            off: dict[int, OffDuty] = {}
+            for k, s in enumerate(starts):
+                lo_s, hi_s = s - r.travel, s + r.duration + r.travel
+                if _covered(duty.get(person, []), lo_s, hi_s):
+                    ok.add(k)
+                elif r.allow_off_duty and not _overlaps(away_m.get(person, []), lo_s, hi_s):
+                    off[k] = off_duty_cost(inst, person, s, hi_s - lo_s, notice_days)
+            if f is not None and person in f.attendees:
+                ok.add(0)  # a fixed meeting's attendees stay, whatever has changed since
+            task.on_duty[person] = ok
+            if off:
+                task.off_duty[person] = off
+        inst.tasks.append(task)
+    if prune:
+        _prune(inst)
+    _link_dependencies(inst)
+    return inst
+
+
+def _link_dependencies(inst: Instance) -> None:
+    """For a request within N working days of another: its allowed span for each start of the other."""
+    tasks = {t.id: t for t in inst.tasks}
+    for t in inst.tasks:
+        if t.depends_on is None:
+            continue
+        ref = tasks.get(t.depends_on)
+        if ref is None:
+            t.starts, t.on_duty, t.off_duty = [], {}, {}
+            continue
+        for k, s in enumerate(ref.starts):
+            w = request_window(t.request, inst.partnership, instant(s), instant(s + ref.request.duration))
+            t.deadline_after[k] = (minutes(w[0]), minutes(w[1])) if w else (0, 0)
+
+
+def off_duty_cost(inst: Instance, person: str, start: int, span: int, notice_days: int) -> OffDuty:
+    day = inst.local_day(start)
+    rd = inst.roster_day(person, day)
+    rest_day = rd is not None and rd.status in {"rest", "off", "bank_holiday", "outside_term"}
+    short_notice = (day - inst.now.astimezone(zone(inst.partnership.timezone)).date()).days < notice_days
+    rate = RATE_TIME_AND_A_HALF if rest_day and short_notice else RATE_PLAIN
+    return OffDuty(round(span / 60, 2), rate, rest_day)
+
+
+def workable_starts(task: Task) -> list[int]:
+    """Start indexes at which every required invitee and every slot (to its count) can attend."""
+    r = task.request
+    out = []
+    for k in range(len(task.starts)):
+        if task.fixed is not None:
+            out.append(k)
+            continue
+        if all(task.can(p, k) for p, required in r.invitees if required) and all(
+            sum(task.can(c, k) for c in slot.candidates) >= slot.count for slot in r.slots
+        ):
+            out.append(k)
+    return out
+
+
+def _prune(inst: Instance) -> None:
+    """Drop starts that some required invitee or slot cannot make (explanations rebuild the full picture)."""
+    for task in inst.tasks:
+        keep = workable_starts(task)
+        if len(keep) == len(task.starts):
+            continue
+        remap = {old: new for new, old in enumerate(keep)}
+        task.starts = [task.starts[k] for k in keep]
+        task.on_duty = {p: {remap[k] for k in ks if k in remap} for p, ks in task.on_duty.items()}
+        task.off_duty = {p: {remap[k]: c for k, c in ks.items() if k in remap} for p, ks in task.off_duty.items()}

@@ -1,0 +1,453 @@
+"""Meetings and joint visits to arrange: the requests.toml format, kind presets and checks.
+
+A request is validated the same way whether it comes from requests.toml, the
+CLI or the UI: its spec (the TOML entry as a dict) goes through
+``RequestEntry`` and then ``resolve`` against the partnership. The database
+stores the spec, so one code path rebuilds every request.
+
+Case references are checked against the partnership's pattern (by default two
+to four capital letters, a hyphen and digits: ``CP-10482``): a code, never a
+child's or family's name, because the reference travels in calendar invites.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema, model_validator
+
+from rotas.clock import to_utc, zone
+from rotas.model import Partnership
+from rotas.problems import Problem, key_path
+from rotas.schema import Id
+
+Urgency = Literal["urgent", "normal"]
+Kind = Literal[
+    "strategy-discussion",
+    "initial-conference",
+    "core-group",
+    "review-conference",
+    "professionals-meeting",
+    "joint-visit",
+    "daily-high-risk",
+    "custom",
+]
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Defaults a kind brings (DOMAIN.md's table), each overridable per request."""
+
+    label: str
+    duration: int
+    required_kinds: tuple[str, ...]
+    urgency: Urgency
+    venue: str
+    travel: int
+    deadline_working_days: int | None  # window end: this many working days after its reference date
+
+
+PRESETS: dict[str, Preset] = {
+    "strategy-discussion": Preset(
+        "Strategy discussion", 60, ("social-work", "police", "health"), "urgent", "virtual", 0, 1
+    ),
+    "initial-conference": Preset(
+        "Initial child protection conference", 90, ("social-work", "police", "health"), "normal", "hub", 0, 15
+    ),
+    "core-group": Preset("Core group", 60, ("social-work",), "normal", "hub", 0, 10),
+    "review-conference": Preset(
+        "Review child protection conference", 90, ("social-work", "police", "health"), "normal", "hub", 0, 65
+    ),
+    "professionals-meeting": Preset("Professionals' meeting", 60, (), "normal", "virtual", 0, None),
+    "joint-visit": Preset("Joint visit", 90, ("police", "social-work"), "urgent", "family home", 30, 2),
+    "daily-high-risk": Preset(
+        "Daily high-risk partnership meeting", 30, ("police", "social-work", "health"), "normal", "hub", 0, 0
+    ),
+    "custom": Preset("Meeting", 60, (), "normal", "virtual", 0, None),
+}
+
+VIRTUAL = "virtual"
+HUB = "hub"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _day_or_moment(value: Any) -> date | datetime:
+    """Keep a date a date and a date-time a date-time, also when read back from JSON text."""
+    if isinstance(value, date):  # datetime is a date too: both kept as they are
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return datetime.fromisoformat(text) if ("T" in text or " " in text) else date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a date (2026-03-24) or local date-time (2026-03-24T10:00)")
+
+
+DayOrMoment = Annotated[
+    date | datetime,
+    PlainValidator(_day_or_moment),
+    PlainSerializer(lambda v: v.isoformat(), return_type=str),
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}),
+]
+
+
+class InviteEntry(_Strict):
+    """A named invitee."""
+
+    person: Id
+    required: bool = True
+
+
+class SlotEntry(_Strict):
+    """A role slot: the solver picks whoever fits best from the people matching every filter given."""
+
+    team: Id | None = None
+    agency: Id | None = None
+    role: str | None = Field(None, description='Matches people.toml\'s role, e.g. "Health visitor".')
+    label: str = Field("", max_length=120, description='How the slot reads, e.g. "East district social worker".')
+    count: int = Field(1, ge=1, le=10)
+    prefer: list[Id] = Field(default_factory=list, description="People to prefer (continuity with the case).")
+
+    @model_validator(mode="after")
+    def _some_filter(self) -> SlotEntry:
+        if not (self.team or self.agency or self.role):
+            raise ValueError("a slot needs at least one of team, agency or role")
+        return self
+
+
+class WithinEntry(_Strict):
+    """A deadline relative to a date or to another request's meeting."""
+
+    working_days: int | None = Field(None, ge=0, le=260)
+    days: int | None = Field(None, ge=0, le=366, description="Calendar days, for rules such as 3 months.")
+    of_date: date | None = None
+    of_request: Id | None = None
+
+    @model_validator(mode="after")
+    def _one_each(self) -> WithinEntry:
+        if self.working_days is not None and self.days is not None:
+            raise ValueError("give working_days or days, not both")
+        if (self.of_date is None) == (self.of_request is None):
+            raise ValueError("give exactly one of of_date or of_request")
+        return self
+
+
+class RequestEntry(_Strict):
+    """One [[requests]] entry."""
+
+    id: Id
+    kind: Kind
+    case: str = Field(min_length=1, max_length=40, description="Case reference: a code, never a name.")
+    urgency: Urgency | None = None
+    duration: int | None = Field(None, ge=5, le=480, description="Minutes; defaults to the kind's.")
+    earliest: DayOrMoment | None = Field(None, description="A date, or a local date-time.")
+    latest: DayOrMoment | None = Field(
+        None, description="A date (whole day) or local date-time the meeting must end by."
+    )
+    within: WithinEntry | None = None
+    venue: str | None = Field(None, max_length=80, description="'virtual', 'hub', or a place such as 'family home'.")
+    travel: int | None = Field(None, ge=0, le=240, description="Minutes of travel before and after.")
+    room: Id | None = Field(None, description="A hub room from partnership.toml.")
+    allow_off_duty: bool = Field(False, description="May people be asked to attend off duty (at a cost)?")
+    fixed: DayOrMoment | None = Field(None, description="A locked local start time.")
+    invite: list[InviteEntry] = Field(default_factory=list)
+    slots: list[SlotEntry] = Field(default_factory=list)
+    notes: str = Field("", max_length=4000, description="Free text for the coordinator; never leaves the database.")
+
+
+class RequestsFile(_Strict):
+    """requests.toml: the meetings and joint visits to arrange."""
+
+    requests: list[RequestEntry] = Field(default_factory=list)
+
+
+# -- the resolved request ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    label: str
+    candidates: tuple[str, ...]
+    count: int = 1
+    prefer: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Within:
+    working_days: int | None
+    days: int | None
+    of_date: date | None
+    of_request: str | None
+
+
+@dataclass(frozen=True)
+class Request:
+    """A request checked against the partnership, with presets applied and times in UTC."""
+
+    id: str
+    kind: str
+    label: str
+    case: str
+    urgency: Urgency
+    duration: int  # minutes
+    invitees: tuple[tuple[str, bool], ...]  # (person id, required)
+    slots: tuple[Slot, ...]
+    earliest: datetime | None  # UTC; None: from the reference date of ``within``
+    latest: datetime | None  # UTC: the meeting must end by this
+    within: Within | None
+    venue: str
+    travel: int  # minutes before and after
+    room: str | None
+    allow_off_duty: bool
+    fixed: datetime | None  # UTC
+    notes: str
+    spec: dict[str, Any]
+
+    @property
+    def virtual(self) -> bool:
+        return self.venue.lower() == VIRTUAL
+
+    @property
+    def at_hub(self) -> bool:
+        return self.venue.lower() == HUB
+
+    def people(self) -> set[str]:
+        return {p for p, _ in self.invitees} | {c for s in self.slots for c in s.candidates}
+
+    def headcount(self) -> int:
+        return len(self.invitees) + sum(s.count for s in self.slots)
+
+
+def _local(value: date | datetime, tz, *, end: bool) -> datetime:
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            return value.astimezone(zone("UTC"))
+        return to_utc(value.date(), value.time(), tz)
+    return to_utc(value + timedelta(days=1) if end else value, time(0), tz)
+
+
+def resolve(entry: RequestEntry, p: Partnership, rel: str, where: str, problems: list[Problem]) -> Request | None:
+    """The entry checked against the partnership; None (with problems) if it cannot be used."""
+    before = len(problems)
+    tz = zone(p.timezone)
+    preset = PRESETS[entry.kind]
+    people = {x.id: x for x in p.people}
+    teams = {t.id: t for t in p.teams}
+    agencies = {a.id: a for a in p.agencies}
+
+    def problem(key: str, message: str) -> None:
+        problems.append(Problem(rel, message, key=f"{where}.{key}"))
+
+    pattern = str(p.settings.get("case_reference_pattern", r"^[A-Z]{2,4}-[0-9]{3,8}$"))
+    if not re.fullmatch(pattern, entry.case):
+        problem(
+            "case",
+            f"{entry.case!r} is not a case reference (it must match {pattern}, e.g. 'CP-10482'); "
+            "never put a child's or family's name here",
+        )
+
+    invitees: list[tuple[str, bool]] = []
+    seen: set[str] = set()
+    for i, inv in enumerate(entry.invite):
+        if inv.person not in people:
+            problem(f"invite[{i}].person", f"unknown person {inv.person!r} (use an id from people.toml)")
+        elif inv.person in seen:
+            problem(f"invite[{i}].person", f"{inv.person!r} is invited twice")
+        else:
+            seen.add(inv.person)
+            invitees.append((inv.person, inv.required))
+
+    slots: list[Slot] = []
+    for i, s in enumerate(entry.slots):
+        bad = False
+        if s.team is not None and s.team not in teams:
+            problem(f"slots[{i}].team", f"unknown team {s.team!r} (teams: {', '.join(teams)})")
+            bad = True
+        if s.agency is not None and s.agency not in agencies:
+            problem(f"slots[{i}].agency", f"unknown agency {s.agency!r} (agencies: {', '.join(agencies)})")
+            bad = True
+        for j, who in enumerate(s.prefer):
+            if who not in people:
+                problem(f"slots[{i}].prefer[{j}]", f"unknown person {who!r}")
+                bad = True
+        if bad:
+            continue
+        candidates = tuple(
+            x.id
+            for x in p.people
+            if (s.team is None or x.team == s.team)
+            and (s.agency is None or x.agency == s.agency)
+            and (s.role is None or x.role.lower() == s.role.lower())
+            and x.id not in seen
+        )
+        if len(candidates) < s.count:
+            problem(f"slots[{i}]", f"only {len(candidates)} people match this slot, which needs {s.count}")
+            continue
+        slots.append(Slot(s.label or _slot_label(s, teams, agencies), candidates, s.count, tuple(s.prefer)))
+
+    # The kind's required agencies: add a slot for any not already covered by a required invitee or slot.
+    for kind in preset.required_kinds:
+        covering = [a for a in p.agencies if a.kind == kind]
+        if not covering:
+            continue
+        ids = {a.id for a in covering}
+        named = any(req and people[pid].agency in ids for pid, req in invitees)
+        slotted = any(all(people[c].agency in ids for c in s.candidates) for s in slots)
+        if not (named or slotted):
+            candidates = tuple(x.id for x in p.people if x.agency in ids and x.id not in seen)
+            if candidates:
+                slots.append(Slot(f"one from {covering[0].name}", candidates))
+
+    if not invitees and not slots:
+        problem("invite", "invite at least one person or role slot")
+
+    venue = entry.venue or preset.venue
+    travel = 0 if venue.lower() == VIRTUAL else (entry.travel if entry.travel is not None else preset.travel)
+    if entry.room is not None:
+        room = next((r for r in p.rooms if r.id == entry.room), None)
+        if room is None:
+            problem(
+                "room",
+                f"unknown room {entry.room!r} (partnership.toml lists "
+                f"{', '.join(r.id for r in p.rooms) or 'no rooms'})",
+            )
+        elif venue.lower() != HUB:
+            problem("room", f"a room is only for meetings at the hub (venue is {venue!r})")
+        elif room.capacity < len(invitees) + sum(s.count for s in slots):
+            problem(
+                "room",
+                f"room {room.id!r} holds {room.capacity}, fewer than the "
+                f"{len(invitees) + sum(s.count for s in slots)} people invited",
+            )
+
+    duration = entry.duration or preset.duration
+    earliest = _local(entry.earliest, tz, end=False) if entry.earliest is not None else None
+    latest = _local(entry.latest, tz, end=True) if entry.latest is not None else None
+    within = None
+    if entry.within is not None:
+        w = entry.within
+        working = w.working_days
+        if working is None and w.days is None:
+            working = preset.deadline_working_days
+            if working is None:
+                problem("within", "give working_days or days (this kind has no default deadline)")
+        within = Within(working, w.days, w.of_date, w.of_request)
+    elif latest is None and earliest is not None and preset.deadline_working_days is not None:
+        # The kind's deadline rule counts from the earliest date.
+        assert entry.earliest is not None
+        start_day = entry.earliest if not isinstance(entry.earliest, datetime) else entry.earliest.date()
+        within = Within(preset.deadline_working_days, None, start_day, None)
+    if earliest is None and within is None:
+        problem("earliest", "give earliest (and latest), or within")
+    if earliest is not None and latest is not None:
+        if latest <= earliest:
+            problem("latest", "the window ends before it starts")
+        elif latest - earliest < timedelta(minutes=duration):
+            problem("duration", f"{duration} minutes does not fit in the window")
+
+    fixed = None
+    if entry.fixed is not None and not isinstance(entry.fixed, datetime):
+        problem("fixed", "give a date and time, e.g. 2026-03-24T10:00")
+    elif entry.fixed is not None:
+        fixed = _local(entry.fixed, tz, end=False)
+        grain = int(p.settings.get("time_grain_minutes", 15))
+        local = fixed.astimezone(tz)
+        if local.minute % grain or local.second:
+            problem("fixed", f"the fixed time is not on the {grain}-minute grain")
+
+    if len(problems) > before:
+        return None
+    return Request(
+        id=entry.id,
+        kind=entry.kind,
+        label=preset.label,
+        case=entry.case,
+        urgency=entry.urgency or preset.urgency,
+        duration=duration,
+        invitees=tuple(invitees),
+        slots=tuple(slots),
+        earliest=earliest,
+        latest=latest,
+        within=within,
+        venue=venue,
+        travel=travel,
+        room=entry.room,
+        allow_off_duty=entry.allow_off_duty,
+        fixed=fixed,
+        notes=entry.notes,
+        spec=entry.model_dump(mode="json", exclude_defaults=True),
+    )
+
+
+def _slot_label(s: SlotEntry, teams, agencies) -> str:
+    if s.team:
+        base = teams[s.team].name
+    elif s.agency:
+        base = agencies[s.agency].name
+    else:
+        base = ""
+    role = s.role or ""
+    who = f"{role} from {base}" if role and base else (role or base)
+    return f"{s.count} x {who}" if s.count > 1 else f"one {who}" if role else f"one from {who}"
+
+
+def check_requests(
+    entries: list[RequestEntry | None], p: Partnership, rel: str, problems: list[Problem]
+) -> list[Request]:
+    """Resolve every entry; also duplicate ids, references between requests and cycles among them."""
+    out: list[Request] = []
+    index: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        if entry is None:
+            continue
+        if entry.id in index:
+            problems.append(
+                Problem(
+                    rel,
+                    f"request {entry.id!r} is already defined at requests[{index[entry.id]}]",
+                    key=key_path("requests", i, "id"),
+                )
+            )
+            continue
+        index[entry.id] = i
+    for i, entry in enumerate(entries):
+        if entry is None:
+            continue
+        if entry.within and entry.within.of_request:
+            ref = entry.within.of_request
+            if ref == entry.id or ref not in index:
+                problems.append(
+                    Problem(
+                        rel,
+                        f"unknown request {ref!r}" if ref != entry.id else "a request cannot be within days of itself",
+                        key=key_path("requests", i, "within", "of_request"),
+                    )
+                )
+                continue
+        req = resolve(entry, p, rel, key_path("requests", i), problems)
+        if req is not None:
+            out.append(req)
+    # Cycles: a -> b -> a can never be scheduled.
+    after = {e.id: e.within.of_request for e in entries if e and e.within and e.within.of_request}
+    for start in after:
+        seen: list[str] = [start]
+        node = after.get(start)
+        while node is not None and node not in seen:
+            seen.append(node)
+            node = after.get(node)
+        if node == start:
+            problems.append(
+                Problem(
+                    rel,
+                    "requests wait on each other in a cycle: " + " -> ".join([*seen, start]),
+                    key=key_path("requests", index[start], "within", "of_request"),
+                )
+            )
+    return out

@@ -1,0 +1,490 @@
+"""Scheduling services shared by the CLI and the UI: requests, solving, the stored schedule.
+
+``solve`` builds the instance from the stored partnership and requests, keeps
+locked and sent meetings where they are, runs greedy (and CP-SAT on top of it),
+explains every absence and every unscheduled request, and stores the result
+with its solver run in one transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from rotas.clock import zone
+from rotas.files import record_errors
+from rotas.model import Partnership
+from rotas.problems import Problem
+from scheduler.cpsat import Progress, SolveOptions, solve_cpsat
+from scheduler.errors import UserError
+from scheduler.explain import Words, absent_reasons, alternatives, explain_unscheduled
+from scheduler.greedy import Diary, assign, greedy
+from scheduler.instance import Fixed, Instance, build_instance, instant, minutes
+from scheduler.objective import Placement, score
+from scheduler.requests import Request, RequestEntry, check_requests
+from scheduler.storage import Store
+
+STRATEGIES = ("cpsat", "greedy")
+FIXED_STATUSES = ("sent",)  # set by calendar export: a sent meeting stays put like a locked one
+
+
+def resolve_stored(p: Partnership, rows: list[dict[str, Any]]) -> tuple[list[Request], list[Problem]]:
+    """Stored request specs, checked against the partnership as it is now."""
+    problems: list[Problem] = []
+    entries: list[RequestEntry | None] = []
+    for i, row in enumerate(rows):
+        try:
+            entries.append(RequestEntry.model_validate(row["spec"]))
+        except ValidationError as exc:
+            record_errors(exc, "requests", problems, ("requests", i))
+            entries.append(None)
+    return check_requests(entries, p, "requests", problems), problems
+
+
+def load_requests(store: Store, p: Partnership) -> list[Request]:
+    requests, problems = resolve_stored(p, store.requests(p.id))
+    if problems:
+        raise UserError(
+            "some stored requests no longer fit the partnership (fix them with quorum request edit, "
+            "or reload the folder)",
+            [str(x) for x in problems],
+        )
+    return requests
+
+
+# -- requests --------------------------------------------------------------------------------
+
+
+def put_request(db_path: Path, pid: str | None, spec: dict[str, Any], *, replace: bool) -> Request:
+    """Add (or with ``replace``, change) a request after the same checks as requests.toml."""
+    with Store.open(db_path) as store:
+        p = store.partnership(pid)
+        rows = store.requests(p.id)
+        ids = {r["id"] for r in rows}
+        rid = spec.get("id")
+        if replace and rid not in ids:
+            raise UserError(f"no request {rid!r} (see quorum request list)")
+        if not replace and rid in ids:
+            raise UserError(f"request {rid!r} already exists (use quorum request edit)")
+        others = [r for r in rows if r["id"] != rid]
+        requests, problems = resolve_stored(p, [*others, {"id": rid, "spec": spec}])
+        mine = [x for x in problems if x.key and x.key.startswith(f"requests[{len(others)}]")]
+        if mine:
+            raise UserError(
+                f"request {rid!r} is not valid; nothing was saved",
+                [f"{x.key.split('.', 1)[1] if '.' in (x.key or '') else x.key}: {x.message}" for x in mine],
+            )
+        request = next(r for r in requests if r.id == rid)
+        store.put_request(p.id, rid, request.spec)
+        return request
+
+
+def remove_request(db_path: Path, pid: str | None, rid: str, now: datetime | None = None) -> None:
+    with Store.open(db_path) as store:
+        p = store.partnership(pid)
+        rows = store.requests(p.id)
+        if rid not in {r["id"] for r in rows}:
+            raise UserError(f"no request {rid!r} (see quorum request list)")
+        dependants = [r["id"] for r in rows if (r["spec"].get("within") or {}).get("of_request") == rid]
+        if dependants:
+            raise UserError(f"{', '.join(dependants)} must follow {rid}: change or remove them first")
+        store.delete_request(p.id, rid, now or datetime.now(UTC))
+
+
+def list_requests(db_path: Path, pid: str | None) -> tuple[Partnership, list[dict[str, Any]], dict[str, dict]]:
+    with Store.open(db_path) as store:
+        p = store.partnership(pid)
+        return p, store.requests(p.id), store.meetings(p.id)
+
+
+# -- solving -------------------------------------------------------------------------------------
+
+
+@dataclass
+class SolveRequest:
+    first: date | None = None
+    days: int | None = None
+    time_limit_s: float = 10.0
+    strategy: str = "cpsat"
+    alternatives: int = 0
+    seed: int = 0
+    deterministic_limit: float | None = None
+    reschedule: tuple[str, ...] = ()
+    workers: int = 2
+
+
+def _fixed(meetings: dict[str, dict], reschedule: tuple[str, ...]) -> dict[str, Fixed]:
+    out = {}
+    for rid, m in meetings.items():
+        if rid in reschedule or m["status"] == "cancelled" or not m["start"]:
+            continue
+        if m["locked"] or m["status"] in FIXED_STATUSES:
+            people = tuple(a["person"] for a in (m["attendees"] or []))
+            out[rid] = Fixed(minutes(datetime.fromisoformat(m["start"])), people, m["room"])
+    return out
+
+
+def _history(requests: list[Request], meetings: dict[str, dict], fixed: dict[str, Fixed]) -> dict[str, set[str]]:
+    """Case -> people who attended a fixed meeting of that case (for continuity)."""
+    case = {r.id: r.case for r in requests}
+    out: dict[str, set[str]] = {}
+    for rid, f in fixed.items():
+        if rid in case:
+            out.setdefault(case[rid], set()).update(f.attendees)
+    return out
+
+
+def plan(
+    p: Partnership,
+    requests: list[Request],
+    meetings: dict[str, dict],
+    now: datetime,
+    job: SolveRequest,
+    progress: Callable[[Progress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> dict[str, Any]:
+    """The schedule as one JSON-ready document (see docs/solver.md), not yet stored."""
+    if job.strategy not in STRATEGIES:
+        raise UserError(f"unknown strategy {job.strategy!r} (use {' or '.join(STRATEGIES)})")
+    started = time.monotonic()
+    cancelled = {rid for rid, m in meetings.items() if m["status"] == "cancelled" and rid not in job.reschedule}
+    active = [r for r in requests if r.id not in cancelled]
+    fixed = _fixed(meetings, job.reschedule)
+    inst = build_instance(p, active, now, fixed, _history(active, meetings, fixed), job.first, job.days)
+    placements = greedy(inst)
+    greedy_total = score(inst, placements).total
+    status, bound = "FEASIBLE", None
+    if job.strategy == "cpsat":
+        options = SolveOptions(job.time_limit_s, job.workers, job.seed, job.deterministic_limit, progress, cancel)
+        placements, status, _, cp_bound = solve_cpsat(inst, placements, options)
+        # Tasks with no start at all are not modelled: they add nothing to objective or bound.
+        bound = cp_bound
+    final = score(inst, placements)
+    doc = describe(inst, placements, job.alternatives)
+    doc.update(
+        {
+            "status": status if job.strategy == "cpsat" else "HEURISTIC",
+            "strategy": job.strategy,
+            "objective": final.total,
+            "bound": bound,
+            "gap": (round((bound - final.total) / max(1.0, abs(bound)), 6) if bound is not None else None),
+            "greedy_objective": greedy_total,
+            "wall_time_s": round(time.monotonic() - started, 3),
+            "seed": job.seed,
+        }
+    )
+    return doc
+
+
+def describe(inst: Instance, placements: list[Placement], alternatives_count: int = 0) -> dict[str, Any]:
+    """Meetings (with attendees, absentees and reasons, alternatives) and unscheduled requests."""
+    words = Words(inst)
+    tz = zone(inst.partnership.timezone)
+    people = {x.id: x for x in inst.partnership.people}
+    diary = Diary(inst)
+    for pl in placements:
+        diary.add(pl)
+    meetings = []
+    for pl in sorted(placements, key=lambda x: (x.start, x.task.id)):
+        r = pl.task.request
+        s, e = pl.task.meeting(pl.k)
+        invited = sorted(
+            {people[p].agency for p, _ in r.invitees} | {people[c].agency for slot in r.slots for c in slot.candidates}
+        )
+        present = sorted({people[a.person].agency for a in pl.attendees})
+        meetings.append(
+            {
+                "request": r.id,
+                "kind": r.kind,
+                "label": r.label,
+                "case": r.case,
+                "urgency": r.urgency,
+                "start": instant(s).astimezone(tz).isoformat(),
+                "end": instant(e).astimezone(tz).isoformat(),
+                "location": r.venue,
+                "room": pl.room,
+                "travel_minutes": r.travel,
+                "locked": pl.task.fixed is not None,
+                "attendees": [
+                    {
+                        "person": a.person,
+                        "name": people[a.person].name,
+                        "agency": people[a.person].agency,
+                        "team": people[a.person].team,
+                        "role": a.role,
+                        "slot": a.slot,
+                        "off_duty": a.off_duty is not None,
+                        "off_duty_cost": (
+                            {"hours": a.off_duty.hours, "rate": a.off_duty.rate, "rest_day": a.off_duty.rest_day}
+                            if a.off_duty
+                            else None
+                        ),
+                    }
+                    for a in pl.attendees
+                ],
+                "absent": [
+                    {
+                        "person": x.person,
+                        "name": people[x.person].name,
+                        "agency": people[x.person].agency,
+                        "role": x.role,
+                        "reason": x.reason,
+                        "detail": x.detail,
+                    }
+                    for x in absent_reasons(inst, diary, pl, words)
+                ],
+                "agencies_invited": invited,
+                "agencies_present": present,
+                "alternatives": [
+                    {
+                        "start": instant(a.start).astimezone(tz).isoformat(),
+                        "end": instant(a.end).astimezone(tz).isoformat(),
+                        "attendees": a.attendees,
+                        "agencies_present": list(a.agencies_present),
+                    }
+                    for a in alternatives(inst, diary, pl, alternatives_count)
+                ],
+            }
+        )
+    placed = {pl.task.id for pl in placements}
+    unscheduled = []
+    for task in inst.tasks:
+        if task.id in placed:
+            continue
+        u = explain_unscheduled(inst, diary, task, words)
+        unscheduled.append(
+            {
+                "request": task.id,
+                "kind": task.request.kind,
+                "case": task.request.case,
+                "reason": u.reason,
+                "detail": u.detail,
+                "suggestions": u.suggestions,
+            }
+        )
+    return {"meetings": meetings, "unscheduled": unscheduled}
+
+
+def solve(
+    db_path: Path,
+    pid: str | None,
+    job: SolveRequest,
+    now: datetime | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> dict[str, Any]:
+    """Schedule the pending requests and store the result; returns the schedule document."""
+    now = now or datetime.now(UTC)
+    with Store.open(db_path) as store:
+        p = store.partnership(pid)
+        requests = load_requests(store, p)
+        meetings = store.meetings(p.id)
+        unknown = [rid for rid in job.reschedule if rid not in {r.id for r in requests}]
+        if unknown:
+            raise UserError(f"no request {unknown[0]!r} to reschedule")
+        doc = plan(p, requests, meetings, now, job, progress, cancel)
+        rows = []
+        for m in doc["meetings"]:
+            rows.append(
+                {
+                    "request": m["request"],
+                    "status": "placed",
+                    "start": m["start"],
+                    "end": m["end"],
+                    "locked": int(m["locked"]),
+                    "room": m["room"],
+                    "attendees": m["attendees"],
+                    "absent": m["absent"],
+                    "alternatives": m["alternatives"],
+                    "explanation": None,
+                    "updated_at": now.isoformat(),
+                }
+            )
+        for u in doc["unscheduled"]:
+            rows.append(
+                {
+                    "request": u["request"],
+                    "status": "unscheduled",
+                    "start": None,
+                    "end": None,
+                    "locked": 0,
+                    "room": None,
+                    "attendees": None,
+                    "absent": None,
+                    "alternatives": None,
+                    "explanation": {"reason": u["reason"], "detail": u["detail"], "suggestions": u["suggestions"]},
+                    "updated_at": now.isoformat(),
+                }
+            )
+        summary = {k: doc[k] for k in ("greedy_objective", "gap")}
+        store.save_schedule(
+            p.id,
+            {
+                "strategy": job.strategy,
+                "status": doc["status"],
+                "objective": doc["objective"],
+                "bound": doc["bound"],
+                "wall_time_s": doc["wall_time_s"],
+                "seed": job.seed,
+                "started_at": now.isoformat(),
+                "summary": json.dumps(summary),
+            },
+            rows,
+        )
+        return doc
+
+
+def stored_schedule(db_path: Path, pid: str | None) -> dict[str, Any]:
+    """What was last solved (and decided since), in the same shape as ``solve``'s document."""
+    with Store.open(db_path) as store:
+        p = store.partnership(pid)
+        requests = {r["id"]: r["spec"] for r in store.requests(p.id)}
+        meetings = store.meetings(p.id)
+        last = store.last_solve(p.id)
+    doc: dict[str, Any] = {
+        "status": last["status"] if last else None,
+        "strategy": last["strategy"] if last else None,
+        "objective": last["objective"] if last else None,
+        "bound": last["bound"] if last else None,
+        "wall_time_s": last["wall_time_s"] if last else None,
+        "meetings": [],
+        "unscheduled": [],
+        "cancelled": [],
+    }
+    for rid, m in meetings.items():
+        spec = requests.get(rid, {})
+        if m["status"] == "placed":
+            doc["meetings"].append(
+                {
+                    "request": rid,
+                    "kind": spec.get("kind"),
+                    "case": spec.get("case"),
+                    "start": m["start"],
+                    "end": m["end"],
+                    "room": m["room"],
+                    "locked": bool(m["locked"]),
+                    "attendees": m["attendees"] or [],
+                    "absent": m["absent"] or [],
+                    "alternatives": m["alternatives"] or [],
+                }
+            )
+        elif m["status"] == "unscheduled":
+            doc["unscheduled"].append(
+                {"request": rid, "kind": spec.get("kind"), "case": spec.get("case"), **(m["explanation"] or {})}
+            )
+        else:
+            doc["cancelled"].append({"request": rid, "case": spec.get("case"), "status": m["status"]})
+    doc["meetings"].sort(key=lambda m: (m["start"], m["request"]))
+    for m in doc["meetings"]:
+        tz = zone(p.timezone)
+        m["start"] = datetime.fromisoformat(m["start"]).astimezone(tz).isoformat()
+        m["end"] = datetime.fromisoformat(m["end"]).astimezone(tz).isoformat()
+    return doc
+
+
+# -- the coordinator's decisions --------------------------------------------------------------
+
+
+def _meeting(store: Store, pid: str, rid: str) -> dict[str, Any]:
+    meetings = store.meetings(pid)
+    if rid not in meetings:
+        raise UserError(f"{rid!r} has not been scheduled (run quorum solve, or check the id with quorum schedule)")
+    return meetings[rid]
+
+
+def lock(db_path: Path, pid: str | None, rid: str, locked: bool = True) -> None:
+    with Store.open(db_path) as store:
+        p = store.partnership(pid)
+        m = _meeting(store, p.id, rid)
+        if m["status"] != "placed":
+            raise UserError(f"{rid} is {m['status']}, not placed: only a placed meeting can be locked")
+        store.update_meeting(p.id, rid, locked=int(locked))
+
+
+def cancel(db_path: Path, pid: str | None, rid: str, now: datetime | None = None) -> None:
+    with Store.open(db_path) as store:
+        p = store.partnership(pid)
+        m = _meeting(store, p.id, rid)
+        if m["status"] == "cancelled":
+            raise UserError(f"{rid} is already cancelled")
+        store.update_meeting(p.id, rid, status="cancelled", locked=0, updated_at=(now or datetime.now(UTC)).isoformat())
+
+
+def move(
+    db_path: Path,
+    pid: str | None,
+    rid: str,
+    to: datetime | None = None,
+    alternative: int | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Move a meeting to a local date-time (or its Nth stored alternative) and lock it there."""
+    now = now or datetime.now(UTC)
+    with Store.open(db_path) as store:
+        p = store.partnership(pid)
+        tz = zone(p.timezone)
+        m = _meeting(store, p.id, rid)
+        if alternative is not None:
+            options = m["alternatives"] or []
+            if not 1 <= alternative <= len(options):
+                raise UserError(f"{rid} has {len(options)} stored alternatives (solve with --alternatives K)")
+            target = datetime.fromisoformat(options[alternative - 1]["start"])
+        elif to is not None:
+            target = to if to.tzinfo else to.replace(tzinfo=tz)
+        else:
+            raise UserError("give --to DATETIME or --alternative N")
+        requests = load_requests(store, p)
+        request = next((r for r in requests if r.id == rid), None)
+        if request is None:
+            raise UserError(f"no request {rid!r}")
+        meetings = store.meetings(p.id)
+        others = {k: v for k, v in meetings.items() if k != rid and v["status"] == "placed"}
+        fixed = {
+            k: Fixed(minutes(datetime.fromisoformat(v["start"])), tuple(a["person"] for a in v["attendees"]), v["room"])
+            for k, v in others.items()
+        }
+        start_m = minutes(target)
+        lo = instant(start_m)
+        pinned = dataclasses.replace(request, earliest=lo, latest=None, within=None, fixed=None)
+        pinned = dataclasses.replace(pinned, latest=instant(start_m + request.duration))
+        inst = build_instance(p, [*(r for r in requests if r.id in fixed), pinned], now, fixed)
+        task = inst.task(rid)
+        if not task.starts or task.starts[0] != start_m:
+            raise UserError(
+                f"{target.astimezone(tz):%a %d %b %H:%M} is not a possible start for {rid}: it must be on "
+                "the time grain, inside meeting hours, with every required invitee on duty"
+            )
+        diary = Diary(inst)
+        for t in inst.tasks:
+            if t.fixed is not None:
+                diary.add(assign(diary, t, 0))  # type: ignore[arg-type]
+        placement = assign(diary, task, 0)
+        if placement is None:
+            raise UserError(
+                f"at {target.astimezone(tz):%a %d %b %H:%M} someone required for {rid} is at another "
+                "meeting, travelling, or at their daily limit"
+            )
+        doc = describe(inst, [*(diary.placements.values()), placement])
+        mine = next(x for x in doc["meetings"] if x["request"] == rid)
+        store.update_meeting(
+            p.id,
+            rid,
+            start=instant(start_m).isoformat(),
+            end=instant(start_m + request.duration).isoformat(),
+            locked=1,
+            room=mine["room"],
+            attendees=mine["attendees"],
+            absent=mine["absent"],
+            alternatives=[],
+            updated_at=now.isoformat(),
+        )
+        return mine
