@@ -17,8 +17,10 @@ import click
 
 from rotas.clock import zone
 from scheduler import render, services
+from scheduler.cli_context import Context, pass_ctx
+from scheduler.cli_schedule import COMMANDS as SCHEDULE_COMMANDS
 from scheduler.errors import UserError
-from scheduler.paths import ENV_DB, resolve_db_path
+from scheduler.paths import ENV_DB
 
 DEMO_FROM = date(2026, 3, 23)  # a fortnight with a clock change and Good Friday in it
 DEMO_DAYS = 14
@@ -31,19 +33,6 @@ def example_folder() -> Path:
         if (candidate / "partnership.toml").is_file():
             return candidate
     raise UserError("the bundled example is not installed with this copy of Quorum")
-
-
-class Context:
-    def __init__(self, db: str | None, partnership: str | None) -> None:
-        self.db_option = db
-        self.partnership_id = partnership
-
-    @property
-    def db_path(self) -> Path:
-        return resolve_db_path(self.db_option)
-
-
-pass_ctx = click.make_pass_decorator(Context)
 
 
 def _date(value: str) -> date:
@@ -166,6 +155,10 @@ def schema(out: Path) -> None:
 
     for path in write_schemas(out):
         click.echo(str(path))
+
+
+for _command in SCHEDULE_COMMANDS:
+    cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> None:

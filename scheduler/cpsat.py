@@ -26,7 +26,7 @@ from scheduler.instance import RATE_TIME_AND_A_HALF, Instance, Task
 from scheduler.objective import (
     W_AGENCY,
     W_CONTINUITY,
-    W_DAY_LATER,
+    W_LATER,
     W_OFF_DUTY,
     W_OPTIONAL,
     W_PLACE,
@@ -36,7 +36,7 @@ from scheduler.objective import (
     Attendance,
     Placement,
     continuity_people,
-    days_later,
+    lateness,
 )
 
 
@@ -243,8 +243,8 @@ class ScheduleModel:
                 for (tid, j, c), y in self.slot.items():
                     if tid == t.id and c in continuity_people(t, j):
                         self.terms.append((f"{t.id}: continuity {c}", W_CONTINUITY, y))
-                later = sum(W_DAY_LATER[r.urgency] * days_later(self.inst, t, k) * x for k, x in enumerate(xs))
-                self.terms.append((f"{t.id}: days after the window opens", -1, later))
+                later = sum(W_LATER * lateness(self.inst, t, k) * x for k, x in enumerate(xs))
+                self.terms.append((f"{t.id}: later than the window opens", -1, later))
                 self._off_duty_terms(t)
         self._fairness_terms()
         self.m.maximize(sum(w * e for _, w, e in self.terms))

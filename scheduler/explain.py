@@ -73,10 +73,15 @@ class Words:
         self.people = {x.id: x for x in inst.partnership.people}
 
     def when(self, m: int) -> str:
-        return instant(m).astimezone(self.tz).strftime("%a %d %b %H:%M").replace(" 0", " ", 1)
+        local = instant(m).astimezone(self.tz)
+        return f"{local:%a} {local.day} {local:%b %H:%M}"
 
     def day(self, m: int) -> str:
-        return instant(m).astimezone(self.tz).strftime("%a %d %b").replace(" 0", " ", 1)
+        local = instant(m).astimezone(self.tz)
+        return f"{local:%a} {local.day} {local:%b}"
+
+    def date(self, d) -> str:
+        return f"{d:%a} {d.day} {d:%b}"
 
     def clock(self, moment: datetime) -> str:
         return moment.astimezone(self.tz).strftime("%H:%M")
@@ -246,20 +251,55 @@ def explain_unscheduled(inst: Instance, diary: Diary, task: Task, words: Words) 
     else:
         detail += f"; nor in the {LOOKAHEAD_DAYS} days after"
     for _label, person, _ in blocking:
+        if person is not None:
+            suggestions.append(f"{words.name(person)}: {week_summary(inst, words, person, lo, hi)}")
+    for _label, person, _ in blocking:
         if person is None:
             continue
-        why = sorted(
-            {
-                off_duty_detail(inst, words, person, *full.span(k))[1]
-                for k in range(len(full.starts))
-                if not full.can(person, k)
-            }
-        )[:3]
-        if why:
-            suggestions.append(f"{words.name(person)}: {'; '.join(why)}")
         suggestions += _off_duty_options(inst, full, entities, person, words, r.allow_off_duty)
         suggestions += _team_mates(inst, full, entities, person, words)
     return Unscheduled(rid, "no_common_time", detail, suggestions)
+
+
+def _local_days(a, tz) -> tuple:
+    return a.start.astimezone(tz).date(), (a.end - timedelta(seconds=1)).astimezone(tz).date()
+
+
+def week_summary(inst: Instance, words: Words, person: str, lo: int, hi: int) -> str:
+    """What someone is doing day by day over a window, runs of equal days joined: the rota at a glance."""
+    first, last = inst.local_day(lo), inst.local_day(hi - 1)
+    runs: list[tuple[object, object, str]] = []
+    day = first
+    while day <= last:
+        away = [
+            a
+            for a in inst.absences.get(person, ())
+            if _local_days(a, words.tz)[0] <= day <= _local_days(a, words.tz)[1]
+        ]
+        rd = inst.roster_day(person, day)
+        if away and (
+            rd is None
+            or not rd.intervals
+            or all(
+                minutes(a.start) <= minutes(s) and minutes(a.end) >= minutes(e) for s, e in rd.intervals for a in away
+            )
+        ):
+            text = ABSENCE_WORDS.get(away[0].kind, away[0].kind)
+        elif rd is None:
+            text = "no rota"
+        elif rd.intervals:
+            times = ", ".join(f"{words.clock(s)}-{words.clock(e)}" for s, e in rd.intervals)
+            text = f"{rd.label.lower()} {times}" + (" (part of it away)" if away else "")
+        else:
+            text = {"off": "not working", "bank_holiday": "bank holiday", "outside_term": "outside term"}.get(
+                rd.status, rd.label.lower()
+            )
+        if runs and runs[-1][2] == text:
+            runs[-1] = (runs[-1][0], day, text)
+        else:
+            runs.append((day, day, text))
+        day += timedelta(days=1)
+    return "; ".join(f"{words.date(a)}{'' if a == b else '-' + words.date(b)}: {text}" for a, b, text in runs)
 
 
 def _others_ok(full: Task, entities, person: str) -> set[int]:

@@ -125,3 +125,69 @@ def overlap_text(report: OverlapReport, name: str) -> str:
         *_table("teams", report.teams),
     ]
     return "\n".join(lines) + "\n"
+
+
+def local_span(start: str, end: str) -> str:
+    """'Tue 24 Mar 10:00-11:00' from two ISO 8601 local times."""
+    s, e = datetime.fromisoformat(start), datetime.fromisoformat(end)
+    tail = e.strftime("%H:%M") if s.date() == e.date() else e.strftime("%a %d %b %H:%M")
+    return f"{s.strftime('%a %d %b %H:%M')}-{tail}"
+
+
+def _flags(m: dict[str, Any]) -> str:
+    flags = []
+    if m.get("locked"):
+        flags.append("locked")
+    off = [a for a in m.get("attendees", []) if a.get("off_duty")]
+    if off:
+        flags.append(f"{len(off)} off duty")
+    return f"  [{', '.join(flags)}]" if flags else ""
+
+
+def schedule_text(doc: dict[str, Any]) -> str:
+    """The schedule for a coordinator: meetings in time order, then what could not be placed and why."""
+    lines: list[str] = []
+    if doc.get("status") is None:
+        return "Nothing has been solved yet: run quorum solve\n"
+    placed, unscheduled = doc["meetings"], doc["unscheduled"]
+    total = len(placed) + len(unscheduled)
+    head = f"{doc['strategy']}: {doc['status'].lower()}, objective {doc['objective']:,.0f}"
+    if doc.get("bound") is not None:
+        head += f" (bound {doc['bound']:,.0f})"
+    if doc.get("greedy_objective") is not None:
+        head += f", greedy {doc['greedy_objective']:,.0f}"
+    if doc.get("wall_time_s") is not None:
+        head += f", {doc['wall_time_s']:.1f} s"
+    lines += [head, f"Placed {len(placed)} of {total} requests.", ""]
+    for m in placed:
+        invited = m.get("agencies_invited")
+        present = m.get("agencies_present") or sorted({a["agency"] for a in m["attendees"]})
+        lines.append(
+            f"{local_span(m['start'], m['end'])}  {m['request']}  {m['case']}  {m['kind']}"
+            f"  ({m.get('location') or ''}{', ' + m['room'] if m.get('room') else ''}){_flags(m)}"
+        )
+        share = f"{len(present)} of {len(invited)} agencies" if invited else f"{len(present)} agencies"
+        lines.append(f"    present: {', '.join(present)} ({share})")
+        for a in m["attendees"]:
+            role = a["role"] if a["role"] != "slot" else a.get("slot") or "slot"
+            cost = a.get("off_duty_cost")
+            extra = f", off duty: {cost['hours']:g} h x {cost['rate']:g}" if cost else ""
+            lines.append(f"    + {a['name']} ({a['agency']}; {role}{extra})")
+        for x in m.get("absent", []):
+            lines.append(f"    - {x['name']} ({x['role']}): {x['detail']}")
+        for i, alt in enumerate(m.get("alternatives", []), 1):
+            lines.append(
+                f"    alternative {i}: {local_span(alt['start'], alt['end'])}, {alt['attendees']} attending,"
+                f" {', '.join(alt['agencies_present'])}"
+            )
+        lines.append("")
+    if unscheduled:
+        lines.append("Not scheduled:")
+        for u in unscheduled:
+            lines.append(f"  {u['request']}  {u['case']}  {u['kind']}: {u['detail']}")
+            for s in u.get("suggestions", []):
+                lines.append(f"      * {s}")
+        lines.append("")
+    for c in doc.get("cancelled", []):
+        lines.append(f"Cancelled: {c['request']} ({c['case']})")
+    return "\n".join(lines).rstrip() + "\n"
