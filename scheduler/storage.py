@@ -37,6 +37,7 @@ from scheduler.errors import UserError
 
 MIGRATIONS = Migrations("quorum")
 
+# Tables rebuilt from the folder on every load; requests and meetings are merged instead.
 PARTNERSHIP_TABLES = (
     "agencies",
     "shifts",
@@ -47,6 +48,7 @@ PARTNERSHIP_TABLES = (
     "absences",
     "duty_overrides",
     "busy_calendars",
+    "rooms",
 )
 
 
