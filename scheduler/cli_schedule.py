@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -183,6 +184,13 @@ def request_list(ctx: Context, as_json: bool) -> None:
     metavar="UNITS",
     help="A deterministic work limit instead: the same data and --seed then give the same schedule.",
 )
+@click.option(
+    "--gap",
+    type=click.FloatRange(0, 0.5),
+    default=0.0,
+    show_default=True,
+    help="Stop once within this fraction of the best bound (0: search until proven optimal).",
+)
 @click.option("--strategy", type=click.Choice(list(scheduling.STRATEGIES)), default="cpsat", show_default=True)
 @click.option(
     "--alternatives",
@@ -202,6 +210,7 @@ def solve(
     days: int | None,
     time_limit: float,
     work_limit: float | None,
+    gap: float,
     strategy: str,
     alternatives: int,
     seed: int,
@@ -218,7 +227,15 @@ def solve(
     if days is not None and start_day is None:
         raise UserError("--days needs --from")
     job = scheduling.SolveRequest(
-        start_day, days, time_limit, strategy, alternatives, seed, work_limit, tuple(reschedule)
+        first=start_day,
+        days=days,
+        time_limit_s=time_limit,
+        strategy=strategy,
+        alternatives=alternatives,
+        seed=seed,
+        deterministic_limit=work_limit,
+        reschedule=tuple(reschedule),
+        relative_gap=gap,
     )
     doc = scheduling.solve(ctx.db_path, ctx.partnership_id, job)
     if as_json:
@@ -283,4 +300,44 @@ def cancel(ctx: Context, request_id: str) -> None:
     click.echo(f"Cancelled {request_id}")
 
 
-COMMANDS = (request, solve, schedule, lock, unlock, move, cancel)
+@click.command()
+@click.option("--staff", type=click.IntRange(10, 5000), default=200, show_default=True)
+@click.option("--requests", "n_requests", type=click.IntRange(1, 2000), default=80, show_default=True)
+@click.option("--days", type=click.IntRange(5, 120), default=28, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--from", "first", default="2026-03-02", show_default=True, metavar="DATE")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def generate(staff: int, n_requests: int, days: int, seed: int, first: str, folder: Path) -> None:
+    """Write a synthetic partnership FOLDER shaped like the example (for trials and benchmarks)."""
+    from scheduler.cli import example_folder
+    from scheduler.generate import generate as write
+
+    if folder.exists() and any(folder.iterdir()):
+        raise UserError(f"{folder} is not empty: choose a new folder")
+    try:
+        start = date.fromisoformat(first)
+    except ValueError as exc:
+        raise UserError(f"--from {first!r} is not a date such as 2026-03-02") from exc
+    write(folder, staff, n_requests, days, seed, start, example_folder())
+    click.echo(f"Wrote {folder}: {staff} staff, {n_requests} requests over {days} days (seed {seed})")
+
+
+@click.command()
+@click.option("--sizes", default="S,M,L", show_default=True, help="Which of S, M, L to run.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def bench(sizes: str, seed: int, as_json: bool) -> None:
+    """Greedy against CP-SAT on generated partnerships: S (50 staff, 20 requests, 14 days), M (200, 80, 28),
+    L (500, 200, 28)."""
+    from scheduler.bench import SIZES, table
+    from scheduler.bench import bench as run
+
+    chosen = [s.strip().upper() for s in sizes.split(",") if s.strip()]
+    unknown = [s for s in chosen if s not in SIZES]
+    if unknown or not chosen:
+        raise UserError(f"--sizes takes S, M and/or L (got {sizes!r})")
+    rows = run(chosen, seed)
+    click.echo(json.dumps(rows, indent=2) if as_json else table(rows), nl=not as_json)
+
+
+COMMANDS = (request, solve, schedule, lock, unlock, move, cancel, generate, bench)

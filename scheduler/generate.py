@@ -97,7 +97,7 @@ def generate(folder: Path, staff: int, requests: int, days: int, seed: int, firs
     )
 
     teams: list[tuple[str, str, str, str, int]] = []  # id, name, agency, pattern, offset
-    people: list[tuple[str, str, str, str, str]] = []  # id, name, email, team, role
+    people: list[tuple[str, str, str, str, str, int | None]] = []  # id, name, email, team, role, own offset
     members: dict[str, list[str]] = {}
     counts = [max(1, round(staff * share)) for _, share in MIX]
     counts[1] += staff - sum(counts)
@@ -113,7 +113,10 @@ def generate(folder: Path, staff: int, requests: int, days: int, seed: int, firs
             team_id = f"{agency}-{i % n_teams + 1}"
             pid = f"{agency[:2]}-{i + 1:04d}"
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-            people.append((pid, name, f"{pid}@{agency}.example.org", team_id, ROLES[agency]))
+            pattern = teams[len(teams) - n_teams + i % n_teams][3]
+            # Officers in a unit are split across reliefs: the same cycle, staggered offsets.
+            own = rng.randrange(CYCLE_DAYS[pattern]) if agency == "police" and i % 2 else None
+            people.append((pid, name, f"{pid}@{agency}.example.org", team_id, ROLES[agency], own))
             members[team_id].append(pid)
 
     lines = ["#:schema ../../docs/schema/teams.schema.json", ""]
@@ -129,7 +132,7 @@ def generate(folder: Path, staff: int, requests: int, days: int, seed: int, firs
         ]
     (folder / "teams.toml").write_text("\n".join(lines))
     lines = []
-    for pid, name, email, team, role in people:
+    for pid, name, email, team, role, own in people:
         lines += [
             "[[people]]",
             f"id = {_q(pid)}",
@@ -137,6 +140,7 @@ def generate(folder: Path, staff: int, requests: int, days: int, seed: int, firs
             f"email = {_q(email)}",
             f"team = {_q(team)}",
             f"role = {_q(role)}",
+            *([f"offset = {own}"] if own is not None else []),
             "",
         ]
     (folder / "people.toml").write_text("\n".join(lines))
@@ -166,8 +170,12 @@ def _requests(rng: random.Random, count: int, days: int, first: date, by_agency,
         team = rng.choice(by_agency[agency])
         return f"{{ team = {_q(team[0])} }}"
 
+    # Caseloads: a third of the social workers hold the cases being arranged, several each.
+    workers = sorted(p for t in by_agency["social-work"] for p in members[t[0]])
+    caseholders = rng.sample(workers, max(2, len(workers) // 3))
+
     def worker() -> str:
-        return rng.choice(members[rng.choice(by_agency["social-work"])[0]])
+        return rng.choice(caseholders)
 
     def other_worker(not_this: str) -> str:
         while (choice := worker()) == not_this:

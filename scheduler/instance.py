@@ -11,9 +11,9 @@ changes is plain integer arithmetic.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from rotas.availability import absences_between, availability
 from rotas.bankholidays import add_working_days
@@ -115,11 +115,6 @@ class Instance:
         return days[index] if 0 <= index < len(days) else None
 
 
-def _covered(intervals: list[tuple[int, int]], lo: int, hi: int) -> bool:
-    i = bisect.bisect_right(intervals, (lo, 1 << 62)) - 1
-    return i >= 0 and intervals[i][0] <= lo and intervals[i][1] >= hi
-
-
 def _overlaps(intervals: list[tuple[int, int]], lo: int, hi: int) -> bool:
     return any(s < hi and e > lo for s, e in intervals)
 
@@ -149,27 +144,52 @@ def request_window(
     return lo, hi
 
 
+@lru_cache(maxsize=4096)
+def _grain_starts(
+    day: date, tz_name: str, grain: int, open_at: time, close_at: time
+) -> tuple[int, int, tuple[int, ...]]:
+    """(opening, closing, every start on the grain) of a local day, in epoch minutes."""
+    tz = zone(tz_name)
+    day_open, day_close = minutes(to_utc(day, open_at, tz)), minutes(to_utc(day, close_at, tz))
+    out = []
+    wall = datetime.combine(day, open_at)
+    while wall.date() == day and wall.time() < close_at:
+        out.append(minutes(to_utc(day, wall.time(), tz)))
+        wall += timedelta(minutes=grain)
+    return day_open, day_close, tuple(out)
+
+
 def candidate_starts(p: Partnership, lo: datetime, hi: datetime, duration: int, travel: int) -> list[int]:
     """Starts on the grain, in local meeting hours, with meeting and travel inside [lo, hi] and those hours."""
     tz = zone(p.timezone)
     grain = int(p.settings.get("time_grain_minutes", 15))
     open_at, close_at = (time.fromisoformat(t) for t in p.settings.get("meeting_hours", ("08:00", "20:00")))
     lo_m, hi_m = minutes(lo), minutes(hi)
-    out: list[int] = []
+    out: set[int] = set()
     day = lo.astimezone(tz).date()
     last_day = hi.astimezone(tz).date()
     while day <= last_day:
-        day_open, day_close = minutes(to_utc(day, open_at, tz)), minutes(to_utc(day, close_at, tz))
-        wall = datetime.combine(day, open_at)
-        while True:
-            start = minutes(to_utc(day, wall.time(), tz))
-            if wall.date() != day or start + duration + travel > day_close:
-                break
-            if start - travel >= day_open and start >= lo_m and start + duration <= hi_m:
-                out.append(start)
-            wall += timedelta(minutes=grain)
+        day_open, day_close, starts = _grain_starts(day, p.timezone, grain, open_at, close_at)
+        out.update(
+            s
+            for s in starts
+            if s - travel >= day_open and s + duration + travel <= day_close and s >= lo_m and s + duration <= hi_m
+        )
         day += timedelta(days=1)
-    return sorted(set(out))
+    return sorted(out)
+
+
+def covered_starts(intervals: list[tuple[int, int]], starts: list[int], before: int, after: int) -> set[int]:
+    """Indexes of ``starts`` whose span [s - before, s + after) lies inside one interval (two pointers)."""
+    out: set[int] = set()
+    i = 0
+    for k, s in enumerate(starts):
+        lo, hi = s - before, s + after
+        while i < len(intervals) and intervals[i][1] < hi:
+            i += 1
+        if i < len(intervals) and intervals[i][0] <= lo:
+            out.add(k)
+    return out
 
 
 def build_instance(
@@ -263,14 +283,13 @@ def build_instance(
         task.depends_on = r.within.of_request if r.within and r.within.of_request not in fixed else None
         task.continuity = set(history.get(r.case, set()))
         for person in r.people():
-            ok: set[int] = set()
+            ok = covered_starts(duty.get(person, []), starts, r.travel, r.duration + r.travel)
             off: dict[int, OffDuty] = {}
-            for k, s in enumerate(starts):
-                lo_s, hi_s = s - r.travel, s + r.duration + r.travel
-                if _covered(duty.get(person, []), lo_s, hi_s):
-                    ok.add(k)
-                elif r.allow_off_duty and not _overlaps(away_m.get(person, []), lo_s, hi_s):
-                    off[k] = off_duty_cost(inst, person, s, hi_s - lo_s, notice_days)
+            if r.allow_off_duty:
+                for k, s in enumerate(starts):
+                    lo_s, hi_s = s - r.travel, s + r.duration + r.travel
+                    if k not in ok and not _overlaps(away_m.get(person, []), lo_s, hi_s):
+                        off[k] = off_duty_cost(inst, person, s, hi_s - lo_s, notice_days)
             if f is not None and person in f.attendees:
                 ok.add(0)  # a fixed meeting's attendees stay, whatever has changed since
             task.on_duty[person] = ok

@@ -12,7 +12,7 @@ realistic meeting (up to 9 optional attendees, 6 agencies):
 | 2 | each distinct agency present at a meeting | 10,000 |
 | 3 | each optional invitee present | 1,000 |
 | 4 | a role slot filled by someone who already attended the case (or is preferred) | 300 |
-| 5 | earlier: urgent, each hour after the window opens / normal, each day (a tie-break) | -1 / -1 |
+| 5 | each day after the window opens: urgent / normal (a tie-break) | -20 / -1 |
 | 5 | each off-duty ask; extra when it is a rest day at short notice (time and a half) | -100; -50 |
 | 5 | fair spread: each person's second meeting in the batch; each beyond the second | -10; -30 |
 """
@@ -29,7 +29,8 @@ W_PLACE = {"urgent": 2_000_000, "normal": 1_000_000}
 W_AGENCY = 10_000
 W_OPTIONAL = 1_000
 W_CONTINUITY = 300
-W_LATER = 1  # per hour (urgent) or per day (normal) after the window opens
+# Per day, not per hour: hourly terms made M instances twice as slow to prove optimal (quorum bench).
+W_DAY_LATER = {"urgent": 20, "normal": 1}
 W_OFF_DUTY = 100
 W_TIME_AND_A_HALF = 50
 W_SECOND = 10
@@ -69,10 +70,8 @@ class Score:
             self.terms.append((label, value))
 
 
-def lateness(inst: Instance, task: Task, k: int) -> int:
-    """Hours (urgent) or days (otherwise) from the window opening to start ``k``."""
-    if task.request.urgency == "urgent":
-        return max(0, (task.starts[k] - task.window[0]) // 60)
+def days_later(inst: Instance, task: Task, k: int) -> int:
+    """Local days from the window opening to start ``k``."""
     tz = zone(inst.partnership.timezone)
     first = instant(task.window[0]).astimezone(tz).date()
     return max(0, (instant(task.starts[k]).astimezone(tz).date() - first).days)
@@ -98,7 +97,7 @@ def placement_value(inst: Instance, pl: Placement) -> Score:
         if a.role == "slot" and a.slot in labels and a.person in continuity_people(pl.task, labels.index(a.slot))
     )
     s.add(f"{r.id}: continuity", W_CONTINUITY * cont)
-    s.add(f"{r.id}: later than the window opens", -W_LATER * lateness(inst, pl.task, pl.k))
+    s.add(f"{r.id}: days after the window opens", -W_DAY_LATER[r.urgency] * days_later(inst, pl.task, pl.k))
     for a in pl.attendees:
         if a.off_duty is not None:
             extra = W_TIME_AND_A_HALF if a.off_duty.rate >= RATE_TIME_AND_A_HALF else 0

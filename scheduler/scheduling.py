@@ -120,6 +120,7 @@ class SolveRequest:
     deterministic_limit: float | None = None
     reschedule: tuple[str, ...] = ()
     workers: int = 2
+    relative_gap: float = 0.0
 
 
 def _fixed(meetings: dict[str, dict], reschedule: tuple[str, ...]) -> dict[str, Fixed]:
@@ -164,7 +165,9 @@ def plan(
     greedy_total = score(inst, placements).total
     status, bound = "FEASIBLE", None
     if job.strategy == "cpsat":
-        options = SolveOptions(job.time_limit_s, job.workers, job.seed, job.deterministic_limit, progress, cancel)
+        # The time limit is the whole run's: building the instance and greedy count against it.
+        left = max(0.1, job.time_limit_s - (time.monotonic() - started))
+        options = SolveOptions(left, job.workers, job.seed, job.deterministic_limit, progress, cancel, job.relative_gap)
         placements, status, _, cp_bound = solve_cpsat(inst, placements, options)
         # Tasks with no start at all are not modelled: they add nothing to objective or bound.
         bound = cp_bound
