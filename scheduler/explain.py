@@ -356,16 +356,28 @@ def _blocked_by_diary(inst: Instance, diary: Diary, full: Task, words: Words) ->
         if full.request.invitees or full.request.slots
         else set()
     )
-    kinds: dict[str, set[str]] = {}
+    kinds: dict[str, set[str]] = {}  # what blocks each start, and the meetings involved
+    alone: set[str] = set()  # blockers that are the only obstacle at some start
     for k in sorted(workable):
+        here: set[str] = set()
         for person, required in full.request.invitees:
             if not required:
                 continue
             conflict = diary.conflict(person, full, k)
             if conflict is not None:
+                here.add(conflict[0])
                 kinds.setdefault(conflict[0], set()).add(conflict[1] or words.name(person))
         if diary.room_for(full, k) is False:
+            here.add("room")
             kinds.setdefault("room", set()).add("")
+        if len(here) == 1:
+            alone |= here
+    # Report the obstacle that alone stands in the way somewhere (a free hour lost to the daily
+    # limit says more than the hours that clash); otherwise the clashes.
+    if "daily_limit" in alone:
+        kinds = {"daily_limit": kinds["daily_limit"]}
+    elif "room" in alone:
+        kinds = {"room": kinds["room"]}
     if "clash" in kinds or "travel" in kinds:
         others = sorted((kinds.get("clash", set()) | kinds.get("travel", set())) - {""})
         return Unscheduled(

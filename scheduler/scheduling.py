@@ -167,7 +167,15 @@ def plan(
     if job.strategy == "cpsat":
         # The time limit is the whole run's: building the instance and greedy count against it.
         left = max(0.1, job.time_limit_s - (time.monotonic() - started))
-        options = SolveOptions(left, job.workers, job.seed, job.deterministic_limit, progress, cancel, job.relative_gap)
+        options = SolveOptions(
+            time_limit_s=left,
+            workers=job.workers,
+            seed=job.seed,
+            deterministic_limit=job.deterministic_limit,
+            relative_gap=job.relative_gap,
+            progress=progress,
+            cancel=cancel,
+        )
         placements, status, _, cp_bound = solve_cpsat(inst, placements, options)
         # Tasks with no start at all are not modelled: they add nothing to objective or bound.
         bound = cp_bound
