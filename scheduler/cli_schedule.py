@@ -340,4 +340,59 @@ def bench(sizes: str, seed: int, as_json: bool) -> None:
     click.echo(json.dumps(rows, indent=2) if as_json else table(rows), nl=not as_json)
 
 
-COMMANDS = (request, solve, schedule, lock, unlock, move, cancel, generate, bench)
+@click.command()
+@click.option("--agencies", metavar="A,B,...", help="Agencies that should be there (default: every agency).")
+@click.option("--duration", type=click.IntRange(5, 240), default=30, show_default=True, help="Minutes.")
+@click.option("--days", "weekdays", default="MO,TU,WE,TH,FR", show_default=True, help="Days of the week it runs.")
+@click.option("--from", "first", metavar="DATE", help="First day of the cycle looked at (default: today).")
+@click.option("--weeks", type=click.IntRange(1, 52), help="How many weeks (default: one whole rota cycle).")
+@click.option("--top", type=click.IntRange(1, 20), default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def standing(
+    ctx: Context,
+    agencies: str | None,
+    duration: int,
+    weekdays: str,
+    first: str | None,
+    weeks: int | None,
+    top: int,
+    as_json: bool,
+) -> None:
+    """The best fixed time of day for a standing meeting (e.g. the daily high-risk meeting), over a rota cycle."""
+    from scheduler.services import open_partnership
+    from scheduler.standing import cycle_days, standing_options
+
+    p = open_partnership(ctx.db_path, ctx.partnership_id)
+    try:
+        start = date.fromisoformat(first) if first else date.today()
+    except ValueError as exc:
+        raise UserError(f"--from {first!r} is not a date such as 2026-03-23") from exc
+    days = weeks * 7 if weeks else cycle_days(p)
+    chosen = [a.strip() for a in agencies.split(",")] if agencies else [a.id for a in p.agencies]
+    options = standing_options(p, chosen, duration, start, days, [d.strip().upper() for d in weekdays.split(",")], top)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "from": start.isoformat(),
+                    "days": days,
+                    "duration": duration,
+                    "options": [{**o.__dict__, "score": round(o.score, 3)} for o in options],
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(
+        f"Standing meeting, {duration} min on {weekdays}, over {days} days from {start:%a %d %b %Y} "
+        f"({options[0].occurrences} occurrences); share of occurrences each agency is there:"
+    )
+    for o in options:
+        shares = ", ".join(f"{a} {v:.0%}" for a, v in o.shares.items())
+        days_text = ", ".join(f"{w} {v:.0%}" for w, v in o.by_weekday.items())
+        click.echo(f"  {o.time}  everyone {o.all_present:.0%}  ({shares})")
+        click.echo(f"         everyone there, by day: {days_text}")
+
+
+COMMANDS = (request, solve, schedule, lock, unlock, move, cancel, generate, bench, standing)

@@ -273,6 +273,10 @@ def build_instance(
         if f is not None:
             starts = [f.start]
             window = (f.start, f.start + r.duration)
+        elif r.fixed is not None:
+            # A time fixed in the request itself: the only start, whoever can come (attendance still solved).
+            starts = [minutes(r.fixed)]
+            window = (starts[0], starts[0] + r.duration)
         elif w is None:
             starts, window = [], (minutes(lo_h), minutes(lo_h))
         else:

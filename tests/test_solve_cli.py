@@ -1,0 +1,248 @@
+"""The coordinator's flow on the example: solve, inspect, lock, move, cancel, requests from the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import EXAMPLE
+
+MEETING_KEYS = {
+    "request",
+    "kind",
+    "case",
+    "start",
+    "end",
+    "location",
+    "attendees",
+    "absent",
+    "agencies_invited",
+    "agencies_present",
+    "alternatives",
+}
+ABSENCE_REASONS = {"off_duty", "absence", "clash", "travel", "daily_limit"}
+
+
+@pytest.fixture
+def loaded(run):
+    assert run("load", EXAMPLE).code == 0
+    return run
+
+
+def solve_json(run, *args: str) -> dict:
+    result = run("solve", "--json", "--time-limit", "20", *args)
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+def test_example_solve_places_what_can_be_placed_and_explains_the_rest(loaded) -> None:
+    doc = solve_json(loaded, "--alternatives", "2")
+    assert doc["status"] == "OPTIMAL" and doc["objective"] == doc["bound"]
+    assert doc["objective"] >= doc["greedy_objective"]
+    assert len(doc["meetings"]) == 22
+    assert {u["request"] for u in doc["unscheduled"]} == {"jv-10531", "jv-10541", "rcpc-10298"}
+    for u in doc["unscheduled"]:
+        assert u["reason"] == "no_common_time" and u["detail"] and u["suggestions"]
+    jv = next(u for u in doc["unscheduled"] if u["request"] == "jv-10541")
+    assert jv["detail"] == (
+        "no time before Thu 2 Apr when Folake Adeyemi (required) and DC Anita Patel (required) "
+        "are both on duty; the earliest is Tue 7 Apr 14:30"
+    )
+    assert (
+        "DC Anita Patel: Thu 26 Mar-Fri 27 Mar: early 07:00-16:00; Sat 28 Mar-Sun 29 Mar: late 14:00-23:00; "
+        "Mon 30 Mar-Thu 2 Apr: on leave" in jv["suggestions"]
+    )
+    for m in doc["meetings"]:
+        assert set(m) >= MEETING_KEYS
+        assert set(m["agencies_present"]) <= set(m["agencies_invited"])
+        for x in m["absent"]:
+            assert x["reason"] in ABSENCE_REASONS and x["detail"]
+        for a in m["attendees"]:
+            assert a["role"] in {"required", "optional", "slot"} and isinstance(a["off_duty"], bool)
+        assert m["start"][-6:] in {"+00:00", "+01:00"}
+    # The chain of case CP-10482: strategy discussion, then conference, then core group.
+    at = {m["request"]: m["start"] for m in doc["meetings"]}
+    assert at["sd-10482"] < at["icpc-10482"] < at["cg-10482"]
+    # The core group fixed by the chair stays at its time.
+    assert at["cg-10290"] == "2026-03-26T10:00:00+00:00"
+
+
+def test_schedule_shows_what_was_stored(loaded) -> None:
+    solved = solve_json(loaded)
+    shown = json.loads(loaded("schedule", "--json").out)
+    assert [m["request"] for m in shown["meetings"]] == [m["request"] for m in solved["meetings"]]
+    assert [m["start"] for m in shown["meetings"]] == [m["start"] for m in solved["meetings"]]
+    assert {u["request"] for u in shown["unscheduled"]} == {u["request"] for u in solved["unscheduled"]}
+    text = loaded("schedule").out
+    assert "Placed 22 of 25 requests." in text
+    assert "Not scheduled:" in text
+
+
+def test_lock_keeps_a_meeting_through_a_re_solve_and_move_picks_an_alternative(loaded) -> None:
+    first = solve_json(loaded, "--alternatives", "2")
+    target = next(m for m in first["meetings"] if m["request"] == "pm-10549")
+    alternative = target["alternatives"][0]
+    moved = loaded("move", "pm-10549", "--alternative", "1")
+    assert moved.code == 0, moved.err
+    assert "and locked it" in moved.out
+    again = solve_json(loaded)
+    after = next(m for m in again["meetings"] if m["request"] == "pm-10549")
+    assert after["start"] == alternative["start"] and after["locked"] is True
+    assert loaded("unlock", "pm-10549").code == 0
+    assert loaded("lock", "sd-10482").code == 0
+
+
+def test_move_to_an_impossible_time_is_refused(loaded) -> None:
+    solve_json(loaded)
+    result = loaded("move", "jv-10482", "--to", "2026-03-24T03:00")
+    assert result.code == 2
+    assert "is not a possible start for jv-10482" in result.err
+
+
+def test_cancel_removes_a_meeting_until_rescheduled(loaded) -> None:
+    solve_json(loaded)
+    assert loaded("cancel", "pm-10552").code == 0
+    doc = solve_json(loaded)
+    assert "pm-10552" not in {m["request"] for m in doc["meetings"]}
+    doc = solve_json(loaded, "--reschedule", "pm-10552")
+    assert "pm-10552" in {m["request"] for m in doc["meetings"]}
+
+
+def test_same_seed_and_work_limit_give_the_same_schedule(loaded) -> None:
+    a = solve_json(loaded, "--work-limit", "5", "--seed", "7")
+    b = solve_json(loaded, "--work-limit", "5", "--seed", "7")
+    assert [(m["request"], m["start"], [x["person"] for x in m["attendees"]]) for m in a["meetings"]] == [
+        (m["request"], m["start"], [x["person"] for x in m["attendees"]]) for m in b["meetings"]
+    ]
+
+
+def test_greedy_strategy(loaded) -> None:
+    doc = solve_json(loaded, "--strategy", "greedy")
+    assert doc["status"] == "HEURISTIC" and doc["bound"] is None
+    assert doc["objective"] == doc["greedy_objective"]
+
+
+def test_request_add_edit_list_rm(loaded) -> None:
+    added = loaded(
+        "request",
+        "add",
+        "pm-new",
+        "--kind",
+        "professionals-meeting",
+        "--case",
+        "CP-20001",
+        "--earliest",
+        "2026-03-30",
+        "--latest",
+        "2026-04-01",
+        "--invite",
+        "sw-osei",
+        "--optional",
+        "yw-barker",
+        "--slot",
+        "team=pvu,label=an officer",
+    )
+    assert added.code == 0, added.err
+    assert "Added pm-new" in added.out
+    edited = loaded("request", "edit", "pm-new", "--duration", "45", "--venue", "hub")
+    assert edited.code == 0, edited.err
+    items = json.loads(loaded("request", "list", "--json").out)
+    mine = next(i for i in items if i["id"] == "pm-new")
+    assert (mine["duration"], mine["venue"], mine["source"], mine["state"]) == (45, "hub", "cli", "pending")
+    doc = solve_json(loaded)
+    assert "pm-new" in {m["request"] for m in doc["meetings"]}
+    assert loaded("request", "rm", "pm-new").code == 0
+    assert "pm-new" not in {i["id"] for i in json.loads(loaded("request", "list", "--json").out)}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--kind", "joint-visit", "--case", "Jayden Smith", "--earliest", "2026-03-30"], "is not a case reference"),
+        (
+            ["--kind", "joint-visit", "--case", "CP-20002", "--earliest", "2026-03-30", "--invite", "nobody"],
+            "unknown person 'nobody'",
+        ),
+        (
+            [
+                "--kind",
+                "custom",
+                "--case",
+                "CP-20003",
+                "--earliest",
+                "2026-03-30",
+                "--latest",
+                "2026-03-29",
+                "--invite",
+                "sw-osei",
+            ],
+            "the window ends before it starts",
+        ),
+        (
+            [
+                "--kind",
+                "custom",
+                "--case",
+                "CP-20004",
+                "--earliest",
+                "2026-03-30T10:00",
+                "--latest",
+                "2026-03-30T10:30",
+                "--invite",
+                "sw-osei",
+            ],
+            "60 minutes does not fit in the window",
+        ),
+        (["--kind", "custom", "--case", "CP-20005", "--invite", "sw-osei"], "give earliest (and latest), or within"),
+        (["--kind", "custom", "--case", "CP-20006", "--earliest", "soon"], "is not a date"),
+        (
+            [
+                "--kind",
+                "core-group",
+                "--case",
+                "CP-20007",
+                "--within",
+                "10",
+                "--of",
+                "no-such-request",
+                "--invite",
+                "sw-osei",
+            ],
+            "unknown request 'no-such-request'",
+        ),
+        (
+            ["--kind", "custom", "--case", "CP-20008", "--earliest", "2026-03-30", "--slot", "squad=pvu"],
+            "write key=value pairs",
+        ),
+    ],
+)
+def test_bad_requests_are_refused_and_nothing_saved(loaded, args: list[str], message: str) -> None:
+    before = loaded("request", "list", "--json").out
+    result = loaded("request", "add", "bad", *args)
+    assert result.code == 2
+    assert message in result.err, result.err
+    assert "Traceback" not in result.err
+    assert loaded("request", "list", "--json").out == before
+
+
+def test_removing_a_request_others_depend_on_is_refused(loaded) -> None:
+    result = loaded("request", "rm", "sd-10482")
+    assert result.code == 2
+    assert "icpc-10482 must follow sd-10482" in result.err
+
+
+def test_requests_file_problems_are_located(run, example_copy) -> None:
+    text = (example_copy / "requests.toml").read_text()
+    text = text.replace('case = "CP-10482"\nearliest = 2026-03-23', 'case = "Baby Smith"\nearliest = 2026-03-23', 1)
+    text = text.replace('within = { of_request = "icpc-10495" }', 'within = { of_request = "cg-10495" }')
+    (example_copy / "requests.toml").write_text(text)
+    result = run("check", example_copy)
+    assert result.code == 2
+    assert (
+        f"{example_copy}/requests.toml: requests[0].case: 'Baby Smith' is not a case reference (it must match "
+        "^[A-Z]{2,4}-[0-9]{3,8}$, e.g. 'CP-10482'); never put a child's or family's name here"
+    ) in result.out
+    assert (
+        f"{example_copy}/requests.toml: requests[9].within.of_request: a request cannot be within days of itself"
+    ) in result.out
