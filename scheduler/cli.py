@@ -131,8 +131,13 @@ def overlap_cmd(ctx: Context, first: date, days: int, as_json: bool) -> None:
 
 
 @cli.command()
-def demo() -> None:
-    """Load the bundled example into a temporary database and show its overlap table."""
+@click.option(
+    "--time-limit", type=click.FloatRange(1, 600), default=20.0, show_default=True, help="Seconds the solver may take."
+)
+def demo(time_limit: float) -> None:
+    """Load the bundled example into a temporary database: overlap table, then its fortnight solved."""
+    from scheduler import scheduling
+
     with tempfile.TemporaryDirectory(prefix="quorum-demo-") as tmp:
         db = Path(tmp) / "demo.db"
         summary = services.load(db, example_folder())
@@ -140,6 +145,9 @@ def demo() -> None:
         click.echo()
         p = services.open_partnership(db)
         click.echo(render.overlap_text(services.overlap_report(p, DEMO_FROM, DEMO_DAYS), p.name), nl=False)
+        click.echo()
+        doc = scheduling.solve(db, None, scheduling.SolveRequest(time_limit_s=time_limit, alternatives=1))
+        click.echo(render.schedule_text(doc), nl=False)
 
 
 @cli.command()

@@ -12,8 +12,10 @@ SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
 
 def schema_documents() -> dict[str, dict]:
     """File name of each schema (``people.schema.json``) to its JSON Schema."""
+    from scheduler.requests import RequestsFile
+
     out = {}
-    for name, model in FILES.items():
+    for name, model in {**FILES, "requests.toml": RequestsFile}.items():
         doc = {"$schema": SCHEMA_URL, **model.model_json_schema()}
         out[name.replace(".toml", ".schema.json")] = doc
     return out

@@ -13,12 +13,33 @@ import pytest
 from scheduler import services
 from tests.conftest import EXAMPLE
 
-COMMANDS = ["check", "load", "availability", "overlap", "demo", "schema"]
+COMMANDS = [
+    "check",
+    "load",
+    "availability",
+    "overlap",
+    "demo",
+    "schema",
+    "solve",
+    "schedule",
+    "lock",
+    "unlock",
+    "move",
+    "cancel",
+    "generate",
+    "bench",
+    "standing",
+    "request",
+    "request add",
+    "request edit",
+    "request rm",
+    "request list",
+]
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])
 def test_help(run, command: str | None) -> None:
-    result = run(*([command] if command else []), "--help")
+    result = run(*(command.split() if command else []), "--help")
     assert result.code == 0
     assert "Usage: quorum" in result.out
 
@@ -126,3 +147,4 @@ def test_console_script_demo_runs() -> None:
     assert done.returncode == 0, done.stderr
     assert "police + social-work" in done.stdout
     assert "Loaded Leeds Safeguarding Partnership (example)" in done.stdout
+    assert "Placed 22 of 25 requests." in done.stdout

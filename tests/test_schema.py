@@ -33,8 +33,6 @@ def validator(name: str) -> jsonschema.Draft202012Validator:
 @pytest.mark.parametrize("folder", FOLDERS, ids=[str(f.relative_to(ROOT)) for f in FOLDERS])
 def test_examples_validate(folder: Path) -> None:
     for path in folder.glob("*.toml"):
-        if path.name == "requests.toml":
-            continue
         errors = list(validator(path.name).iter_errors(as_json(tomllib.loads(path.read_text()))))
         assert errors == [], f"{path}: {errors[0].message}"
 
