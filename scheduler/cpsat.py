@@ -265,14 +265,32 @@ class ScheduleModel:
                 for person, required in r.invitees:
                     if not required:
                         self.terms.append((f"{t.id}: optional {person}", W_OPTIONAL, self.att[(t.id, person)]))
-                for (tid, j, c), y in self.slot.items():
-                    if tid == t.id and c in continuity_people(t, j):
-                        self.terms.append((f"{t.id}: continuity {c}", W_CONTINUITY, y))
+                self._continuity_terms(t)
                 later = sum(W_DAY_LATER[r.urgency] * days_later(self.inst, t, k) * x for k, x in enumerate(xs))
                 self.terms.append((f"{t.id}: days after the window opens", -1, later))
                 self._off_duty_terms(t)
         self._fairness_terms()
         self.m.maximize(sum(w * e for _, w, e in self.terms))
+
+    def _continuity_terms(self, t: Task) -> None:
+        """A slot filled by someone who already attended the case (a fixed or sent meeting), or preferred."""
+        for (tid, j, c), y in self.slot.items():
+            if tid == t.id and c in continuity_people(t, j):
+                self.terms.append((f"{t.id}: continuity {c}", W_CONTINUITY, y))
+
+    def chain_continuity(self) -> list[cp_model.IntVar]:
+        """One variable per slot filled by someone at a meeting its request follows (the tie-break)."""
+        out = []
+        for t in self.tasks:
+            earlier = [o for o in self.tasks if o.id in earlier_in_chain(t, self.tasks)]
+            for (tid, j, c), y in self.slot.items():
+                elsewhere = [self.att[(o.id, c)] for o in earlier if tid == t.id and (o.id, c) in self.att]
+                if elsewhere:
+                    b = self.m.new_bool_var(f"chain[{t.id},{j},{c}]")
+                    self.m.add(b <= y)
+                    self.m.add(b <= sum(elsewhere))
+                    out.append(b)
+        return out
 
     def _off_duty_terms(self, t: Task) -> None:
         for person, costs in t.off_duty.items():
@@ -288,11 +306,17 @@ class ScheduleModel:
                 self.terms.append((f"{t.id}: {person} off duty", -weight, z))
 
     def _fairness_terms(self) -> None:
+        """Spread meetings: a person's second in the batch costs a little, each beyond it more.
+
+        A meeting that follows another in a chain (a conference after its strategy discussion) is
+        not counted, so the same officer on both, continuity, costs nothing.
+        """
         for person, tasks in self._by_person().items():
-            if len(tasks) < 2:
+            counted = [t for t in tasks if t.depends_on is None]
+            if len(counted) < 2:
                 continue
-            load = sum(self.att[(t.id, person)] for t in tasks)
-            beyond2 = self.m.new_int_var(0, len(tasks), f"beyond2[{person}]")
+            load = sum(self.att[(t.id, person)] for t in counted)
+            beyond2 = self.m.new_int_var(0, len(counted), f"beyond2[{person}]")
             second = self.m.new_bool_var(f"second[{person}]")
             self.m.add(beyond2 >= load - 2)
             self.m.add(second >= load - 1 - beyond2)
@@ -365,6 +389,17 @@ class ScheduleModel:
         return out
 
 
+def earlier_in_chain(t: Task, tasks: list[Task]) -> set[str]:
+    """The meetings ``t`` must follow, directly or through others ("within N working days of")."""
+    by_id = {x.id: x for x in tasks}
+    out: set[str] = set()
+    ref = t.depends_on
+    while ref is not None and ref in by_id and ref not in out:
+        out.add(ref)
+        ref = by_id[ref].depends_on
+    return out
+
+
 def _off(t: Task, person: str, k: int):
     return None if k in t.on_duty.get(person, ()) else t.off_duty.get(person, {}).get(k)
 
@@ -421,6 +456,45 @@ def groups(inst: Instance) -> list[list[Task]]:
     return sorted(out.values(), key=lambda g: g[0].id)
 
 
+def _solve_group(
+    inst: Instance,
+    group: list[Task],
+    hint: list[Placement],
+    options: SolveOptions,
+    budget: float,
+    started: float,
+    placed_before: int,
+) -> GroupResult:
+    """Solve one group; then, with time left, the tie-break: the same people across a chain of meetings.
+
+    The tie-break keeps the objective at the value found (so status and bound stand) and maximises
+    how many slots in a chain (strategy discussion, conference, core group) go to someone at an
+    earlier meeting of it. It is a second phase rather than an objective tier because as a tier it
+    made proofs of optimality several times slower.
+    """
+    deadline = time.monotonic() + budget
+    first = ScheduleModel(inst, group).build()
+    first.add_hint(hint)
+    result = first.solve(options, budget * 0.8, started, placed_before)
+    if result.status not in ("OPTIMAL", "FEASIBLE"):
+        return result
+    left = min(deadline - time.monotonic(), budget * 0.2)
+    if left < 0.2 or (options.cancel is not None and options.cancel.is_set()):
+        return result
+    second = ScheduleModel(inst, group).build()
+    links = second.chain_continuity()
+    if not links:
+        return result
+    second.add_hint(result.placements)
+    objective = sum(w * e for _, w, e in second.terms)
+    second.m.add(objective >= round(result.objective))
+    second.m.maximize(sum(links))
+    refined = second.solve(options, left, started, placed_before)
+    if refined.status in ("OPTIMAL", "FEASIBLE"):
+        result.placements = refined.placements
+    return result
+
+
 def solve_cpsat(
     inst: Instance, hint: list[Placement], options: SolveOptions
 ) -> tuple[list[Placement], str, float, float]:
@@ -433,13 +507,13 @@ def solve_cpsat(
     statuses: list[str] = []
     objective = bound = 0.0
     for group in parts:
-        model = ScheduleModel(inst, group).build()
-        model.add_hint([hint_by_task[t.id] for t in group if t.id in hint_by_task])
+        greedy_part = [hint_by_task[t.id] for t in group if t.id in hint_by_task]
         left = options.time_limit_s - (time.monotonic() - started)
         share = left * len(group) / max(1, remaining)
-        result = model.solve(options, share, started, len(placements))
+        result = _solve_group(inst, group, greedy_part, options, share, started, len(placements))
         remaining -= len(group)
-        greedy_part = [hint_by_task[t.id] for t in group if t.id in hint_by_task]
+        if result.status in ("OPTIMAL", "FEASIBLE"):
+            result.objective = float(score(inst, result.placements).total)  # the one scale for every schedule
         greedy_value = score(inst, greedy_part).total
         if result.status not in ("OPTIMAL", "FEASIBLE") or result.objective < greedy_value:
             # No solution in time, or stopped (at a gap limit) below the hint: keep greedy's, so CP-SAT

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from scheduler.instance import Instance, Task
-from scheduler.objective import Attendance, Placement, continuity_people
+from scheduler.objective import Attendance, Placement, case_attendees, continuity_people
 
 
 @dataclass
@@ -121,8 +121,9 @@ def assign(diary: Diary, task: Task, k: int) -> Placement | None:
         elif required:
             return None
     taken = {a.person for a in attendees}
+    case_people = case_attendees(list(diary.placements.values()), Placement(task, k, []))
     for index, slot in enumerate(r.slots):
-        preferred = continuity_people(task, index)
+        preferred = continuity_people(task, index) | case_people
         options = [c for c in slot.candidates if c not in taken and diary.free(c, task, k)]
         options.sort(
             key=lambda c: (c not in preferred, k not in task.on_duty.get(c, ()), len(diary.busy.get(c, ())), c)

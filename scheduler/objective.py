@@ -11,10 +11,15 @@ realistic meeting (up to 9 optional attendees, 6 agencies):
 | 1 | a request placed with all required attendance: urgent / normal | 2,000,000 / 1,000,000 |
 | 2 | each distinct agency present at a meeting | 10,000 |
 | 3 | each optional invitee present | 1,000 |
-| 4 | a role slot filled by someone who already attended the case (or is preferred) | 300 |
+| 4 | a role slot filled by someone who already attended the case (a fixed or sent meeting) or preferred | 300 |
 | 5 | each day after the window opens: urgent / normal (a tie-break) | -20 / -1 |
 | 5 | each off-duty ask; extra when it is a rest day at short notice (time and a half) | -100; -50 |
-| 5 | fair spread: each person's second meeting in the batch; each beyond the second | -10; -30 |
+| 5 | fair spread: each person's second meeting in the batch; each beyond the second (*) | -10; -30 |
+
+(*) A meeting that follows another in a chain is not counted, so continuity costs nothing.
+
+Then, among schedules of equal objective, a tie-break (a second solver phase): the same people across a
+chain of meetings of one case (strategy discussion, conference, core group).
 """
 
 from __future__ import annotations
@@ -105,7 +110,21 @@ def placement_value(inst: Instance, pl: Placement) -> Score:
     return s
 
 
+def case_attendees(placements: list[Placement], pl: Placement) -> frozenset[str]:
+    """Who attends the placed meetings ``pl`` follows in its chain (the case's earlier meetings)."""
+    by_id = {x.task.id: x for x in placements}
+    out: set[str] = set()
+    seen: set[str] = set()
+    ref = pl.task.depends_on
+    while ref is not None and ref in by_id and ref not in seen:
+        seen.add(ref)
+        out.update(a.person for a in by_id[ref].attendees)
+        ref = by_id[ref].task.depends_on
+    return frozenset(out)
+
+
 def fairness_penalty(loads: Counter[str]) -> int:
+    """A person's second meeting in the batch, and each beyond it, cost (see the table above)."""
     return sum(W_SECOND * min(1, max(0, n - 1)) + W_THIRD_PLUS * max(0, n - 2) for n in loads.values())
 
 
@@ -117,6 +136,7 @@ def score(inst: Instance, placements: list[Placement]) -> Score:
         part = placement_value(inst, pl)
         for label, value in part.terms:
             total.add(label, value)
-        loads.update(a.person for a in pl.attendees)
+        if pl.task.depends_on is None:  # a chain's follow-up meetings do not add to anyone's load
+            loads.update(a.person for a in pl.attendees)
     total.add("fair spread of meetings", -fairness_penalty(loads))
     return total
