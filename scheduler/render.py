@@ -171,7 +171,10 @@ def schedule_text(doc: dict[str, Any]) -> str:
         for a in m["attendees"]:
             role = a["role"] if a["role"] != "slot" else a.get("slot") or "slot"
             cost = a.get("off_duty_cost")
-            extra = f", off duty: {cost['hours']:g} h x {cost['rate']:g}" if cost else ""
+            extra = ""
+            if cost:
+                rate = "at time and a half" if cost["rate"] >= 1.5 else "overtime"
+                extra = f", off duty{' on a rest day' if cost['rest_day'] else ''}: {cost['hours']:g} h {rate}"
             lines.append(f"    + {a['name']} ({a['agency']}; {role}{extra})")
         for x in m.get("absent", []):
             lines.append(f"    - {x['name']} ({x['role']}): {x['detail']}")
