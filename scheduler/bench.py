@@ -94,7 +94,8 @@ def bench(sizes: list[str], seed: int, time_limits: dict[str, float] | None = No
 
 def table(rows: list[dict[str, Any]]) -> str:
     head = (
-        f"{'size':<4} {'strategy':<8} {'staff':>5} {'reqs':>5} {'placed':>6} {'agencies':>8} {'attendees':>9} "
+        f"{'size':<4} {'strategy':<8} {'staff':>5} {'reqs':>5} {'placed':>6} {'complete':>8} {'agencies':>8} "
+        f"{'attendees':>9} "
         f"{'objective':>12} {'gap':>8} {'status':<9} {'time s':>7} {'peak MB':>8}"
     )
     lines = [head, "-" * len(head)]
@@ -102,6 +103,7 @@ def table(rows: list[dict[str, Any]]) -> str:
         gap = f"{r['gap'] * 100:.2f}%" if r["gap"] is not None else "-"
         lines.append(
             f"{r['size']:<4} {r['strategy']:<8} {r['staff']:>5} {r['requests']:>5} {r['placed']:>6} "
+            f"{r['required_complete']:>8} "
             f"{r['agencies_present']:>8} {r['attendees_present']:>9} {r['objective']:>12,} {gap:>8} "
             f"{r['status']:<9} {r['wall_time_s']:>7.2f} {r['peak_memory_mb']:>8.0f}"
         )
