@@ -246,3 +246,19 @@ def test_requests_file_problems_are_located(run, example_copy) -> None:
     assert (
         f"{example_copy}/requests.toml: requests[9].within.of_request: a request cannot be within days of itself"
     ) in result.out
+
+
+def test_a_deadline_cycle_is_reported(run, example_copy) -> None:
+    text = (example_copy / "requests.toml").read_text()
+    text = text.replace(
+        'kind = "strategy-discussion"\ncase = "CP-10482"\nearliest = 2026-03-23',
+        'kind = "strategy-discussion"\ncase = "CP-10482"\nwithin = { of_request = "cg-10482" }',
+        1,
+    )
+    (example_copy / "requests.toml").write_text(text)
+    result = run("check", example_copy)
+    assert result.code == 2
+    assert (
+        f"{example_copy}/requests.toml: requests[0].within.of_request: requests wait on each other in a cycle: "
+        "sd-10482 -> cg-10482 -> icpc-10482 -> sd-10482"
+    ) in result.out
