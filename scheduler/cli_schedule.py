@@ -395,4 +395,46 @@ def standing(
         click.echo(f"         everyone there, by day: {days_text}")
 
 
-COMMANDS = (request, solve, schedule, lock, unlock, move, cancel, generate, bench, standing)
+@click.group(invoke_without_command=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
+@click.option("--team", metavar="ID", help="Only this team's calendar and the invites involving it.")
+@click.option("--meeting", metavar="REQUEST", help="Only this meeting's invite or cancellation.")
+@click.pass_context
+def export(click_ctx: click.Context, out: Path | None, team: str | None, meeting: str | None) -> None:
+    """Write invites (DIR/invites), cancellations (DIR/cancellations) and team calendars (DIR/teams)."""
+    if click_ctx.invoked_subcommand is not None:
+        return
+    if out is None:
+        raise UserError("give --out DIR")
+    from scheduler.export import export as write
+
+    ctx = click_ctx.find_object(Context)
+    report = write(ctx.db_path, ctx.partnership_id, out, team, meeting)
+    click.echo(
+        f"Wrote {len(report.files)} files to {out}: {len(report.new)} new, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {len(report.cancelled)} cancelled"
+    )
+    for what in ("new", "updated", "cancelled"):
+        for rid in getattr(report, what):
+            click.echo(f"  {what}: {rid}")
+
+
+@export.command("rota")
+@click.option("--person", metavar="ID")
+@click.option("--team", metavar="ID")
+@click.option("--from", "first", required=True, metavar="DATE")
+@click.option("--days", type=click.IntRange(1, 366), default=28, show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@pass_ctx
+def export_rota(ctx: Context, person: str | None, team: str | None, first: str, days: int, out: Path) -> None:
+    """Write a person's or a team's shifts as a calendar, to see beside their meetings."""
+    from scheduler.export import export_rota as write
+
+    try:
+        start = date.fromisoformat(first)
+    except ValueError as exc:
+        raise UserError(f"--from {first!r} is not a date such as 2026-03-23") from exc
+    click.echo(f"Wrote {write(ctx.db_path, ctx.partnership_id, out, start, days, person, team)}")
+
+
+COMMANDS = (request, solve, schedule, lock, unlock, move, cancel, generate, bench, standing, export)

@@ -305,17 +305,21 @@ def solve(
         doc = plan(p, requests, meetings, now, job, progress, cancel)
         rows = []
         for m in doc["meetings"]:
+            before = meetings.get(m["request"]) or {}
+            kept = before.get("status") in FIXED_STATUSES and m["request"] not in job.reschedule
             rows.append(
                 {
                     "request": m["request"],
-                    "status": "placed",
+                    # A sent meeting stays sent (and so fixed) until it is rescheduled or cancelled.
+                    "status": before["status"] if kept else "placed",
                     "start": m["start"],
                     "end": m["end"],
-                    "locked": int(m["locked"]),
+                    "locked": int(before.get("locked") or 0) if kept else int(m["locked"]),
                     "room": m["room"],
                     "attendees": m["attendees"],
                     "absent": m["absent"],
-                    "alternatives": m["alternatives"],
+                    # A fixed meeting has no new alternatives: keep the ones found before it was fixed.
+                    "alternatives": m["alternatives"] or (before.get("alternatives") if m["locked"] else []),
                     "explanation": None,
                     "updated_at": now.isoformat(),
                 }
@@ -373,7 +377,7 @@ def stored_schedule(db_path: Path, pid: str | None) -> dict[str, Any]:
     }
     for rid, m in meetings.items():
         spec = requests.get(rid, {})
-        if m["status"] == "placed":
+        if m["status"] in ("placed", *FIXED_STATUSES):
             doc["meetings"].append(
                 {
                     "request": rid,
@@ -416,7 +420,7 @@ def lock(db_path: Path, pid: str | None, rid: str, locked: bool = True) -> None:
     with Store.open(db_path) as store:
         p = store.partnership(pid)
         m = _meeting(store, p.id, rid)
-        if m["status"] != "placed":
+        if m["status"] not in ("placed", *FIXED_STATUSES):
             raise UserError(f"{rid} is {m['status']}, not placed: only a placed meeting can be locked")
         store.update_meeting(p.id, rid, locked=int(locked))
 
@@ -458,7 +462,7 @@ def move(
         if request is None:
             raise UserError(f"no request {rid!r}")
         meetings = store.meetings(p.id)
-        others = {k: v for k, v in meetings.items() if k != rid and v["status"] == "placed"}
+        others = {k: v for k, v in meetings.items() if k != rid and v["status"] in ("placed", *FIXED_STATUSES)}
         fixed = {
             k: Fixed(minutes(datetime.fromisoformat(v["start"])), tuple(a["person"] for a in v["attendees"]), v["room"])
             for k, v in others.items()

@@ -163,6 +163,25 @@ def m0002_scheduling(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m0003_sent(db: sqlite_utils.Database) -> None:
+    """What was sent as calendar invites: UID, SEQUENCE, content hash and the event itself."""
+    db["sent"].create(
+        {
+            "partnership": str,
+            "request": str,
+            "uid": str,
+            "sequence": int,
+            "hash": str,
+            "status": str,
+            "stamp": str,
+            "event": str,
+            "sent_at": str,
+        },
+        pk=("partnership", "request"),
+    )
+
+
 def schema_version() -> int:
     """The version this Quorum writes: the number of migrations it knows."""
     return len(MIGRATIONS._migrations)
@@ -371,6 +390,26 @@ class Store:
                 if key in fields and fields[key] is not None:
                     fields[key] = json.dumps(fields[key])
             self.db["meetings"].update((pid, rid), fields)
+
+    def sent(self, pid: str) -> dict[str, dict[str, Any]]:
+        if "sent" not in self.db.table_names():
+            return {}
+        return {
+            r["request"]: {**r, "event": json.loads(r["event"])}
+            for r in self.db.query("select * from sent where partnership = ?", [pid])
+        }
+
+    def record_sent(self, pid: str, rows: list[dict[str, Any]], meeting_status: dict[str, str]) -> None:
+        """Remember what was written, and mark the meetings sent or cancelled, in one transaction."""
+        with self._writing():
+            for row in rows:
+                self.db["sent"].upsert(
+                    {"partnership": pid, **row, "event": json.dumps(row["event"])}, pk=("partnership", "request")
+                )
+            for rid, status in meeting_status.items():
+                self.db.execute(
+                    "update meetings set status = ? where partnership = ? and request = ?", [status, pid, rid]
+                )
 
     def last_solve(self, pid: str) -> dict[str, Any] | None:
         if "solves" not in self.db.table_names():

@@ -144,7 +144,8 @@ def test_version_1_database_is_migrated_when_opened(tmp_path: Path) -> None:
     db["agencies"].insert({"partnership": "old", "id": "police", "name": "Police", "position": 0})
     db.close()
     with Store.open(db_path) as store:
-        assert store.pending_migrations() == ["m0002_scheduling"]
+        assert store.pending_migrations()[0] == "m0002_scheduling"
         p = store.partnership()
-        assert store.version == schema_version() == 2
+        assert store.version == schema_version() >= 3
+        assert store.pending_migrations() == []
         assert p.agencies[0].kind == "other" and p.rooms == ()

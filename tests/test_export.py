@@ -1,0 +1,270 @@
+"""Calendar export: standards, clock changes, SEQUENCE life cycle, privacy, hostile text."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import icalendar
+import pytest
+import vobject
+
+from scheduler import ical, scheduling, services
+from scheduler.errors import UserError
+from scheduler.export import export
+from tests.conftest import BASE_FILES, EXAMPLE, write_folder
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def parse_both(path: Path) -> icalendar.Calendar:
+    data = path.read_bytes()
+    assert b"\r\n" in data and all(len(line) <= 75 for line in data.split(b"\r\n")), f"{path} not CRLF/folded"
+    vobject.readOne(data.decode("utf-8")).validate()
+    return icalendar.Calendar.from_ical(data)
+
+
+def events(cal: icalendar.Calendar) -> list[icalendar.Event]:
+    return [c for c in cal.walk("VEVENT")]
+
+
+@pytest.fixture
+def solved_example(tmp_path: Path) -> Path:
+    db = tmp_path / "q.db"
+    services.load(db, EXAMPLE, NOW)
+    scheduling.solve(db, None, scheduling.SolveRequest(time_limit_s=20), now=NOW)
+    return db
+
+
+def test_example_export_parses_and_follows_itip(solved_example: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    report = export(solved_example, None, out, now=NOW)
+    assert len(report.new) == 22 and not report.updated and not report.cancelled
+    invites = sorted((out / "invites").glob("*.ics"))
+    teams = sorted((out / "teams").glob("*.ics"))
+    assert len(invites) == 22 and len(teams) == 13 + 5
+    for path in invites:
+        cal = parse_both(path)
+        assert cal["METHOD"] == "REQUEST"
+        (ev,) = events(cal)
+        assert ev.get("ORGANIZER") and ev.get("ATTENDEE")
+        assert next(c.name for c in cal.subcomponents) == "VTIMEZONE"
+        assert ev["DTSTART"].params["TZID"] == "Europe/London"
+        for attendee in ev.get("ATTENDEE") if isinstance(ev.get("ATTENDEE"), list) else [ev.get("ATTENDEE")]:
+            assert attendee.params["CUTYPE"] == "INDIVIDUAL" and attendee.params["RSVP"] == "TRUE"
+            assert attendee.params["ROLE"] in {"REQ-PARTICIPANT", "OPT-PARTICIPANT"}
+            assert str(attendee).startswith("mailto:")
+    for path in teams:
+        cal = parse_both(path)
+        assert cal["METHOD"] == "PUBLISH"
+        for ev in events(cal):
+            assert "ATTENDEE" not in ev and "ORGANIZER" not in ev
+
+
+def test_reexport_without_changes_writes_identical_files(solved_example: Path, tmp_path: Path) -> None:
+    export(solved_example, None, tmp_path / "a", now=NOW)
+    report = export(solved_example, None, tmp_path / "b", now=datetime(2026, 3, 2, tzinfo=UTC))
+    assert len(report.unchanged) == 22 and not report.new and not report.updated
+    for path in (tmp_path / "a").rglob("*.ics"):
+        assert path.read_bytes() == (tmp_path / "b" / path.relative_to(tmp_path / "a")).read_bytes()
+
+
+def sequence(path: Path) -> int:
+    return int(events(icalendar.Calendar.from_ical(path.read_bytes()))[0]["SEQUENCE"])
+
+
+def test_sequence_life_cycle_move_lock_cancel(solved_example: Path, tmp_path: Path) -> None:
+    scheduling.solve(solved_example, None, scheduling.SolveRequest(time_limit_s=20, alternatives=1), now=NOW)
+    export(solved_example, None, tmp_path / "1", now=NOW)
+    first = icalendar.Calendar.from_ical((tmp_path / "1" / "invites" / "jv-10482.ics").read_bytes())
+    uid = str(events(first)[0]["UID"])
+    # Sent meetings stay put when solving again; the coordinator moves one to a stored alternative.
+    again = scheduling.solve(solved_example, None, scheduling.SolveRequest(time_limit_s=20), now=NOW)
+    assert next(m for m in again["meetings"] if m["request"] == "jv-10482")["locked"] is True
+    scheduling.move(solved_example, None, "jv-10482", alternative=1, now=NOW)
+    report = export(solved_example, None, tmp_path / "2", now=NOW)
+    assert report.updated == ["jv-10482"]
+    moved = tmp_path / "2" / "invites" / "jv-10482.ics"
+    assert sequence(moved) == 1 and str(events(icalendar.Calendar.from_ical(moved.read_bytes()))[0]["UID"]) == uid
+    scheduling.lock(solved_example, None, "jv-10482", False)
+    scheduling.lock(solved_example, None, "jv-10482", True)
+    report = export(solved_example, None, tmp_path / "3", now=NOW)
+    assert "jv-10482" in report.unchanged and sequence(tmp_path / "3" / "invites" / "jv-10482.ics") == 1
+    scheduling.cancel(solved_example, None, "jv-10482", now=NOW)
+    report = export(solved_example, None, tmp_path / "4", now=NOW)
+    assert report.cancelled == ["jv-10482"]
+    cancel = parse_both(tmp_path / "4" / "cancellations" / "jv-10482.ics")
+    (ev,) = events(cancel)
+    assert cancel["METHOD"] == "CANCEL" and str(ev["UID"]) == uid and int(ev["SEQUENCE"]) == 2
+    assert ev["STATUS"] == "CANCELLED"
+    # The team calendar shows it cancelled; a later export does not cancel it again.
+    team = icalendar.Calendar.from_ical((tmp_path / "4" / "teams" / "team-sw-east.ics").read_bytes())
+    assert any(str(e["UID"]) == uid and e["STATUS"] == "CANCELLED" for e in events(team))
+    report = export(solved_example, None, tmp_path / "5", now=NOW)
+    assert report.cancelled == [] and not (tmp_path / "5" / "cancellations").exists()
+
+
+SMALL = BASE_FILES["partnership.toml"].replace(
+    'bank_holidays = "GB-ENG"', 'bank_holidays = "GB-ENG"\n[settings]\ncase_reference_pattern = "(?s).+"'
+)
+
+
+def small_solved(tmp_path: Path, requests: str, people: str | None = None) -> Path:
+    files = {"partnership.toml": SMALL, "requests.toml": requests}
+    if people:
+        files["people.toml"] = people
+    folder = write_folder(tmp_path / "p", files)
+    db = tmp_path / "q.db"
+    services.load(db, folder, NOW)
+    scheduling.solve(db, None, scheduling.SolveRequest(time_limit_s=10), now=NOW)
+    return db
+
+
+def test_meetings_after_both_clock_changes_are_local_nine(tmp_path: Path) -> None:
+    requests = """
+        [[requests]]
+        id = "spring"
+        kind = "custom"
+        case = "CP-101"
+        earliest = 2026-03-30
+        latest = 2026-03-30
+        fixed = 2026-03-30T09:00:00
+        invite = [{ person = "worker" }]
+
+        [[requests]]
+        id = "autumn"
+        kind = "custom"
+        case = "CP-102"
+        earliest = 2026-10-26
+        latest = 2026-10-26
+        fixed = 2026-10-26T09:00:00
+        invite = [{ person = "worker" }]
+    """
+    db = small_solved(tmp_path, requests)
+    export(db, None, tmp_path / "out", now=NOW)
+    for name, utc_hour in (("spring", 8), ("autumn", 9)):
+        path = tmp_path / "out" / "invites" / f"{name}.ics"
+        assert b"DTSTART;TZID=Europe/London:202" in path.read_bytes()
+        (ev,) = events(parse_both(path))
+        start = ev["DTSTART"].dt
+        assert (start.hour, start.minute) == (9, 0)
+        assert start.astimezone(UTC).hour == utc_hour
+
+
+def test_ambiguous_wall_time_is_written_in_utc() -> None:
+    tz = ical.ZoneInfo("Europe/London")
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 01:30 BST, the first of two 01:30s
+    shift = ical.Shift("u@example.org", "Late", first, datetime(2026, 10, 25, 5, tzinfo=UTC))
+    data = ical.rota("x", [shift], tz, NOW)
+    assert b"DTSTART:20261025T003000Z" in data
+    assert b"DTEND;TZID=Europe/London:20261025T050000" in data
+
+
+HOSTILE_CASE = "CP;1,2\\3\nnew line é"
+HOSTILE = 'Zoë "Q" O\'Brien; Smith, Jr.\\n\nline two \u202e \u00e9\u00e8 ' + "x" * 10_000
+
+
+def test_hostile_text_is_escaped_and_parses_back_equal() -> None:
+    """Names and case references with quotes, separators, newlines, non-ASCII and 10 KB of text."""
+    tz = ical.ZoneInfo("Europe/London")
+    person = ical.Person(HOSTILE, "odd@example.org")
+    event = ical.MeetingEvent(
+        uid="u@example.org",
+        summary="Meeting " + HOSTILE_CASE + HOSTILE,
+        start=datetime(2026, 3, 30, 8, tzinfo=UTC),
+        end=datetime(2026, 3, 30, 9, tzinfo=UTC),
+        location=HOSTILE,
+        description=HOSTILE_CASE + "\n" + HOSTILE,
+        organizer=person,
+        invitees=(ical.Invitee(person, True),),
+    )
+    data = ical.invite(event, tz, 0, NOW)
+    assert all(len(line) <= 75 for line in data.split(b"\r\n"))
+    vobject.readOne(data.decode()).validate()
+    (ev,) = events(icalendar.Calendar.from_ical(data))
+    assert str(ev["SUMMARY"]) == event.summary
+    assert str(ev["LOCATION"]) == HOSTILE
+    assert str(ev["DESCRIPTION"]) == event.description
+    assert ev["ATTENDEE"].params["CN"] == HOSTILE
+    assert ev["ORGANIZER"].params["CN"] == HOSTILE
+
+
+def test_hostile_names_and_case_references_end_to_end(tmp_path: Path) -> None:
+    name = HOSTILE[:150]
+    people = BASE_FILES["people.toml"].replace('name = "Sam Worker"', "name = " + _toml_string(name))
+    case = _toml_string(HOSTILE_CASE)
+    requests = f"""
+        [[requests]]
+        id = "hostile"
+        kind = "custom"
+        case = {case}
+        earliest = 2026-03-02
+        latest = 2026-03-02
+        invite = [{{ person = "worker" }}]
+    """
+    db = small_solved(tmp_path, requests, people)
+    export(db, None, tmp_path / "out", now=NOW)
+    (ev,) = events(parse_both(tmp_path / "out" / "invites" / "hostile.ics"))
+    assert ev["ATTENDEE"].params["CN"] == name
+    assert str(ev["SUMMARY"]) == "Meeting " + HOSTILE_CASE
+
+
+def _toml_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"'
+
+
+def test_nothing_but_case_and_kind_leaves_with_a_request(tmp_path: Path) -> None:
+    requests = """
+        [[requests]]
+        id = "private"
+        kind = "professionals-meeting"
+        case = "CP-999"
+        earliest = 2026-03-06
+        latest = 2026-03-06
+        venue = "MARKER-VENUE Parkside Primary"
+        notes = "MARKER-NOTES the family at 12 Acacia Road"
+        invite = [{ person = "worker" }]
+        slots = [{ team = "unit", label = "MARKER-LABEL", prefer = ["officer"] }]
+    """
+    db = small_solved(tmp_path, requests)
+    export(db, None, tmp_path / "out", now=NOW)
+    export(db, None, tmp_path / "out", now=NOW, meeting="private")
+    files = list((tmp_path / "out").rglob("*.ics"))
+    assert files
+    for path in files:
+        text = path.read_bytes().decode()
+        assert "MARKER" not in text and "Acacia" not in text and "Parkside" not in text
+    assert "CP-999" in (tmp_path / "out" / "invites" / "private.ics").read_text()
+
+
+@pytest.mark.parametrize("hostile", ["../../x", "..", "/etc/passwd", "a/b\\c", "", "con", "ä" * 300])
+def test_file_names_stay_inside_the_folder(tmp_path: Path, hostile: str) -> None:
+    name = ical.slug(hostile)
+    assert "/" not in name and "\\" not in name and name not in {".", ".."} and len(name) <= 80
+    assert (tmp_path / f"{name}.ics").resolve().parent == tmp_path.resolve()
+
+
+def test_unwritable_folder_records_nothing(solved_example: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(UserError, match="cannot write"):
+        export(solved_example, None, blocker / "out", now=NOW)
+    conn = sqlite3.connect(solved_example)
+    assert conn.execute("select count(*) from sent").fetchone()[0] == 0
+
+
+def test_export_cli(run, tmp_path: Path) -> None:
+    assert run("load", EXAMPLE).code == 0
+    assert run("solve", "--time-limit", "20").code == 0
+    result = run("export", "--out", tmp_path / "out")
+    assert result.code == 0, result.err
+    assert "22 new" in result.out
+    assert run("export", "--out", tmp_path / "out", "--team", "nowhere").code == 2
+    assert run("export", "--out", tmp_path / "out", "--meeting", "nothing").code == 2
+    assert run("export").code == 2
+    rota = run("export", "rota", "--person", "dc-patel", "--from", "2026-03-23", "--days", "14", "--out", tmp_path)
+    assert rota.code == 0, rota.err
+    cal = parse_both(tmp_path / "rota-dc-patel.ics")
+    assert cal["METHOD"] == "PUBLISH" and len(events(cal)) == 7
