@@ -437,4 +437,17 @@ def export_rota(ctx: Context, person: str | None, team: str | None, first: str, 
     click.echo(f"Wrote {write(ctx.db_path, ctx.partnership_id, out, start, days, person, team)}")
 
 
-COMMANDS = (request, solve, schedule, lock, unlock, move, cancel, generate, bench, standing, export)
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@pass_ctx
+def replies(ctx: Context, files: tuple[Path, ...]) -> None:
+    """Record attendees' answers from METHOD:REPLY files (shown by quorum schedule)."""
+    from scheduler.replies import read_replies
+
+    found = read_replies(ctx.db_path, ctx.partnership_id, list(files))
+    for r in found:
+        note = " (answers an older version of the invite: not recorded)" if r.stale else ""
+        click.echo(f"{r.request}: {r.person} {r.partstat}{note}")
+
+
+COMMANDS = (request, solve, schedule, lock, unlock, move, cancel, generate, bench, standing, export, replies)

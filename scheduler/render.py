@@ -175,7 +175,8 @@ def schedule_text(doc: dict[str, Any]) -> str:
             if cost:
                 rate = "at time and a half" if cost["rate"] >= 1.5 else "overtime"
                 extra = f", off duty{' on a rest day' if cost['rest_day'] else ''}: {cost['hours']:g} h {rate}"
-            lines.append(f"    + {a['name']} ({a['agency']}; {role}{extra})")
+            reply = f", {a['reply']}" if a.get("reply") else ""
+            lines.append(f"    + {a['name']} ({a['agency']}; {role}{extra}{reply})")
         for x in m.get("absent", []):
             lines.append(f"    - {x['name']} ({x['role']}): {x['detail']}")
         for i, alt in enumerate(m.get("alternatives", []), 1):

@@ -365,6 +365,7 @@ def stored_schedule(db_path: Path, pid: str | None) -> dict[str, Any]:
         requests = {r["id"]: r["spec"] for r in store.requests(p.id)}
         meetings = store.meetings(p.id)
         last = store.last_solve(p.id)
+        replies = store.replies(p.id)
     doc: dict[str, Any] = {
         "status": last["status"] if last else None,
         "strategy": last["strategy"] if last else None,
@@ -399,6 +400,9 @@ def stored_schedule(db_path: Path, pid: str | None) -> dict[str, Any]:
         else:
             doc["cancelled"].append({"request": rid, "case": spec.get("case"), "status": m["status"]})
     doc["meetings"].sort(key=lambda m: (m["start"], m["request"]))
+    for m in doc["meetings"]:
+        for a in m["attendees"]:
+            a["reply"] = replies.get((m["request"], a["person"]), "no answer yet")
     for m in doc["meetings"]:
         tz = zone(p.timezone)
         m["start"] = datetime.fromisoformat(m["start"]).astimezone(tz).isoformat()

@@ -182,6 +182,23 @@ def m0003_sent(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m0004_replies(db: sqlite_utils.Database) -> None:
+    """Attendees' answers to invites (iTIP REPLY): accepted, declined, tentative."""
+    db["replies"].create(
+        {
+            "partnership": str,
+            "request": str,
+            "person": str,
+            "partstat": str,
+            "sequence": int,
+            "received_at": str,
+            "source": str,
+        },
+        pk=("partnership", "request", "person"),
+    )
+
+
 def schema_version() -> int:
     """The version this Quorum writes: the number of migrations it knows."""
     return len(MIGRATIONS._migrations)
@@ -410,6 +427,17 @@ class Store:
                 self.db.execute(
                     "update meetings set status = ? where partnership = ? and request = ?", [status, pid, rid]
                 )
+
+    def replies(self, pid: str) -> dict[tuple[str, str], str]:
+        if "replies" not in self.db.table_names():
+            return {}
+        rows = self.db.query("select request, person, partstat from replies where partnership = ?", [pid])
+        return {(r["request"], r["person"]): r["partstat"] for r in rows}
+
+    def record_replies(self, pid: str, rows: list[dict[str, Any]]) -> None:
+        with self._writing():
+            for row in rows:
+                self.db["replies"].upsert({"partnership": pid, **row}, pk=("partnership", "request", "person"))
 
     def last_solve(self, pid: str) -> dict[str, Any] | None:
         if "solves" not in self.db.table_names():

@@ -268,3 +268,50 @@ def test_export_cli(run, tmp_path: Path) -> None:
     assert rota.code == 0, rota.err
     cal = parse_both(tmp_path / "rota-dc-patel.ics")
     assert cal["METHOD"] == "PUBLISH" and len(events(cal)) == 7
+
+
+def reply_file(path: Path, uid: str, email: str, partstat: str, seq: int = 0) -> Path:
+    """A reply as a calendar client sends one back to the organiser."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Test client//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "REPLY")
+    ev = icalendar.Event()
+    ev.add("uid", uid)
+    ev.add("dtstamp", NOW)
+    ev.add("sequence", seq)
+    attendee = icalendar.vCalAddress(f"mailto:{email}")
+    attendee.params["PARTSTAT"] = partstat
+    ev.add("attendee", attendee, encode=0)
+    cal.add_component(ev)
+    path.write_bytes(cal.to_ical())
+    return path
+
+
+def test_replies_are_recorded_and_shown(run, tmp_path: Path) -> None:
+    import json
+
+    run("load", EXAMPLE)
+    run("solve", "--time-limit", "20")
+    run("export", "--out", tmp_path / "out")
+    invite = icalendar.Calendar.from_ical((tmp_path / "out" / "invites" / "sd-10482.ics").read_bytes())
+    uid = str(events(invite)[0]["UID"])
+    ok = reply_file(tmp_path / "accept.ics", uid, "Folake.Adeyemi@socialwork.example.org", "ACCEPTED")
+    bad = reply_file(tmp_path / "bad.ics", "nobody@example.org", "folake.adeyemi@socialwork.example.org", "DECLINED")
+    result = run("replies", ok, bad)
+    assert result.code == 2
+    assert "no invite with UID 'nobody@example.org'" in result.err and "nothing was recorded" in result.err
+    shown = json.loads(run("schedule", "--json").out)
+    meeting = next(m for m in shown["meetings"] if m["request"] == "sd-10482")
+    assert {a["reply"] for a in meeting["attendees"]} == {"no answer yet"}
+    result = run("replies", ok)
+    assert result.code == 0, result.err
+    assert result.out.strip() == "sd-10482: sw-adeyemi accepted"
+    shown = json.loads(run("schedule", "--json").out)
+    meeting = next(m for m in shown["meetings"] if m["request"] == "sd-10482")
+    assert next(a for a in meeting["attendees"] if a["person"] == "sw-adeyemi")["reply"] == "accepted"
+    assert "Folake Adeyemi (social-work; required, accepted)" in run("schedule").out
+    not_reply = tmp_path / "invite.ics"
+    not_reply.write_bytes((tmp_path / "out" / "invites" / "sd-10482.ics").read_bytes())
+    result = run("replies", not_reply)
+    assert result.code == 2 and "not a reply (METHOD is REQUEST" in result.err
