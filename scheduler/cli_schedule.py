@@ -450,4 +450,37 @@ def replies(ctx: Context, files: tuple[Path, ...]) -> None:
         click.echo(f"{r.request}: {r.person} {r.partstat}{note}")
 
 
-COMMANDS = (request, solve, schedule, lock, unlock, move, cancel, generate, bench, standing, export, replies)
+@click.command()
+@click.option("--url", required=True, help="The CalDAV server (its calendar home is found from there).")
+@click.option("--user", help="User name on the server.")
+@click.option(
+    "--password-env",
+    metavar="VAR",
+    help="Environment variable holding the password (else you are asked; never on the command line).",
+)
+@pass_ctx
+def publish(ctx: Context, url: str, user: str | None, password_env: str | None) -> None:
+    """Put each team's and agency's meetings into a CalDAV calendar, updating in place."""
+    import os
+    import sys
+
+    from scheduler.publish import publish as put
+
+    password = None
+    if password_env:
+        password = os.environ.get(password_env)
+        if password is None:
+            raise UserError(f"the environment variable {password_env} is not set")
+    elif user:
+        if not sys.stdin.isatty():
+            raise UserError("give --password-env VAR: there is no terminal to ask for the password")
+        password = click.prompt(f"Password for {user}", hide_input=True)
+    report = put(ctx.db_path, ctx.partnership_id, url, user, password)
+    click.echo(
+        f"Published to {len(report.collections)} calendars ({len(report.created)} created): "
+        f"{len(report.new)} new, {len(report.changed)} updated, {len(report.cancelled)} cancelled; "
+        f"{report.removed} removed from calendars they no longer concern"
+    )
+
+
+COMMANDS = (request, solve, schedule, lock, unlock, move, cancel, generate, bench, standing, export, replies, publish)

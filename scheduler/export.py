@@ -179,6 +179,34 @@ def plan_export(
     return sorted(out, key=lambda x: (x.event.start, x.request))
 
 
+def sent_row(x: Planned, now: datetime) -> tuple[dict[str, Any], str | None]:
+    """The record of one entry sent (by file or CalDAV), and the meeting's new status if it changes."""
+    cancelled = x.change == "cancelled"
+    record = {
+        "request": x.request,
+        "uid": x.event.uid,
+        "sequence": x.sequence,
+        "hash": "" if cancelled else ical.content_hash(x.event),
+        "status": "cancelled" if cancelled else "sent",
+        "stamp": x.stamp.isoformat(),
+        "event": {**_to_json(x.event), "people": sorted(x.people)},
+        "sent_at": now.isoformat(),
+    }
+    return record, None if cancelled else "sent"
+
+
+def shared_calendars(p: Partnership, team: str | None = None) -> list[tuple[str, str, set[str]]]:
+    """(file or collection name, title, members) of each team's calendar, and each agency's unless one team."""
+    groups = [
+        (f"team-{t.id}", t.name, {x.id for x in p.people if x.team == t.id})
+        for t in p.teams
+        if team is None or t.id == team
+    ]
+    if team is None:
+        groups += [(f"agency-{a.id}", a.name, {x.id for x in p.people if x.agency == a.id}) for a in p.agencies]
+    return groups
+
+
 def export(
     db_path: Path,
     pid: str | None,
@@ -221,21 +249,10 @@ def export(
                 write_atomic(path, ical.invite(x.event, tz, x.sequence, x.stamp))
                 report.files.append(path)
                 getattr(report, x.change).append(x.request)
-                event = {**_to_json(x.event), "people": sorted(x.people)}
-                records.append(
-                    {
-                        "request": x.request,
-                        "uid": x.event.uid,
-                        "sequence": x.sequence,
-                        "hash": ical.content_hash(x.event) if x.change != "cancelled" else "",
-                        "status": "cancelled" if x.change == "cancelled" else "sent",
-                        "stamp": x.stamp.isoformat(),
-                        "event": event,
-                        "sent_at": now.isoformat(),
-                    }
-                )
-                if x.change != "cancelled":
-                    status[x.request] = "sent"
+                record, meeting_status = sent_row(x, now)
+                records.append(record)
+                if meeting_status:
+                    status[x.request] = meeting_status
             if meeting is None:
                 report.files += _write_shared_calendars(p, planned, members, tz, out, team)
         except OSError as exc:
@@ -251,12 +268,7 @@ def _write_shared_calendars(
 ) -> list[Path]:
     """One METHOD:PUBLISH calendar per team and per agency, cancelled meetings shown as cancelled."""
     written = []
-    groups: list[tuple[str, str, set[str]]] = [
-        (f"team-{t.id}", t.name, members[t.id]) for t in p.teams if team is None or t.id == team
-    ]
-    if team is None:
-        groups += [(f"agency-{a.id}", a.name, {x.id for x in p.people if x.agency == a.id}) for a in p.agencies]
-    for name, title, people in groups:
+    for name, title, people in shared_calendars(p, team):
         events = [(x.event, x.sequence, x.stamp) for x in planned if x.people & people]
         path = out / "teams" / f"{ical.slug(name)}.ics"
         write_atomic(path, ical.published(f"{title} (Quorum)", events, tz))

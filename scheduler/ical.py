@@ -152,9 +152,13 @@ def published(name: str, events: Iterable[tuple[MeetingEvent, int, datetime]], t
 
 
 def resource(e: MeetingEvent, tz: ZoneInfo, sequence: int, stamp: datetime) -> bytes:
-    """One event as a CalDAV resource: no METHOD inside (RFC 4791 4.1), organiser and attendees kept."""
+    """One event as a CalDAV resource for a shared team calendar: no METHOD inside (RFC 4791 4.1).
+
+    No ORGANIZER or ATTENDEE either, as in a published calendar: a server with scheduling
+    (RFC 6638) would otherwise send its own invitations from a team calendar.
+    """
     cal = _calendar(None)
-    cal.add_component(_vevent(e, tz, sequence, stamp, with_people=True))
+    cal.add_component(_vevent(e, tz, sequence, stamp, with_people=False))
     return _finish(cal, [e.start, e.end])
 
 
