@@ -478,7 +478,8 @@ def publish(ctx: Context, url: str, user: str | None, password_env: str | None) 
     report = put(ctx.db_path, ctx.partnership_id, url, user, password)
     click.echo(
         f"Published to {len(report.collections)} calendars ({len(report.created)} created): "
-        f"{len(report.new)} new, {len(report.changed)} updated, {len(report.cancelled)} cancelled; "
+        f"{len(report.new)} new, {len(report.changed)} updated, {len(report.unchanged)} unchanged, "
+        f"{len(report.cancelled)} cancelled; "
         f"{report.removed} removed from calendars they no longer concern"
     )
 

@@ -155,17 +155,27 @@ def absent_reasons(inst: Instance, diary: Diary, pl: Placement, words: Words) ->
 
 
 def alternatives(inst: Instance, diary: Diary, pl: Placement, count: int) -> list[Alternative]:
-    """The next best starts for a placed meeting, everything else where it is."""
-    if count <= 0 or pl.task.fixed is not None:
+    """The next best starts for a placed meeting, everything else where it is.
+
+    A locked or sent meeting has only its own start in the instance, so its alternatives come
+    from its request's window as if it were free: what a coordinator may move it to.
+    """
+    if count <= 0:
         return []
+    task = pl.task
+    if task.fixed is not None or task.request.fixed is not None:
+        free = dataclasses.replace(task.request, fixed=None)
+        if free.within is not None and free.within.of_request is not None:
+            return []  # its window depends on another meeting: move that one, or give a time with --to
+        task = build_instance(inst.partnership, [free], inst.now).tasks[0]
     agency = {x.id: x.agency for x in inst.partnership.people}
     diary.remove(pl.task.id)
     found = []
     try:
-        for k in range(len(pl.task.starts)):
-            if k == pl.k:
+        for k in range(len(task.starts)):
+            if task.starts[k] == pl.start:
                 continue
-            other = assign(diary, pl.task, k)
+            other = assign(diary, task, k)
             if other is not None:
                 found.append((placement_value(inst, other).total, k, other))
     finally:
@@ -173,7 +183,7 @@ def alternatives(inst: Instance, diary: Diary, pl: Placement, count: int) -> lis
     found.sort(key=lambda item: (-item[0], item[1]))
     out = []
     for value, k, other in found[:count]:
-        s, e = pl.task.meeting(k)
+        s, e = task.meeting(k)
         present = tuple(sorted({agency[a.person] for a in other.attendees}))
         out.append(Alternative(s, e, len(other.attendees), present, value))
     return out

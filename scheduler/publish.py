@@ -35,6 +35,7 @@ class PublishReport:
     new: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
 
 
 def publish(
@@ -82,8 +83,12 @@ def publish(
             records.append(record)
             if meeting_status:
                 status[x.request] = meeting_status
-            {"new": report.new, "updated": report.changed, "cancelled": report.cancelled}.get(x.change, []).append(
-                x.request
-            )
+            outcome = {
+                "new": report.new,
+                "updated": report.changed,
+                "cancelled": report.cancelled,
+                "unchanged": report.unchanged,
+            }
+            outcome[x.change].append(x.request)
         store.record_sent(p.id, records, status)
         return report

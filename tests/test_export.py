@@ -315,3 +315,11 @@ def test_replies_are_recorded_and_shown(run, tmp_path: Path) -> None:
     not_reply.write_bytes((tmp_path / "out" / "invites" / "sd-10482.ics").read_bytes())
     result = run("replies", not_reply)
     assert result.code == 2 and "not a reply (METHOD is REQUEST" in result.err
+
+
+def test_a_sent_meeting_still_offers_alternatives_to_move_to(solved_example: Path, tmp_path: Path) -> None:
+    export(solved_example, None, tmp_path / "out", now=NOW)
+    doc = scheduling.solve(solved_example, None, scheduling.SolveRequest(time_limit_s=20, alternatives=2), now=NOW)
+    meeting = next(m for m in doc["meetings"] if m["request"] == "jv-10482")
+    assert meeting["locked"] is True and len(meeting["alternatives"]) == 2
+    assert all(a["start"] != meeting["start"] for a in meeting["alternatives"])

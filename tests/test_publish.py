@@ -35,10 +35,25 @@ def radicale(tmp_path: Path) -> Iterator[str]:
     users.write_text(f"{USER}:{PASSWORD}\n")
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "radicale", "--server-hosts", f"127.0.0.1:{port}", "--auth-type", "htpasswd",
-         "--auth-htpasswd-filename", str(users), "--auth-htpasswd-encryption", "plain",
-         "--storage-filesystem-folder", str(tmp_path / "collections"), "--logging-level", "warning"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "radicale",
+            "--server-hosts",
+            f"127.0.0.1:{port}",
+            "--auth-type",
+            "htpasswd",
+            "--auth-htpasswd-filename",
+            str(users),
+            "--auth-htpasswd-encryption",
+            "plain",
+            "--storage-filesystem-folder",
+            str(tmp_path / "collections"),
+            "--logging-level",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 20
