@@ -323,3 +323,19 @@ def test_a_sent_meeting_still_offers_alternatives_to_move_to(solved_example: Pat
     meeting = next(m for m in doc["meetings"] if m["request"] == "jv-10482")
     assert meeting["locked"] is True and len(meeting["alternatives"]) == 2
     assert all(a["start"] != meeting["start"] for a in meeting["alternatives"])
+
+
+def test_a_reply_to_an_older_version_is_reported_not_recorded(solved_example: Path, tmp_path: Path) -> None:
+    from scheduler.replies import read_replies
+
+    scheduling.solve(solved_example, None, scheduling.SolveRequest(time_limit_s=20, alternatives=1), now=NOW)
+    export(solved_example, None, tmp_path / "1", now=NOW)
+    scheduling.move(solved_example, None, "jv-10482", alternative=1, now=NOW)
+    export(solved_example, None, tmp_path / "2", now=NOW)  # SEQUENCE 1 now
+    uid = "quorum-leeds-example-jv-10482@example.org"
+    old = reply_file(tmp_path / "old.ics", uid, "folake.adeyemi@socialwork.example.org", "DECLINED", seq=0)
+    (reply,) = read_replies(solved_example, None, [old], now=NOW)
+    assert reply.stale and reply.partstat == "declined"
+    doc = scheduling.stored_schedule(solved_example, None)
+    meeting = next(m for m in doc["meetings"] if m["request"] == "jv-10482")
+    assert {a["reply"] for a in meeting["attendees"]} == {"no answer yet"}
