@@ -254,7 +254,7 @@ def export(
                 if meeting_status:
                     status[x.request] = meeting_status
             if meeting is None:
-                report.files += _write_shared_calendars(p, planned, members, tz, out, team)
+                report.files += _write_shared_calendars(p, planned, tz, out, team)
         except OSError as exc:
             raise UserError(
                 f"cannot write to {out}: {exc.strerror or exc}; what was written is not recorded as sent"
@@ -263,9 +263,7 @@ def export(
         return report
 
 
-def _write_shared_calendars(
-    p: Partnership, planned: list[Planned], members: dict[str, set[str]], tz, out: Path, team: str | None
-) -> list[Path]:
+def _write_shared_calendars(p: Partnership, planned: list[Planned], tz, out: Path, team: str | None) -> list[Path]:
     """One METHOD:PUBLISH calendar per team and per agency, cancelled meetings shown as cancelled."""
     written = []
     for name, title, people in shared_calendars(p, team):

@@ -134,7 +134,7 @@ def _fixed(meetings: dict[str, dict], reschedule: tuple[str, ...]) -> dict[str, 
     return out
 
 
-def _history(requests: list[Request], meetings: dict[str, dict], fixed: dict[str, Fixed]) -> dict[str, set[str]]:
+def _history(requests: list[Request], fixed: dict[str, Fixed]) -> dict[str, set[str]]:
     """Case -> people who attended a fixed meeting of that case (for continuity)."""
     case = {r.id: r.case for r in requests}
     out: dict[str, set[str]] = {}
@@ -160,7 +160,7 @@ def plan(
     cancelled = {rid for rid, m in meetings.items() if m["status"] == "cancelled" and rid not in job.reschedule}
     active = [r for r in requests if r.id not in cancelled]
     fixed = _fixed(meetings, job.reschedule)
-    inst = build_instance(p, active, now, fixed, _history(active, meetings, fixed), job.first, job.days)
+    inst = build_instance(p, active, now, fixed, _history(active, fixed), job.first, job.days)
     placements = greedy(inst)
     greedy_total = score(inst, placements).total
     status, bound = "FEASIBLE", None

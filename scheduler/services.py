@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from rotas import load_folder
@@ -150,8 +150,6 @@ def person_availability(p: Partnership, first: date, days: int, people: Iterable
     tz = zone(p.timezone)
     lo, hi = day_span(first, days, tz)
     duty = availability(p, first, days, ids)
-    from datetime import timedelta
-
     days_of = roster(p, first - timedelta(days=1), days + 1, ids)
     away = absences_between(p, lo, hi, ids)
     out = []
