@@ -151,6 +151,16 @@ def demo(time_limit: float) -> None:
 
 
 @cli.command()
+@pass_ctx
+def tui(ctx: Context) -> None:
+    """Open the terminal UI on the database (in progress: dashboard, schedule, overlap heatmap)."""
+    from scheduler.ui import create_app
+
+    services.open_partnership(ctx.db_path, ctx.partnership_id)  # a clear message if nothing is loaded yet
+    create_app(ctx.db_path, ctx.partnership_id).run()
+
+
+@cli.command()
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from rotas import load_folder
 from rotas.availability import absences_between, availability
-from rotas.clock import day_span, zone
+from rotas.clock import day_span, to_utc, zone
 from rotas.files import read_toml, validate_lists
 from rotas.intervals import Interval
 from rotas.model import Absence, Partnership, Person
@@ -168,3 +168,43 @@ def _label_for(start: datetime, end: datetime, labelled: list[tuple[Interval, st
 def overlap_report(p: Partnership, first: date, days: int) -> OverlapReport:
     check_range(days)
     return overlap(p, first, days)
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """Days by hours: how many of the chosen agencies have someone on duty for the whole hour."""
+
+    first: date
+    days: int
+    hours: tuple[int, ...]
+    agencies: tuple[str, ...]
+    cells: tuple[tuple[int, ...], ...]  # [day][hour index] -> agencies on duty
+    on_duty: dict[tuple[int, int], tuple[str, ...]]  # (day, hour index) -> people on duty then
+
+
+def heatmap(
+    p: Partnership, first: date, days: int, agencies: Iterable[str] | None = None, hours: Iterable[int] = range(24)
+) -> Heatmap:
+    """The overlap picture the coordinator needs: when are police and social work ever on together?"""
+    check_range(days)
+    tz = zone(p.timezone)
+    chosen = tuple(agencies) if agencies is not None else tuple(a.id for a in p.agencies)
+    unknown = [a for a in chosen if a not in {x.id for x in p.agencies}]
+    if unknown:
+        raise UserError(f"no agency {unknown[0]!r}")
+    people = [x for x in p.people if x.agency in chosen]
+    duty = availability(p, first, days, [x.id for x in people])
+    hour_list = tuple(hours)
+    cells, on_duty = [], {}
+    for d in range(days):
+        day = first + timedelta(days=d)
+        row = []
+        for h_index, hour in enumerate(hour_list):
+            lo = to_utc(day, time(hour), tz)
+            hi = lo + timedelta(hours=1)
+            present = tuple(x.id for x in people if any(s <= lo and e >= hi for s, e in duty[x.id]))
+            on_duty[(d, h_index)] = present
+            agency_of = {x.id: x.agency for x in people}
+            row.append(len({agency_of[x] for x in present}))
+        cells.append(tuple(row))
+    return Heatmap(first, days, hour_list, chosen, tuple(cells), on_duty)

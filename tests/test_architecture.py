@@ -15,6 +15,11 @@ DOMAIN_MODULES = [
     "rotas.overlap",
     "scheduler.storage",
     "scheduler.services",
+    "scheduler.scheduling",
+    "scheduler.cpsat",
+    "scheduler.export",
+    "scheduler.publish",
+    "scheduler.replies",
     "scheduler.cli",
 ]
 

@@ -1,0 +1,84 @@
+"""Overlap heatmap: days by hours over a week, shaded by how many agencies have someone on duty."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from scheduler import services as svc
+from scheduler.errors import UserError
+
+HOURS = range(7, 23)
+SHADES = ("red", "yellow", "green", "bright_green", "bright_green", "bright_green")
+
+
+class OverlapScreen(Screen[None]):
+    BINDINGS = [
+        Binding("left_square_bracket", "week(-1)", "Previous week", key_display="[", id="previous_week"),
+        Binding("right_square_bracket", "week(1)", "Next week", key_display="]", id="next_week"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical():
+            yield Static(id="caption", classes="title")
+            yield DataTable(id="heat", cursor_type="cell")
+            yield Static(id="who", classes="panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        today = self.app.services.today  # type: ignore[attr-defined]
+        self.first = today - timedelta(days=today.weekday())
+        self.refresh_data()
+
+    def action_week(self, step: int) -> None:
+        self.first += timedelta(days=7 * step)
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        table = self.query_one("#heat", DataTable)
+        table.clear(columns=True)
+        try:
+            p = svc.open_partnership(services.db_path, services.partnership)
+            self.map = svc.heatmap(p, self.first, 7, hours=HOURS)
+        except UserError as exc:
+            self.notify(exc.message, severity="error", timeout=10)
+            return
+        n = len(self.map.agencies)
+        self.query_one("#caption", Static).update(
+            f"Week of {self.first:%a %d %b %Y}: agencies on duty ({n} at most): {', '.join(self.map.agencies)}"
+        )
+        table.add_column("day", key="day")
+        for h in HOURS:
+            table.add_column(f"{h:02d}", key=str(h))
+        for d in range(7):
+            day = self.first + timedelta(days=d)
+            cells = [
+                Text(str(c), style=f"on {SHADES[min(c, len(SHADES) - 1)]}" if c < n else "bold on green")
+                for c in self.map.cells[d]
+            ]
+            table.add_row(f"{day:%a %d}", *cells, key=day.isoformat())
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        row, column = event.coordinate.row, event.coordinate.column - 1
+        if column < 0 or not hasattr(self, "map"):
+            return
+        people = self.map.on_duty.get((row, column), ())
+        day: date = self.first + timedelta(days=row)
+        hour = list(HOURS)[column]
+        names = {
+            x.id: x
+            for x in svc.open_partnership(
+                self.app.services.db_path,  # type: ignore[attr-defined]
+                self.app.services.partnership,
+            ).people
+        }  # type: ignore[attr-defined]
+        text = ", ".join(f"{names[x].name} ({names[x].agency})" for x in people) or "nobody"
+        self.query_one("#who", Static).update(f"{day:%a %d %b} {hour:02d}:00-{hour + 1:02d}:00 on duty: {text}")
