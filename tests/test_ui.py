@@ -77,3 +77,68 @@ async def test_help_panel_lists_bindings(solved_db: Path) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert app.screen.query("HelpPanel")
+
+
+@pytest.fixture
+def own_db(solved_db: Path, tmp_path: Path) -> Path:
+    """A copy of the solved database for a test that changes it."""
+    import shutil
+
+    copy = tmp_path / "q.db"
+    shutil.copyfile(solved_db, copy)
+    return copy
+
+
+async def wait_for(pilot, condition, seconds: float = 60) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await pilot.pause(0.1)
+
+
+async def test_solve_runs_in_a_worker_and_the_ui_stays_responsive(own_db: Path) -> None:
+    app = create_app(own_db, today=date(2026, 3, 23))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("v")
+        await pilot.press("g")
+        await pilot.pause(0.6)
+        screen = app.screen
+        assert screen.running
+        progress = str(screen.query_one("#progress", Static).render())
+        assert progress.startswith("Running")  # the timer redrew while the solver works
+        await pilot.press("g")  # a key handled during the solve: refused politely
+        await wait_for(pilot, lambda: not screen.running)
+        result = str(screen.query_one("#result", Static).render())
+        assert result.startswith("Placed 22 of 25 requests")
+
+
+async def test_cancel_keeps_the_best_schedule_so_far(own_db: Path) -> None:
+    app = create_app(own_db, today=date(2026, 3, 23))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("v", "g")
+        await pilot.pause(0.3)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: not app.screen.running)
+        assert str(app.screen.query_one("#result", Static).render()).startswith("Placed ")
+
+
+async def test_lock_move_and_cancel_from_the_schedule(own_db: Path) -> None:
+    app = create_app(own_db, today=date(2026, 3, 23))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        screen = app.screen
+        first = screen.selected
+        await pilot.press("l")
+        await pilot.pause()
+        assert "[locked]" in str(screen.query_one("#detail", Static).render())
+        before = next(m for m in screen.doc["meetings"] if m["request"] == first)
+        await pilot.press("1")
+        await pilot.pause()
+        after = next(m for m in screen.doc["meetings"] if m["request"] == first)
+        assert after["start"] == before["alternatives"][0]["start"] and after["locked"]
+        await pilot.press("x")
+        await pilot.pause()
+        assert first not in {m["request"] for m in screen.doc["meetings"]}

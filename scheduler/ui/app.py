@@ -12,6 +12,7 @@ from textual.binding import Binding
 from scheduler.ui.screens.dashboard import DashboardScreen
 from scheduler.ui.screens.overlap import OverlapScreen
 from scheduler.ui.screens.schedule import ScheduleScreen
+from scheduler.ui.screens.solve import SolveScreen
 
 
 @dataclass
@@ -26,12 +27,13 @@ class UiServices:
 class QuorumApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Quorum"
-    MODES = {"dashboard": DashboardScreen, "schedule": ScheduleScreen, "overlap": OverlapScreen}
+    MODES = {"dashboard": DashboardScreen, "schedule": ScheduleScreen, "overlap": OverlapScreen, "solve": SolveScreen}
     DEFAULT_MODE = "dashboard"
     BINDINGS = [
         Binding("d", "switch_mode('dashboard')", "Dashboard", id="dashboard"),
         Binding("s", "switch_mode('schedule')", "Schedule", id="schedule"),
         Binding("o", "switch_mode('overlap')", "Overlap", id="overlap"),
+        Binding("v", "switch_mode('solve')", "Solve", id="solve"),
         Binding("question_mark", "show_help_panel", "Help", key_display="?", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]

@@ -27,9 +27,9 @@ class OverlapScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical():
-            yield Static(id="caption", classes="title")
+            yield Static(id="caption", classes="title", markup=False)
             yield DataTable(id="heat", cursor_type="cell")
-            yield Static(id="who", classes="panel")
+            yield Static(id="who", classes="panel", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:

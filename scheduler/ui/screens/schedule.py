@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
@@ -14,11 +15,19 @@ from scheduler.errors import UserError
 
 
 class ScheduleScreen(Screen[None]):
+    BINDINGS = [
+        Binding("l", "toggle_lock", "Lock/unlock", id="schedule_lock"),
+        Binding("x", "cancel_meeting", "Cancel meeting", id="schedule_cancel"),
+        Binding("1", "move(1)", "Move to alt. 1", id="schedule_move_1"),
+        Binding("2", "move(2)", "Move to alt. 2", show=False, id="schedule_move_2"),
+    ]
+    selected: str | None = None
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal():
             yield DataTable(id="meetings", cursor_type="row")
-            yield Static(id="detail")
+            yield Static(id="detail", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -55,18 +64,57 @@ class ScheduleScreen(Screen[None]):
         if event.row_key is not None:
             self.show_detail(str(event.row_key.value))
 
+    def _decide(self, what: str, action) -> None:
+        """Run a coordinator's decision through the shared service; errors become notifications."""
+        if self.selected is None:
+            self.notify("Choose a meeting first")
+            return
+        try:
+            action(self.selected)
+        except UserError as exc:
+            self.notify(exc.message, severity="error", timeout=10)
+            return
+        self.notify(f"{what} {self.selected}")
+        chosen = self.selected
+        self.refresh_data()
+        self.show_detail(chosen)
+
+    def action_toggle_lock(self) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        meeting = next((m for m in self.doc["meetings"] if m["request"] == self.selected), None)
+        locked = bool(meeting and meeting["locked"])
+        self._decide(
+            "Unlocked" if locked else "Locked",
+            lambda rid: scheduling.lock(services.db_path, services.partnership, rid, not locked),
+        )
+
+    def action_cancel_meeting(self) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        self._decide("Cancelled", lambda rid: scheduling.cancel(services.db_path, services.partnership, rid))
+
+    def action_move(self, n: int) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        self._decide(
+            f"Moved to alternative {n} and locked",
+            lambda rid: scheduling.move(services.db_path, services.partnership, rid, alternative=n),
+        )
+
     def show_detail(self, request: str | None) -> None:
+        self.selected = request
         detail = self.query_one("#detail", Static)
         if request is None:
             detail.update("Nothing scheduled yet: run quorum solve")
             return
         meeting = next((m for m in self.doc["meetings"] if m["request"] == request), None)
         if meeting is None:
-            u = next(x for x in self.doc["unscheduled"] if x["request"] == request)
+            u = next((x for x in self.doc["unscheduled"] if x["request"] == request), None)
+            if u is None:
+                detail.update(f"{request}: cancelled")
+                return
             lines = [f"{u['request']}: not placed", "", u["detail"], ""] + [f"- {s}" for s in u["suggestions"]]
             detail.update("\n".join(lines))
             return
-        lines = [f"{meeting['request']}  {meeting['case']}", ""]
+        lines = [f"{meeting['request']}  {meeting['case']}" + ("  [locked]" if meeting["locked"] else ""), ""]
         lines += [
             f"+ {a['name']} ({a['agency']}, {a['role']}{', ' + a['reply'] if a.get('reply') else ''})"
             for a in meeting["attendees"]

@@ -1,0 +1,100 @@
+"""Solve: the solver in a worker thread with live progress; cancel keeps the best schedule so far."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from scheduler import scheduling
+from scheduler.cpsat import Progress
+from scheduler.errors import UserError
+
+
+class SolveScreen(Screen[None]):
+    BINDINGS = [
+        Binding("g", "start", "Solve", id="solve_start"),
+        Binding("x", "cancel", "Stop (keep best so far)", id="solve_cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(
+            "Press g to place the pending requests (up to 30 s); x stops and keeps the best so far.", classes="title"
+        )
+        yield Static(id="progress", classes="panel", markup=False)
+        yield Static(id="result", classes="panel", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.cancel_event = threading.Event()
+        self.running = False
+        self.started = 0.0
+        self.best: Progress | None = None
+        self.set_interval(0.25, self.show_progress)
+        self.query_one("#progress", Static).update("Not running")
+
+    def action_start(self) -> None:
+        if self.running:
+            self.notify("The solver is already running")
+            return
+        self.running = True
+        self.best = None
+        self.cancel_event.clear()
+        self.started = time.monotonic()
+        self.query_one("#result", Static).update("")
+        self.run_solver()
+
+    def action_cancel(self) -> None:
+        if self.running:
+            self.cancel_event.set()
+            self.notify("Stopping at the next solution; the best so far is kept")
+
+    @work(thread=True, exclusive=True, group="solve")
+    def run_solver(self) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        job = scheduling.SolveRequest(time_limit_s=30, alternatives=2)
+        try:
+            doc = scheduling.solve(
+                services.db_path, services.partnership, job, progress=self.on_progress, cancel=self.cancel_event
+            )
+        except UserError as exc:
+            self.app.call_from_thread(self.finished, None, exc.message)
+        except Exception as exc:  # keep the app alive, tell the coordinator
+            self.app.call_from_thread(self.finished, None, f"the solver failed: {type(exc).__name__}: {exc}")
+        else:
+            self.app.call_from_thread(self.finished, doc, None)
+
+    def on_progress(self, progress: Progress) -> None:
+        """Called from the solver's thread: only record; the timer redraws on the UI thread."""
+        self.best = progress
+
+    def show_progress(self) -> None:
+        if not self.running:
+            return
+        elapsed = time.monotonic() - self.started
+        best = self.best
+        line = f"Running {elapsed:5.1f} s"
+        if best is not None:
+            line += f"   best {best.objective:,.0f}   bound {best.bound:,.0f}   placed {best.placed}"
+        self.query_one("#progress", Static).update(line)
+
+    def finished(self, doc: dict | None, error: str | None) -> None:
+        self.running = False
+        if error is not None:
+            self.query_one("#progress", Static).update("Stopped")
+            self.notify(error, severity="error", timeout=10)
+            return
+        assert doc is not None
+        total = len(doc["meetings"]) + len(doc["unscheduled"])
+        self.query_one("#progress", Static).update(f"Done in {doc['wall_time_s']:.1f} s ({doc['status'].lower()})")
+        self.query_one("#result", Static).update(
+            f"Placed {len(doc['meetings'])} of {total} requests; objective {doc['objective']:,} "
+            f"(bound {doc['bound'] or 0:,.0f}). Press s to see the schedule."
+        )
+        self.notify(f"Placed {len(doc['meetings'])} of {total} requests")
