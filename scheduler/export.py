@@ -307,3 +307,17 @@ def export_rota(
     except OSError as exc:
         raise UserError(f"cannot write to {out}: {exc.strerror or exc}") from exc
     return path
+
+
+def preview(db_path: Path, pid: str | None, now: datetime | None = None) -> dict[str, list[str]]:
+    """What an export or publish would send now: new, updated, unchanged and cancelled request ids."""
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
+    with Store.open(db_path) as store:
+        p = store.partnership(pid)
+        specs = {r["id"]: r["spec"] for r in store.requests(p.id)}
+        planned = plan_export(p, specs, store.meetings(p.id), store.sent(p.id), now)
+    out: dict[str, list[str]] = {"new": [], "updated": [], "unchanged": [], "cancelled": []}
+    for x in planned:
+        if x.change in out:
+            out[x.change].append(x.request)
+    return out

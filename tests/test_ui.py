@@ -142,3 +142,35 @@ async def test_lock_move_and_cancel_from_the_schedule(own_db: Path) -> None:
         await pilot.press("x")
         await pilot.pause()
         assert first not in {m["request"] for m in screen.doc["meetings"]}
+
+
+async def test_rotas_grid_shows_shift_codes_and_absences(solved_db: Path) -> None:
+    app = create_app(solved_db, today=date(2026, 3, 30))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        table = app.screen.query_one("#rota", DataTable)
+        assert table.row_count == 50
+        patel = [str(c) for c in table.get_row("dc-patel")]
+        assert patel[0] == "DC Anita Patel" and patel[2:7] == ["N*", "N*", "R*", "R*", "R*"]  # on leave, marked
+        adeyemi = [str(c) for c in table.get_row("sw-adeyemi")]
+        assert adeyemi[2:9] == ["D", "D", "D", "D", "BH", "-", "-"]  # Good Friday, then the weekend
+        table.move_cursor(row=table.get_row_index("dc-patel"))
+        await pilot.pause()
+        assert "leave" in str(app.screen.query_one("#person", Static).render())
+
+
+async def test_export_previews_then_writes(own_db: Path, tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    app = create_app(own_db, today=date(2026, 3, 23))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        preview = str(app.screen.query_one("#preview", Static).render())
+        assert preview.splitlines()[0] == "Since the last send"
+        app.screen.query_one("#folder", Input).value = str(tmp_path / "cal")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert (tmp_path / "cal" / "teams").is_dir()
+        assert str(app.screen.query_one("#outcome", Static).render()).startswith("Wrote ")

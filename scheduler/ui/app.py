@@ -10,7 +10,9 @@ from textual.app import App
 from textual.binding import Binding
 
 from scheduler.ui.screens.dashboard import DashboardScreen
+from scheduler.ui.screens.export import ExportScreen
 from scheduler.ui.screens.overlap import OverlapScreen
+from scheduler.ui.screens.rotas import RotasScreen
 from scheduler.ui.screens.schedule import ScheduleScreen
 from scheduler.ui.screens.solve import SolveScreen
 
@@ -27,13 +29,22 @@ class UiServices:
 class QuorumApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Quorum"
-    MODES = {"dashboard": DashboardScreen, "schedule": ScheduleScreen, "overlap": OverlapScreen, "solve": SolveScreen}
+    MODES = {
+        "dashboard": DashboardScreen,
+        "rotas": RotasScreen,
+        "overlap": OverlapScreen,
+        "solve": SolveScreen,
+        "schedule": ScheduleScreen,
+        "export": ExportScreen,
+    }
     DEFAULT_MODE = "dashboard"
     BINDINGS = [
         Binding("d", "switch_mode('dashboard')", "Dashboard", id="dashboard"),
         Binding("s", "switch_mode('schedule')", "Schedule", id="schedule"),
         Binding("o", "switch_mode('overlap')", "Overlap", id="overlap"),
         Binding("v", "switch_mode('solve')", "Solve", id="solve"),
+        Binding("r", "switch_mode('rotas')", "Rotas", id="rotas"),
+        Binding("e", "switch_mode('export')", "Export", id="export"),
         Binding("question_mark", "show_help_panel", "Help", key_display="?", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 
 from textual.app import ComposeResult
@@ -9,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets.data_table import RowDoesNotExist
 
 from scheduler import scheduling
 from scheduler.errors import UserError
@@ -77,6 +79,10 @@ class ScheduleScreen(Screen[None]):
         self.notify(f"{what} {self.selected}")
         chosen = self.selected
         self.refresh_data()
+        # Keep the cursor on the meeting just acted on (a refresh would otherwise return to the top).
+        table = self.query_one("#meetings", DataTable)
+        with contextlib.suppress(RowDoesNotExist):  # cancelled: no longer listed
+            table.move_cursor(row=table.get_row_index(chosen))
         self.show_detail(chosen)
 
     def action_toggle_lock(self) -> None:
