@@ -174,3 +174,18 @@ async def test_export_previews_then_writes(own_db: Path, tmp_path: Path) -> None
         await pilot.pause()
         assert (tmp_path / "cal" / "teams").is_dir()
         assert str(app.screen.query_one("#outcome", Static).render()).startswith("Wrote ")
+
+
+async def test_screen_keys_work_on_the_export_screen(own_db: Path) -> None:
+    from textual.widgets import Input
+
+    app = create_app(own_db, today=date(2026, 3, 23))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        folder = app.screen.query_one("#folder", Input)
+        assert not folder.has_focus
+        await pilot.press("tab", "x", "escape", "d")
+        await pilot.pause()
+        assert folder.value.endswith("x")
+        assert app.screen.query("#states")  # back on the dashboard

@@ -14,7 +14,16 @@ from scheduler.errors import UserError
 
 
 class ExportScreen(Screen[None]):
-    BINDINGS = [Binding("ctrl+s", "write", "Write calendars", id="export_write", priority=True)]
+    # The folder field is not focused on arrival, so the screen keys (d, s, o, ...) keep working;
+    # Tab goes into it and Escape comes back out.
+    AUTO_FOCUS = ""  # an empty selector: focus nothing (None would mean the app's default, "*")
+    BINDINGS = [
+        Binding("ctrl+s", "write", "Write calendars", id="export_write", priority=True),
+        Binding("escape", "leave_field", "Leave field", show=False, id="export_leave_field"),
+    ]
+
+    def action_leave_field(self) -> None:
+        self.set_focus(None)
 
     def compose(self) -> ComposeResult:
         yield Header()
