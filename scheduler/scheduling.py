@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -24,7 +24,6 @@ from rotas.clock import zone
 from rotas.files import record_errors
 from rotas.model import Partnership
 from rotas.problems import Problem
-from scheduler.cpsat import Progress, SolveOptions, solve_cpsat
 from scheduler.errors import UserError
 from scheduler.explain import Words, absent_reasons, alternatives, explain_unscheduled
 from scheduler.greedy import Diary, assign, greedy
@@ -32,6 +31,9 @@ from scheduler.instance import Fixed, Instance, build_instance, instant, minutes
 from scheduler.objective import Placement, score
 from scheduler.requests import Request, RequestEntry, check_requests
 from scheduler.storage import Store
+
+if TYPE_CHECKING:  # OR-Tools takes half a second to import: loaded only when solving
+    from scheduler.cpsat import Progress
 
 STRATEGIES = ("cpsat", "greedy")
 FIXED_STATUSES = ("sent",)  # set by calendar export: a sent meeting stays put like a locked one
@@ -165,6 +167,8 @@ def plan(
     greedy_total = score(inst, placements).total
     status, bound = "FEASIBLE", None
     if job.strategy == "cpsat":
+        from scheduler.cpsat import SolveOptions, solve_cpsat
+
         # The time limit is the whole run's: building the instance and greedy count against it.
         left = max(0.1, job.time_limit_s - (time.monotonic() - started))
         options = SolveOptions(

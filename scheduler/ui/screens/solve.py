@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -12,8 +13,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from scheduler import scheduling
-from scheduler.cpsat import Progress
 from scheduler.errors import UserError
+
+if TYPE_CHECKING:
+    from scheduler.cpsat import Progress
 
 
 class SolveScreen(Screen[None]):
