@@ -195,6 +195,7 @@ def heatmap(
     people = [x for x in p.people if x.agency in chosen]
     duty = availability(p, first, days, [x.id for x in people])
     hour_list = tuple(hours)
+    agency_of = {x.id: x.agency for x in people}
     cells, on_duty = [], {}
     for d in range(days):
         day = first + timedelta(days=d)
@@ -204,7 +205,6 @@ def heatmap(
             hi = lo + timedelta(hours=1)
             present = tuple(x.id for x in people if any(s <= lo and e >= hi for s, e in duty[x.id]))
             on_duty[(d, h_index)] = present
-            agency_of = {x.id: x.agency for x in people}
             row.append(len({agency_of[x] for x in present}))
         cells.append(tuple(row))
     return Heatmap(first, days, hour_list, chosen, tuple(cells), on_duty)

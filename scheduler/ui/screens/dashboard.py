@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections import Counter
 
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from scheduler import scheduling
 from scheduler.errors import UserError
+from scheduler.ui.screens.base import DataScreen
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(DataScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Requests", classes="title")
@@ -21,14 +21,8 @@ class DashboardScreen(Screen[None]):
         yield DataTable(id="agencies", cursor_type="row")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.refresh_data()
-
-    def on_screen_resume(self) -> None:
-        self.refresh_data()
-
     def refresh_data(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.services
         states = self.query_one("#states", DataTable)
         agencies = self.query_one("#agencies", DataTable)
         states.clear(columns=True)

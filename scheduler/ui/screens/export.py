@@ -6,14 +6,14 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from scheduler import export
 from scheduler.errors import UserError
+from scheduler.ui.screens.base import DataScreen
 
 
-class ExportScreen(Screen[None]):
+class ExportScreen(DataScreen):
     # The folder field is not focused on arrival, so the screen keys (d, s, o, ...) keep working;
     # Tab goes into it and Escape comes back out.
     AUTO_FOCUS = ""  # an empty selector: focus nothing (None would mean the app's default, "*")
@@ -33,14 +33,8 @@ class ExportScreen(Screen[None]):
         yield Static(id="outcome", classes="panel", markup=False)
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.refresh_data()
-
-    def on_screen_resume(self) -> None:
-        self.refresh_data()
-
     def refresh_data(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.services
         try:
             changes = export.preview(services.db_path, services.partnership)
         except UserError as exc:
@@ -54,7 +48,7 @@ class ExportScreen(Screen[None]):
         self.query_one("#preview", Static).update("Since the last send\n" + "\n".join(lines))
 
     def action_write(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.services
         folder = Path(self.query_one("#folder", Input).value).expanduser()
         try:
             report = export.export(services.db_path, services.partnership, folder)

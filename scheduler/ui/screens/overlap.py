@@ -6,24 +6,18 @@ from datetime import date, timedelta
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from scheduler import services as svc
 from scheduler.errors import UserError
+from scheduler.ui.screens.base import WeekScreen
 
 HOURS = range(7, 23)
 SHADES = ("red", "yellow", "green", "bright_green", "bright_green", "bright_green")
 
 
-class OverlapScreen(Screen[None]):
-    BINDINGS = [
-        Binding("left_square_bracket", "week(-1)", "Previous week", key_display="[", id="previous_week"),
-        Binding("right_square_bracket", "week(1)", "Next week", key_display="]", id="next_week"),
-    ]
-
+class OverlapScreen(WeekScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical():
@@ -32,22 +26,13 @@ class OverlapScreen(Screen[None]):
             yield Static(id="who", classes="panel", markup=False)
         yield Footer()
 
-    def on_mount(self) -> None:
-        today = self.app.services.today  # type: ignore[attr-defined]
-        self.first = today - timedelta(days=today.weekday())
-        self.refresh_data()
-
-    def action_week(self, step: int) -> None:
-        self.first += timedelta(days=7 * step)
-        self.refresh_data()
-
     def refresh_data(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.services
         table = self.query_one("#heat", DataTable)
         table.clear(columns=True)
         try:
-            p = svc.open_partnership(services.db_path, services.partnership)
-            self.map = svc.heatmap(p, self.first, 7, hours=HOURS)
+            self.p = svc.open_partnership(services.db_path, services.partnership)
+            self.map = svc.heatmap(self.p, self.first, 7, hours=HOURS)
         except UserError as exc:
             self.notify(exc.message, severity="error", timeout=10)
             return
@@ -73,12 +58,6 @@ class OverlapScreen(Screen[None]):
         people = self.map.on_duty.get((row, column), ())
         day: date = self.first + timedelta(days=row)
         hour = list(HOURS)[column]
-        names = {
-            x.id: x
-            for x in svc.open_partnership(
-                self.app.services.db_path,  # type: ignore[attr-defined]
-                self.app.services.partnership,
-            ).people
-        }  # type: ignore[attr-defined]
+        names = {x.id: x for x in self.p.people}  # loaded once per week, not per cursor move
         text = ", ".join(f"{names[x].name} ({names[x].agency})" for x in people) or "nobody"
         self.query_one("#who", Static).update(f"{day:%a %d %b} {hour:02d}:00-{hour + 1:02d}:00 on duty: {text}")

@@ -6,13 +6,12 @@ from datetime import timedelta
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from rotas.roster import roster
 from scheduler import services as svc
 from scheduler.errors import UserError
+from scheduler.ui.screens.base import WeekScreen
 
 STYLE = {
     "duty": "",
@@ -24,12 +23,7 @@ STYLE = {
 }
 
 
-class RotasScreen(Screen[None]):
-    BINDINGS = [
-        Binding("left_square_bracket", "week(-1)", "Previous week", key_display="[", id="rotas_previous_week"),
-        Binding("right_square_bracket", "week(1)", "Next week", key_display="]", id="rotas_next_week"),
-    ]
-
+class RotasScreen(WeekScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="rota_caption", classes="title", markup=False)
@@ -37,17 +31,8 @@ class RotasScreen(Screen[None]):
         yield Static(id="person", classes="panel", markup=False)
         yield Footer()
 
-    def on_mount(self) -> None:
-        today = self.app.services.today  # type: ignore[attr-defined]
-        self.first = today - timedelta(days=today.weekday())
-        self.refresh_data()
-
-    def action_week(self, step: int) -> None:
-        self.first += timedelta(days=7 * step)
-        self.refresh_data()
-
     def refresh_data(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.services
         table = self.query_one("#rota", DataTable)
         table.clear(columns=True)
         try:

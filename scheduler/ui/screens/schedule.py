@@ -8,15 +8,15 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from scheduler import scheduling
 from scheduler.errors import UserError
+from scheduler.ui.screens.base import DataScreen
 
 
-class ScheduleScreen(Screen[None]):
+class ScheduleScreen(DataScreen):
     BINDINGS = [
         Binding("l", "toggle_lock", "Lock/unlock", id="schedule_lock"),
         Binding("x", "cancel_meeting", "Cancel meeting", id="schedule_cancel"),
@@ -32,14 +32,8 @@ class ScheduleScreen(Screen[None]):
             yield Static(id="detail", markup=False)
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.refresh_data()
-
-    def on_screen_resume(self) -> None:
-        self.refresh_data()
-
     def refresh_data(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.services
         table = self.query_one("#meetings", DataTable)
         table.clear(columns=True)
         for label, width in (("when", 16), ("kind", 21), ("case", 9), ("agencies", 8), ("flags", 10)):
@@ -86,7 +80,7 @@ class ScheduleScreen(Screen[None]):
         self.show_detail(chosen)
 
     def action_toggle_lock(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.services
         meeting = next((m for m in self.doc["meetings"] if m["request"] == self.selected), None)
         locked = bool(meeting and meeting["locked"])
         self._decide(
@@ -95,11 +89,11 @@ class ScheduleScreen(Screen[None]):
         )
 
     def action_cancel_meeting(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.services
         self._decide("Cancelled", lambda rid: scheduling.cancel(services.db_path, services.partnership, rid))
 
     def action_move(self, n: int) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.services
         self._decide(
             f"Moved to alternative {n} and locked",
             lambda rid: scheduling.move(services.db_path, services.partnership, rid, alternative=n),

@@ -1,0 +1,43 @@
+"""What the data screens share: the app's services, refreshing when shown, and moving by week."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.binding import Binding
+from textual.screen import Screen
+
+
+class DataScreen(Screen[None]):
+    """A screen showing stored data: filled when mounted and again whenever it is shown."""
+
+    @property
+    def services(self):
+        return self.app.services  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        raise NotImplementedError
+
+
+class WeekScreen(DataScreen):
+    """A data screen over one week (Monday first), starting at 'today', moved with [ and ]."""
+
+    BINDINGS = [
+        Binding("left_square_bracket", "week(-1)", "Previous week", key_display="[", id="previous_week"),
+        Binding("right_square_bracket", "week(1)", "Next week", key_display="]", id="next_week"),
+    ]
+
+    def on_mount(self) -> None:
+        today = self.services.today
+        self.first = today - timedelta(days=today.weekday())
+        super().on_mount()
+
+    def action_week(self, step: int) -> None:
+        self.first += timedelta(days=7 * step)
+        self.refresh_data()
