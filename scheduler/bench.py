@@ -61,8 +61,8 @@ def run_one(folder: Path, strategy: str, time_limit: float, seed: int, gap: floa
 
 
 def bench(sizes: list[str], seed: int, time_limits: dict[str, float] | None = None) -> list[dict[str, Any]]:
-    from scheduler.cli import example_folder
     from scheduler.generate import generate
+    from scheduler.paths import example_folder
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="quorum-bench-") as tmp:

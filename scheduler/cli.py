@@ -20,19 +20,10 @@ from scheduler import render, services
 from scheduler.cli_context import Context, pass_ctx
 from scheduler.cli_schedule import COMMANDS as SCHEDULE_COMMANDS
 from scheduler.errors import UserError
-from scheduler.paths import ENV_DB
+from scheduler.paths import ENV_DB, example_folder
 
 DEMO_FROM = date(2026, 3, 23)  # a fortnight with a clock change and Good Friday in it
 DEMO_DAYS = 14
-
-
-def example_folder() -> Path:
-    """The bundled example: beside the packages in a checkout, inside them in a wheel."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "examples" / "leeds", here / "_examples" / "leeds"):
-        if (candidate / "partnership.toml").is_file():
-            return candidate
-    raise UserError("the bundled example is not installed with this copy of Quorum")
 
 
 def _date(value: str) -> date:
@@ -42,7 +33,7 @@ def _date(value: str) -> date:
         raise click.BadParameter(f"{value!r} is not a date such as 2026-03-23") from exc
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.option("--db", metavar="PATH", help=f"Database file (default: ${ENV_DB}, else your user data folder).")
 @click.option(
     "--partnership",
@@ -53,8 +44,13 @@ def _date(value: str) -> date:
 @click.version_option(package_name="quorum")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, partnership: str | None) -> None:
-    """Quorum: rota-aware scheduling for multi-agency safeguarding meetings."""
+    """Quorum: rota-aware scheduling for multi-agency safeguarding meetings.
+
+    With no command, opens the terminal UI on the database (quorum tui).
+    """
     ctx.obj = Context(db, partnership)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(tui)
 
 
 @cli.command()
@@ -134,13 +130,24 @@ def overlap_cmd(ctx: Context, first: date, days: int, as_json: bool) -> None:
 @click.option(
     "--time-limit", type=click.FloatRange(1, 600), default=20.0, show_default=True, help="Seconds the solver may take."
 )
-def demo(time_limit: float) -> None:
-    """Load the bundled example into a temporary database: overlap table, then its fortnight solved."""
+@click.option("--no-ui", is_flag=True, help="Print the overlap table and the solved fortnight instead of the UI.")
+def demo(time_limit: float, no_ui: bool) -> None:
+    """Load the bundled example into a temporary database and open the UI on it.
+
+    Without a terminal (or with --no-ui) it prints the overlap table and the example's
+    fortnight solved instead, so the demo also works in scripts and CI logs.
+    """
     from scheduler import scheduling
 
     with tempfile.TemporaryDirectory(prefix="quorum-demo-") as tmp:
         db = Path(tmp) / "demo.db"
         summary = services.load(db, example_folder())
+        if not no_ui and sys.stdin.isatty() and sys.stdout.isatty():
+            from scheduler.ui import create_app
+
+            # 'Today' is the example's fortnight, so its deadlines, rotas and heatmap read as they would then.
+            create_app(db, today=DEMO_FROM, demo=True).run()
+            return
         click.echo(summary.line())
         click.echo()
         p = services.open_partnership(db)
@@ -153,10 +160,11 @@ def demo(time_limit: float) -> None:
 @cli.command()
 @pass_ctx
 def tui(ctx: Context) -> None:
-    """Open the terminal UI on the database (in progress: dashboard, schedule, overlap heatmap)."""
+    """Open the terminal UI on the database (a welcome screen offers to load a folder when it is empty)."""
     from scheduler.ui import create_app
 
-    services.open_partnership(ctx.db_path, ctx.partnership_id)  # a clear message if nothing is loaded yet
+    if ctx.partnership_id is not None or len(services.loaded_partnerships(ctx.db_path)) > 1:
+        services.open_partnership(ctx.db_path, ctx.partnership_id)  # unknown id, or which one: a clear message
     create_app(ctx.db_path, ctx.partnership_id).run()
 
 

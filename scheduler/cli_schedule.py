@@ -309,8 +309,8 @@ def cancel(ctx: Context, request_id: str) -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 def generate(staff: int, n_requests: int, days: int, seed: int, first: str, folder: Path) -> None:
     """Write a synthetic partnership FOLDER shaped like the example (for trials and benchmarks)."""
-    from scheduler.cli import example_folder
     from scheduler.generate import generate as write
+    from scheduler.paths import example_folder
 
     if folder.exists() and any(folder.iterdir()):
         raise UserError(f"{folder} is not empty: choose a new folder")

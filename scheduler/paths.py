@@ -7,6 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
+from scheduler.errors import UserError
+
 ENV_DB = "QUORUM_DB"
 
 
@@ -20,3 +22,12 @@ def resolve_db_path(option: str | Path | None) -> Path:
     if os.environ.get(ENV_DB):
         return Path(os.environ[ENV_DB])
     return default_db_path()
+
+
+def example_folder() -> Path:
+    """The bundled example: beside the packages in a checkout, inside them in a wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "examples" / "leeds", here / "_examples" / "leeds"):
+        if (candidate / "partnership.toml").is_file():
+            return candidate
+    raise UserError("the bundled example is not installed with this copy of Quorum")

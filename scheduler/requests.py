@@ -233,6 +233,17 @@ def _local(value: date | datetime, tz, *, end: bool) -> datetime:
     return to_utc(value + timedelta(days=1) if end else value, time(0), tz)
 
 
+def case_problem(case: str, p: Partnership) -> str | None:
+    """Why ``case`` is not a case reference of this partnership (None if it is)."""
+    pattern = str(p.settings.get("case_reference_pattern", r"^[A-Z]{2,4}-[0-9]{3,8}$"))
+    if re.fullmatch(pattern, case):
+        return None
+    return (
+        f"{case!r} is not a case reference (it must match {pattern}, e.g. 'CP-10482'); "
+        "never put a child's or family's name here"
+    )
+
+
 def resolve(entry: RequestEntry, p: Partnership, rel: str, where: str, problems: list[Problem]) -> Request | None:
     """The entry checked against the partnership; None (with problems) if it cannot be used."""
     before = len(problems)
@@ -245,13 +256,9 @@ def resolve(entry: RequestEntry, p: Partnership, rel: str, where: str, problems:
     def problem(key: str, message: str) -> None:
         problems.append(Problem(rel, message, key=f"{where}.{key}"))
 
-    pattern = str(p.settings.get("case_reference_pattern", r"^[A-Z]{2,4}-[0-9]{3,8}$"))
-    if not re.fullmatch(pattern, entry.case):
-        problem(
-            "case",
-            f"{entry.case!r} is not a case reference (it must match {pattern}, e.g. 'CP-10482'); "
-            "never put a child's or family's name here",
-        )
+    case_error = case_problem(entry.case, p)
+    if case_error:
+        problem("case", case_error)
 
     invitees: list[tuple[str, bool]] = []
     seen: set[str] = set()

@@ -29,7 +29,7 @@ from scheduler.explain import Words, absent_reasons, alternatives, explain_unsch
 from scheduler.greedy import Diary, assign, greedy
 from scheduler.instance import Fixed, Instance, build_instance, instant, minutes
 from scheduler.objective import Placement, score
-from scheduler.requests import Request, RequestEntry, check_requests
+from scheduler.requests import Request, RequestEntry, case_problem, check_requests
 from scheduler.storage import Store
 
 if TYPE_CHECKING:  # OR-Tools takes half a second to import: loaded only when solving
@@ -66,27 +66,52 @@ def load_requests(store: Store, p: Partnership) -> list[Request]:
 # -- requests --------------------------------------------------------------------------------
 
 
+def check_request(
+    p: Partnership, rows: list[dict[str, Any]], spec: dict[str, Any], *, replace: bool
+) -> tuple[Request | None, list[tuple[str, str]]]:
+    """A request spec checked against the partnership and the other stored requests, saving nothing.
+
+    Returns the resolved request (None if invalid) and its problems as (field, message), the field
+    relative to the request (``case``, ``within.of_request``), so a form can show each beside its input.
+    """
+    ids = {r["id"] for r in rows}
+    rid = spec.get("id")
+    if replace and rid not in ids:
+        return None, [("id", f"no request {rid!r} (see quorum request list)")]
+    if not replace and rid in ids:
+        return None, [("id", f"request {rid!r} already exists (choose another id, or edit it)")]
+    others = [r for r in rows if r["id"] != rid]
+    requests, problems = resolve_stored(p, [*others, {"id": rid, "spec": spec}])
+    prefix = f"requests[{len(others)}]"
+    mine = [
+        (x.key[len(prefix) :].lstrip(".") or "request", x.message)
+        for x in problems
+        if x.key and x.key.startswith(prefix)
+    ]
+    case = spec.get("case")
+    if mine and isinstance(case, str) and case.strip() and not any(k == "case" for k, _ in mine):
+        # The file's other errors stop the full check; a name in the case field must still be caught at once.
+        error = case_problem(case.strip(), p)
+        if error:
+            mine.append(("case", error))
+    if mine:
+        return None, mine
+    return next(r for r in requests if r.id == rid), []
+
+
 def put_request(db_path: Path, pid: str | None, spec: dict[str, Any], *, replace: bool) -> Request:
     """Add (or with ``replace``, change) a request after the same checks as requests.toml."""
     with Store.open(db_path) as store:
         p = store.partnership(pid)
-        rows = store.requests(p.id)
-        ids = {r["id"] for r in rows}
-        rid = spec.get("id")
-        if replace and rid not in ids:
-            raise UserError(f"no request {rid!r} (see quorum request list)")
-        if not replace and rid in ids:
-            raise UserError(f"request {rid!r} already exists (use quorum request edit)")
-        others = [r for r in rows if r["id"] != rid]
-        requests, problems = resolve_stored(p, [*others, {"id": rid, "spec": spec}])
-        mine = [x for x in problems if x.key and x.key.startswith(f"requests[{len(others)}]")]
-        if mine:
+        request, problems = check_request(p, store.requests(p.id), spec, replace=replace)
+        if request is None:
+            rid = spec.get("id")
+            if len(problems) == 1 and problems[0][0] == "id":
+                raise UserError(problems[0][1].replace("edit it", "use quorum request edit"))
             raise UserError(
-                f"request {rid!r} is not valid; nothing was saved",
-                [f"{x.key.split('.', 1)[1] if '.' in (x.key or '') else x.key}: {x.message}" for x in mine],
+                f"request {rid!r} is not valid; nothing was saved", [f"{key}: {message}" for key, message in problems]
             )
-        request = next(r for r in requests if r.id == rid)
-        store.put_request(p.id, rid, request.spec)
+        store.put_request(p.id, request.id, request.spec)
         return request
 
 

@@ -94,6 +94,14 @@ def load(db_path: Path, folder: str | Path, now: datetime | None = None) -> Load
     )
 
 
+def loaded_partnerships(db_path: Path) -> list[str]:
+    """The partnerships in the database; none (rather than an error) when there is no database yet."""
+    if not db_path.exists():
+        return []
+    with Store.open(db_path) as store:
+        return store.partnership_ids()
+
+
 def open_partnership(db_path: Path, partnership_id: str | None = None) -> Partnership:
     with Store.open(db_path) as store:
         return store.partnership(partnership_id)

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
+from scheduler import services as data
+from scheduler.errors import UserError
 from scheduler.ui.screens.dashboard import DashboardScreen
 from scheduler.ui.screens.export import ExportScreen
 from scheduler.ui.screens.overlap import OverlapScreen
+from scheduler.ui.screens.request_form import RequestForm
+from scheduler.ui.screens.requests import RequestsScreen
 from scheduler.ui.screens.rotas import RotasScreen
 from scheduler.ui.screens.schedule import ScheduleScreen
 from scheduler.ui.screens.solve import SolveScreen
+from scheduler.ui.screens.welcome import WelcomeScreen
 
 
 @dataclass
@@ -24,13 +32,28 @@ class UiServices:
     db_path: Path
     partnership: str | None = None
     today: date = field(default_factory=date.today)
+    demo: bool = False
+
+
+# (mode, key, title, what the command palette says it does)
+SCREENS = [
+    ("dashboard", "d", "Dashboard", "Requests by state and deadline; attendance by agency"),
+    ("requests", "a", "Requests", "The meetings to arrange: add, change, remove"),
+    ("rotas", "r", "Rotas", "Who is on which shift, week by week"),
+    ("overlap", "o", "Overlap", "Heatmap: when are the agencies on duty together?"),
+    ("solve", "v", "Solve", "Place the pending requests with the solver"),
+    ("schedule", "s", "Schedule", "Placed meetings: inspect, move, lock, cancel"),
+    ("export", "e", "Export", "Write invites and team calendars, or publish to CalDAV"),
+]
 
 
 class QuorumApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Quorum"
     MODES = {
+        "welcome": WelcomeScreen,
         "dashboard": DashboardScreen,
+        "requests": RequestsScreen,
         "rotas": RotasScreen,
         "overlap": OverlapScreen,
         "solve": SolveScreen,
@@ -38,21 +61,78 @@ class QuorumApp(App[None]):
         "export": ExportScreen,
     }
     DEFAULT_MODE = "dashboard"
+    # Help first: in a narrow terminal the footer cuts off at the right, and ? lists everything.
     BINDINGS = [
-        Binding("d", "switch_mode('dashboard')", "Dashboard", id="dashboard"),
-        Binding("s", "switch_mode('schedule')", "Schedule", id="schedule"),
-        Binding("o", "switch_mode('overlap')", "Overlap", id="overlap"),
-        Binding("v", "switch_mode('solve')", "Solve", id="solve"),
-        Binding("r", "switch_mode('rotas')", "Rotas", id="rotas"),
-        Binding("e", "switch_mode('export')", "Export", id="export"),
         Binding("question_mark", "show_help_panel", "Help", key_display="?", id="help"),
+        *(Binding(key, f"switch_mode('{mode}')", title, id=mode) for mode, key, title, _ in SCREENS),
+        Binding("n", "new_request", "New request", show=False, id="new_request"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
-    def __init__(self, services: UiServices) -> None:
+    def __init__(self, services: UiServices, *, loaded: bool = True) -> None:
+        self.loaded = loaded
+        # Textual reads the starting mode while initialising: an empty database starts on the welcome screen.
+        self.DEFAULT_MODE = "dashboard" if loaded else "welcome"  # type: ignore[misc]
         super().__init__()
         self.services = services
 
+    def on_mount(self) -> None:
+        self.sub_title = self.describe()
 
-def create_app(db_path: Path, partnership: str | None = None, today: date | None = None) -> QuorumApp:
-    return QuorumApp(UiServices(db_path, partnership, today or date.today()))
+    def describe(self) -> str:
+        if not self.loaded:
+            return "no partnership loaded"
+        try:
+            p = data.open_partnership(self.services.db_path, self.services.partnership)
+        except UserError as exc:
+            return exc.message
+        return f"{p.name} · {self.services.today:%a %d %b %Y}" + (" · demo" if self.services.demo else "")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Until a partnership is loaded, only the welcome screen has anything to show."""
+        if not self.loaded and (action == "new_request" or (action == "switch_mode" and parameters != ("welcome",))):
+            return None  # shown, but disabled
+        return True
+
+    def partnership_loaded(self) -> None:
+        self.loaded = True
+        self.sub_title = self.describe()
+        self.refresh_bindings()
+        self.switch_mode("dashboard")
+
+    async def action_new_request(self) -> None:
+        """A new request from anywhere: the form opens over the request list, which then shows it."""
+        await self.switch_mode("requests")
+        screen = self.screen
+        self.push_screen(RequestForm(), screen.after_form if isinstance(screen, RequestsScreen) else None)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The main actions in the command palette (Ctrl+P), beside Textual's own."""
+        if self.loaded:
+            for mode, key, title, help_text in SCREENS:
+                yield SystemCommand(f"Go to {title} ({key})", help_text, lambda mode=mode: self.switch_mode(mode))
+            yield SystemCommand("New request (n)", "Open the request form", self.action_new_request)
+            yield SystemCommand("Solve now", "Place the pending requests (on the Solve screen)", self.solve_now)
+            yield SystemCommand("Write calendars", "Write invites and team calendars to a folder", self.write_now)
+        yield SystemCommand(
+            "Load a partnership folder", "Check a folder and load it (or the example)", self.open_welcome
+        )
+        yield from super().get_system_commands(screen)
+
+    def open_welcome(self) -> None:
+        self.switch_mode("welcome")
+
+    async def solve_now(self) -> None:
+        await self.switch_mode("solve")
+        await self.screen.run_action("start")
+
+    async def write_now(self) -> None:
+        await self.switch_mode("export")
+        await self.screen.run_action("write")
+
+
+def create_app(
+    db_path: Path, partnership: str | None = None, today: date | None = None, *, demo: bool = False
+) -> QuorumApp:
+    loaded = bool(data.loaded_partnerships(db_path))
+    return QuorumApp(UiServices(db_path, partnership, today or date.today(), demo), loaded=loaded)

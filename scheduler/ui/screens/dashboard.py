@@ -1,50 +1,73 @@
-"""Dashboard: requests by state, deadlines, and each agency's attendance over placed meetings."""
+"""Dashboard: requests by state, where the unplaced ones stand against their deadlines, attendance by agency."""
 
 from __future__ import annotations
 
 from collections import Counter
 
+from rich.text import Text
 from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
 from scheduler import scheduling
+from scheduler.deadlines import request_states
 from scheduler.errors import UserError
 from scheduler.ui.screens.base import DataScreen
+from scheduler.ui.screens.requests import STATUS_STYLE
+
+DEADLINES = [
+    ("overdue", "overdue"),
+    ("due soon", "due within 2 working days"),
+    ("fine", "fine"),
+    ("follows", "after a meeting not yet placed"),
+]
 
 
 class DashboardScreen(DataScreen):
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Requests", classes="title")
-        yield DataTable(id="states", cursor_type="row")
+        with Horizontal(id="dashboard-top"):
+            with Vertical():
+                yield Static("Requests by state", classes="title")
+                yield DataTable(id="states", cursor_type="row")
+            with Vertical():
+                yield Static("Deadlines of requests not placed", classes="title")
+                yield DataTable(id="deadlines", cursor_type="row")
         yield Static("Attendance by agency (placed meetings)", classes="title")
         yield DataTable(id="agencies", cursor_type="row")
-        yield Footer()
+        yield Footer(compact=True)
 
     def refresh_data(self) -> None:
         services = self.services
-        states = self.query_one("#states", DataTable)
-        agencies = self.query_one("#agencies", DataTable)
-        states.clear(columns=True)
-        agencies.clear(columns=True)
+        tables = [self.query_one(f"#{name}", DataTable) for name in ("states", "deadlines", "agencies")]
+        for table in tables:
+            table.clear(columns=True)
+        states, deadlines, agencies = tables
         try:
-            _, rows, meetings = scheduling.list_requests(services.db_path, services.partnership)
+            requests = request_states(services.db_path, services.partnership, services.today)
             doc = scheduling.stored_schedule(services.db_path, services.partnership)
         except UserError as exc:
             self.notify(exc.message, severity="error", timeout=10)
             return
-        counts = Counter((meetings.get(r["id"]) or {}).get("status", "pending") for r in rows)
+        counts = Counter(r.state for r in requests)
         states.add_column("state", width=12)
-        states.add_column("requests", width=9)
+        states.add_column("requests", width=8)
         for state in ("pending", "placed", "sent", "unscheduled", "cancelled"):
             states.add_row(state, str(counts.get(state, 0)), key=state)
+        states.add_row("replies", str(sum(r.replies for r in requests)), key="replies")
+        waiting = [r for r in requests if r.state not in ("placed", "sent", "cancelled")]
+        by_status = Counter(r.status for r in waiting)
+        deadlines.add_column("deadline", width=28)
+        deadlines.add_column("requests", width=8)
+        for status, label in DEADLINES:
+            style = STATUS_STYLE[status] if by_status.get(status) else ""
+            deadlines.add_row(Text(label, style=style), str(by_status.get(status, 0)), key=status)
         invited: Counter[str] = Counter()
         present: Counter[str] = Counter()
         for m in doc["meetings"]:
             agencies_present = {a["agency"] for a in m["attendees"]}
-            agencies_invited = agencies_present | {x["agency"] for x in m["absent"]}
-            invited.update(agencies_invited)
             present.update(agencies_present)
+            invited.update(agencies_present | {x["agency"] for x in m["absent"]})
         agencies.add_column("agency", width=16)
         for label in ("present", "invited", "rate"):
             agencies.add_column(label, width=8)

@@ -31,7 +31,7 @@ class ExportScreen(DataScreen):
         yield Input(value=str(Path.cwd() / "quorum-calendars"), id="folder")
         yield Static(id="preview", classes="panel", markup=False)
         yield Static(id="outcome", classes="panel", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def refresh_data(self) -> None:
         services = self.services

@@ -24,7 +24,7 @@ class OverlapScreen(WeekScreen):
             yield Static(id="caption", classes="title", markup=False)
             yield DataTable(id="heat", cursor_type="cell")
             yield Static(id="who", classes="panel", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def refresh_data(self) -> None:
         services = self.services

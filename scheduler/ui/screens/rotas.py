@@ -29,7 +29,7 @@ class RotasScreen(WeekScreen):
         yield Static(id="rota_caption", classes="title", markup=False)
         yield DataTable(id="rota", cursor_type="row")
         yield Static(id="person", classes="panel", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def refresh_data(self) -> None:
         services = self.services

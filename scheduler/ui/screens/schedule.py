@@ -30,7 +30,7 @@ class ScheduleScreen(DataScreen):
         with Horizontal():
             yield DataTable(id="meetings", cursor_type="row")
             yield Static(id="detail", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     def refresh_data(self) -> None:
         services = self.services

@@ -32,13 +32,16 @@ class SolveScreen(Screen[None]):
         )
         yield Static(id="progress", classes="panel", markup=False)
         yield Static(id="result", classes="panel", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
-    def on_mount(self) -> None:
+    def __init__(self) -> None:
+        super().__init__()
         self.cancel_event = threading.Event()
         self.running = False
         self.started = 0.0
         self.best: Progress | None = None
+
+    def on_mount(self) -> None:
         self.set_interval(0.25, self.show_progress)
         self.query_one("#progress", Static).update("Not running")
 

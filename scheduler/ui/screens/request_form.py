@@ -1,0 +1,300 @@
+"""The request editor: a form checked as you type by the same rules as requests.toml; saved only when valid."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static
+
+from rotas.model import Partnership
+from scheduler import scheduling
+from scheduler.errors import UserError
+from scheduler.requests import PRESETS
+from scheduler.ui.widgets.invitees import InviteePicker, choices, from_spec
+
+WINDOWS = [
+    ("between two dates", "between"),
+    ("within N working days of a date or request", "working_days"),
+    ("within N calendar days of a date or request", "days"),
+]
+# Which form field shows a problem reported for a key of the request spec.
+FIELD_OF = {"invite": "invitees", "slots": "invitees", "within": "within", "request": "general"}
+
+
+def field_of(key: str) -> str:
+    head = re.split(r"[.\[]", key, maxsplit=1)[0]
+    return FIELD_OF.get(head, head)
+
+
+class RequestForm(ModalScreen[str | None]):
+    """New request, or a change to one (``request_id``); dismissed with the saved id, or None."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="request_save", priority=True),
+        Binding("escape", "close", "Back without saving", id="request_back"),
+    ]
+
+    def __init__(self, request_id: str | None = None) -> None:
+        super().__init__()
+        self.request_id = request_id
+        self.touched: set[str] = set()
+        self.show_all = False
+
+    @property
+    def services(self):
+        return self.app.services  # type: ignore[attr-defined]
+
+    # -- building the form -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        services = self.services
+        self.partnership: Partnership
+        self.partnership, self.rows, _ = scheduling.list_requests(services.db_path, services.partnership)
+        current = next((r["spec"] for r in self.rows if r["id"] == self.request_id), None)
+        self.spec: dict[str, Any] = dict(current or {"kind": "strategy-discussion"})
+        spec, preset = self.spec, PRESETS[self.spec["kind"]]
+        self.kind = spec["kind"]
+        within = spec.get("within") or {}
+        window = "between" if not within else ("days" if within.get("days") is not None else "working_days")
+        rooms = [(f"{r.name} (holds {r.capacity})", r.id) for r in self.partnership.rooms]
+        yield Header()
+        title = f"Change request {self.request_id}" if current else "New request"
+        yield Static(f"{title}: Ctrl+S saves once every field is valid; Escape goes back", classes="title")
+        with VerticalScroll(id="form"):
+            yield from self.row(
+                "Request id",
+                Input(
+                    spec.get("id", ""),
+                    id="id",
+                    disabled=current is not None,
+                    placeholder="e.g. sd-10482 (lower case, digits, -)",
+                ),
+            )
+            yield from self.row(
+                "Kind",
+                Select([(p.label, k) for k, p in PRESETS.items()], value=self.kind, allow_blank=False, id="kind"),
+            )
+            yield from self.row(
+                "Case reference",
+                Input(spec.get("case", ""), id="case", placeholder="a code such as CP-10482, never a name"),
+            )
+            yield from self.row(
+                "Urgency",
+                Select(
+                    [("urgent", "urgent"), ("normal", "normal")],
+                    allow_blank=False,
+                    value=spec.get("urgency", preset.urgency),
+                    id="urgency",
+                ),
+            )
+            yield from self.row(
+                "Minutes", Input(str(spec.get("duration", preset.duration)), id="duration", type="integer")
+            )
+            yield from self.row("Window", Select(WINDOWS, value=window, allow_blank=False, id="window"))
+            yield from self.row(
+                "Earliest",
+                Input(str(spec.get("earliest", "")), id="earliest", placeholder="date 2026-03-24 or 2026-03-24T10:00"),
+            )
+            yield from self.row(
+                "Latest",
+                Input(str(spec.get("latest", "")), id="latest", placeholder="date (whole day) or date-time to end by"),
+            )
+            yield from self.row(
+                "Within",
+                Input(
+                    str(within.get("working_days", within.get("days", "")) or ""),
+                    id="within",
+                    type="integer",
+                    placeholder="number of days",
+                ),
+            )
+            yield from self.row(
+                "Of",
+                Input(
+                    str(within.get("of_date") or within.get("of_request") or ""),
+                    id="of",
+                    placeholder="a date, or another request's id",
+                ),
+            )
+            yield from self.row(
+                "Venue",
+                Input(
+                    spec.get("venue", preset.venue),
+                    id="venue",
+                    placeholder="virtual, hub, or a place such as family home",
+                ),
+            )
+            yield from self.row(
+                "Room",
+                Select(rooms, value=spec.get("room", Select.NULL), id="room", prompt="no room (or not at the hub)"),
+            )
+            yield from self.row(
+                "Travel min.", Input(str(spec.get("travel", preset.travel)), id="travel", type="integer")
+            )
+            yield from self.row(
+                "Off duty",
+                Checkbox(
+                    "may ask people to attend off duty (at a cost)",
+                    spec.get("allow_off_duty", False),
+                    id="allow_off_duty",
+                ),
+            )
+            extra, picked = from_spec(self.partnership, spec)
+            yield Label("Invite: type to search, Tab to the list, Space picks", classes="title")
+            yield InviteePicker(extra + choices(self.partnership), picked, id="invitees")
+            yield Static(id="error-invitees", classes="field-error", markup=False)
+            yield from self.row(
+                "Notes", Input(spec.get("notes", ""), id="notes", placeholder="for you only: never sent in invites")
+            )
+            yield Static(id="error-general", classes="field-error", markup=False)
+        yield Footer(compact=True)
+
+    def row(self, label: str, widget: Any) -> ComposeResult:
+        """A labelled one-line field (compact, so the whole form fits in 80x24 with little scrolling)."""
+        if isinstance(widget, Input | Select):
+            widget.compact = True
+        with Horizontal(classes="field"):
+            yield Label(label, classes="field-label")
+            yield widget
+        yield Static(id=f"error-{widget.id}", classes="field-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#case" if self.request_id else "#id", Input).focus()
+        self.show_window()
+        self.check()
+
+    # -- reacting to edits -----------------------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id:
+            self.touched.add(event.input.id)
+        self.check()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "kind" and event.value != self.kind:
+            self.kind = str(event.value)
+            self.apply_preset()
+        if event.select.id == "window":
+            self.show_window()
+        self.check()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self.check()
+
+    def on_invitee_picker_changed(self, event: InviteePicker.Changed) -> None:
+        self.touched.add("invitees")
+        self.check()
+
+    def apply_preset(self) -> None:
+        """A new kind brings its defaults (length, urgency, venue, travel), as the CLI's presets do."""
+        preset = PRESETS[self.kind]
+        self.query_one("#duration", Input).value = str(preset.duration)
+        self.query_one("#urgency", Select).value = preset.urgency
+        self.query_one("#venue", Input).value = preset.venue
+        self.query_one("#travel", Input).value = str(preset.travel)
+
+    def show_window(self) -> None:
+        between = self.query_one("#window", Select).value == "between"
+        for name, shown in (("latest", between), ("within", not between), ("of", not between)):
+            field = self.query_one(f"#{name}", Input)
+            field.parent.display = shown  # type: ignore[union-attr]
+            self.query_one(f"#error-{name}", Static).display = shown and bool(field.value)
+
+    # -- the request the form describes ----------------------------------------------------------
+
+    def value(self, name: str) -> str:
+        return self.query_one(f"#{name}", Input).value.strip()
+
+    def build(self) -> dict[str, Any]:
+        """The request spec, as requests.toml would hold it (defaults of the kind left out)."""
+        preset = PRESETS[self.kind]
+        spec: dict[str, Any] = {"id": self.value("id"), "kind": self.kind, "case": self.value("case")}
+        urgency = self.query_one("#urgency", Select).value
+        if urgency != preset.urgency:
+            spec["urgency"] = urgency
+        for name, default in (("duration", preset.duration), ("travel", preset.travel)):
+            text = self.value(name)
+            if text and int(text) != default:
+                spec[name] = int(text)
+        venue = self.value("venue")
+        if venue and venue != preset.venue:
+            spec["venue"] = venue
+        room = self.query_one("#room", Select).value
+        if room is not Select.NULL:
+            spec["room"] = room
+        if self.value("earliest"):
+            spec["earliest"] = self.value("earliest")
+        window = self.query_one("#window", Select).value
+        if window == "between":
+            if self.value("latest"):
+                spec["latest"] = self.value("latest")
+        elif self.value("within") or self.value("of"):
+            within: dict[str, Any] = {}
+            if self.value("within"):
+                within[str(window)] = int(self.value("within"))
+            of = self.value("of")
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", of):
+                within["of_date"] = of
+            elif of:
+                within["of_request"] = of
+            spec["within"] = within
+        if self.query_one("#allow_off_duty", Checkbox).value:
+            spec["allow_off_duty"] = True
+        if self.spec.get("fixed"):
+            spec["fixed"] = self.spec["fixed"]
+        spec.update({k: v for k, v in self.query_one(InviteePicker).spec().items() if v})
+        if self.value("notes"):
+            spec["notes"] = self.value("notes")
+        return spec
+
+    def check(self) -> list[tuple[str, str]]:
+        """Show each problem beside its field (once the field is touched, or after a save attempt)."""
+        if not self.is_mounted:
+            return []
+        _, problems = scheduling.check_request(
+            self.partnership, self.rows, self.build(), replace=self.request_id is not None
+        )
+        by_field: dict[str, list[str]] = {}
+        for key, message in problems:
+            by_field.setdefault(field_of(key), []).append(message)
+        for error in self.query(".field-error").results(Static):
+            name = (error.id or "").removeprefix("error-")
+            shown = self.show_all or name in self.touched or name == "general"
+            messages = by_field.pop(name, []) if shown else []
+            error.update("\n".join(f"! {m}" for m in messages))
+            error.display = bool(messages)
+        if by_field and self.show_all:  # problems of fields the form does not show (e.g. a fixed time)
+            general = self.query_one("#error-general", Static)
+            general.update("\n".join(f"! {k}: {m}" for k, ms in by_field.items() for m in ms))
+            general.display = True
+        return problems
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        self.show_all = True
+        problems = self.check()
+        if problems:
+            self.notify(
+                f"Not saved: {len(problems)} problem{'s' if len(problems) > 1 else ''} to fix (marked with !)",
+                severity="warning",
+            )
+            return
+        services = self.services
+        try:
+            request = scheduling.put_request(
+                services.db_path, services.partnership, self.build(), replace=self.request_id is not None
+            )
+        except UserError as exc:
+            self.notify(exc.message + "".join(f"\n{d}" for d in exc.details[:5]), severity="error", timeout=10)
+            return
+        self.notify(f"Saved {request.id}: {request.label.lower()}, case {request.case}. Solve (v) to place it.")
+        self.dismiss(request.id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,102 @@
+"""Requests: every meeting to arrange with its state and deadline; add, change or remove one."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from scheduler import scheduling
+from scheduler.deadlines import request_states
+from scheduler.errors import UserError
+from scheduler.ui.screens.base import DataScreen
+from scheduler.ui.screens.request_form import RequestForm
+from scheduler.ui.widgets.confirm import Confirm
+
+# Deadline colours; the words themselves carry the meaning too, for NO_COLOR.
+STATUS_STYLE = {"overdue": "bold red", "due soon": "yellow", "fine": "green", "met": "", "follows": "dim"}
+
+
+class RequestsScreen(DataScreen):
+    BINDINGS = [
+        Binding("n", "new", "New request", id="requests_new"),
+        Binding("enter", "change", "Change", id="requests_change"),
+        Binding("delete,x", "remove", "Remove", id="requests_remove"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Requests: n adds one, Enter changes the one highlighted; v solves", classes="title")
+        yield DataTable(id="requests", cursor_type="row")
+        yield Footer(compact=True)
+
+    def refresh_data(self) -> None:
+        services = self.services
+        table = self.query_one("#requests", DataTable)
+        chosen = self.highlighted()
+        table.clear(columns=True)
+        for label, width in (("id", 11), ("kind", 19), ("case", 8), ("state", 11), ("deadline", 10), ("", 8)):
+            table.add_column(label, width=width)
+        try:
+            states = request_states(services.db_path, services.partnership, services.today)
+        except UserError as exc:
+            self.notify(exc.message, severity="error", timeout=10)
+            return
+        for s in states:
+            table.add_row(
+                s.id,
+                s.kind,
+                s.case,
+                s.state,
+                f"{s.deadline:%a %d %b}" if s.deadline else "-",
+                Text(s.status, style=STATUS_STYLE.get(s.status, "")),
+                key=s.id,
+            )
+        if chosen is not None and chosen in {s.id for s in states}:
+            table.move_cursor(row=table.get_row_index(chosen))
+
+    def highlighted(self) -> str | None:
+        table = self.query_one("#requests", DataTable)
+        if table.row_count == 0:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_change()
+
+    def action_new(self) -> None:
+        self.app.push_screen(RequestForm(), self.after_form)
+
+    def action_change(self) -> None:
+        chosen = self.highlighted()
+        if chosen is None:
+            self.notify("No request to change: n adds one")
+            return
+        self.app.push_screen(RequestForm(chosen), self.after_form)
+
+    def after_form(self, saved: str | None) -> None:
+        self.refresh_data()
+        if saved:
+            table = self.query_one("#requests", DataTable)
+            table.move_cursor(row=table.get_row_index(saved))
+
+    def action_remove(self) -> None:
+        chosen = self.highlighted()
+        if chosen is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            services = self.services
+            try:
+                scheduling.remove_request(services.db_path, services.partnership, chosen)
+            except UserError as exc:
+                self.notify(exc.message, severity="error", timeout=10)
+                return
+            self.notify(f"Removed {chosen}")
+            self.refresh_data()
+
+        self.app.push_screen(Confirm(f"Remove request {chosen}? A meeting placed for it is cancelled."), answered)
