@@ -16,8 +16,10 @@ import tracemalloc
 from datetime import date
 from pathlib import Path
 
-from rotas import availability, load_folder, overlap
+from rotas import load_folder
+from rotas.availability import availability
 from rotas.model import Partnership
+from rotas.overlap import overlap
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "leeds"
 

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import icalendar
-import recurring_ical_events
 
 from rotas.clock import to_utc
 from rotas.intervals import Interval, merge
+
+if TYPE_CHECKING:
+    import icalendar
+
+# icalendar and recurring-ical-events are imported when a calendar is first read: most partnerships
+# have few busy calendars, and every start of the CLI and the UI would otherwise pay for them.
 
 _PRIVATE = (
     "SUMMARY",
@@ -51,6 +55,8 @@ def sanitise(text: str | bytes) -> str:
 
 
 def _parse(text: str | bytes) -> icalendar.Calendar:
+    import icalendar
+
     try:
         cal = icalendar.Calendar.from_ical(text)
     except (ValueError, IndexError, KeyError, TypeError) as exc:
@@ -85,6 +91,8 @@ def busy_intervals(text: str, lo: datetime, hi: datetime, tz: ZoneInfo) -> list[
     """Merged UTC busy intervals of a calendar that touch ``[lo, hi)``."""
     cal = _calendar(text)
     # Widen by a day each side so all-day and floating events near the edges are seen.
+    import recurring_ical_events
+
     query = recurring_ical_events.of(cal)
     try:
         events = query.between(lo - timedelta(days=1), hi + timedelta(days=1))

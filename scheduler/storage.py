@@ -15,8 +15,13 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-from sqlite_utils import Migrations
+from scheduler.fastimport import without_optional
+
+# sqlite-utils imports pandas and numpy when they are installed (OR-Tools installs them) only to map their
+# types to columns, and Quorum never stores either; skipping them saves about half a second at every start.
+with without_optional("pandas", "numpy"):
+    import sqlite_utils
+    from sqlite_utils import Migrations
 
 from rotas.model import (
     Absence,

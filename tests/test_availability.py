@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rotas import availability, load_folder
+from rotas import load_folder
+from rotas.availability import availability
 from rotas.clock import day_span, zone
 from tests.conftest import EXAMPLE
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from rotas import load_folder, overlap
+from rotas import load_folder
+from rotas.overlap import overlap
 from tests.conftest import EXAMPLE
 
 

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,58 +12,9 @@ import pytest
 from scheduler import scheduling, services
 from scheduler.errors import UserError
 from scheduler.publish import publish
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, PASSWORD, USER, free_port
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
-USER, PASSWORD = "coordinator", "correct horse"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def radicale(tmp_path: Path) -> Iterator[str]:
-    users = tmp_path / "users"
-    users.write_text(f"{USER}:{PASSWORD}\n")
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "radicale",
-            "--server-hosts",
-            f"127.0.0.1:{port}",
-            "--auth-type",
-            "htpasswd",
-            "--auth-htpasswd-filename",
-            str(users),
-            "--auth-htpasswd-encryption",
-            "plain",
-            "--storage-filesystem-folder",
-            str(tmp_path / "collections"),
-            "--logging-level",
-            "warning",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("Radicale did not start")
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from rotas import load_folder, roster
+from rotas import load_folder
 from rotas.model import Partnership
+from rotas.roster import roster
 
 
 def loaded(folder, files=None) -> Partnership:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from rotas import availability, load_folder, on_duty, roster
+from rotas import load_folder
+from rotas.availability import availability, on_duty
 from rotas.clock import day_span, zone
 from rotas.intervals import total
+from rotas.roster import roster
 from tests.conftest import ROOT
 
 SMALL = ROOT / "examples" / "small"

@@ -26,7 +26,7 @@ def solved_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 async def test_dashboard_shows_requests_and_attendance(solved_db: Path) -> None:
     app = create_app(solved_db, today=date(2026, 3, 23))
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await settle(pilot)  # the dashboard's figures load off the UI thread
         states = app.screen.query_one("#states", DataTable)
         assert states.get_row("placed")[1] == "22" and states.get_row("unscheduled")[1] == "3"
         agencies = app.screen.query_one("#agencies", DataTable)
@@ -98,6 +98,15 @@ async def wait_for(pilot, condition, seconds: float = 60) -> None:
         await pilot.pause(0.1)
 
 
+async def settle(pilot) -> None:
+    """Wait for the screens' workers (not the folder tree's, which watches for ever), then a refresh."""
+    app = pilot.app
+    mine = [w for w in app.workers if not w.group.startswith("_")]
+    if mine:  # an empty list would mean "all of them" to wait_for_complete
+        await app.workers.wait_for_complete(mine)
+    await pilot.pause()
+
+
 async def test_solve_runs_in_a_worker_and_the_ui_stays_responsive(own_db: Path) -> None:
     app = create_app(own_db, today=date(2026, 3, 23))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -139,7 +148,14 @@ async def test_lock_move_and_cancel_from_the_schedule(own_db: Path) -> None:
         await pilot.pause()
         after = next(m for m in screen.doc["meetings"] if m["request"] == first)
         assert after["start"] == before["alternatives"][0]["start"] and after["locked"]
+        await pilot.press("x")  # asks first; No is the default
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert first in {m["request"] for m in screen.doc["meetings"]}
         await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("y")
         await pilot.pause()
         assert first not in {m["request"] for m in screen.doc["meetings"]}
 
@@ -170,10 +186,12 @@ async def test_export_previews_then_writes(own_db: Path, tmp_path: Path) -> None
         preview = str(app.screen.query_one("#preview", Static).render())
         assert preview.splitlines()[0] == "Since the last send"
         app.screen.query_one("#folder", Input).value = str(tmp_path / "cal")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await pilot.press("w")
+        outcome = app.screen.query_one("#outcome", Static)
+        await wait_for(pilot, lambda: outcome.display)  # written by a worker
         assert (tmp_path / "cal" / "teams").is_dir()
-        assert str(app.screen.query_one("#outcome", Static).render()).startswith("Wrote ")
+        assert str(outcome.render()).startswith("Wrote ")
+        assert "new: 0" in str(app.screen.query_one("#preview", Static).render())
 
 
 async def test_screen_keys_work_on_the_export_screen(own_db: Path) -> None:
@@ -185,7 +203,7 @@ async def test_screen_keys_work_on_the_export_screen(own_db: Path) -> None:
         await pilot.pause()
         folder = app.screen.query_one("#folder", Input)
         assert not folder.has_focus
-        await pilot.press("tab", "x", "escape", "d")
+        await pilot.press("tab", "w", "escape", "d")
         await pilot.pause()
-        assert folder.value.endswith("x")
+        assert folder.value.endswith("w")  # typed into the field, not taken as "write"
         assert app.screen.query("#states")  # back on the dashboard

@@ -33,6 +33,7 @@ class UiServices:
     partnership: str | None = None
     today: date = field(default_factory=date.today)
     demo: bool = False
+    browse_from: Path = field(default_factory=Path.cwd)  # where the welcome screen's folder picker starts
 
 
 # (mode, key, title, what the command palette says it does)

@@ -15,10 +15,8 @@ class DataScreen(Screen[None]):
     def services(self):
         return self.app.services  # type: ignore[attr-defined]
 
-    def on_mount(self) -> None:
-        self.refresh_data()
-
     def on_screen_resume(self) -> None:
+        """Shown (the first time too): the data may have changed on another screen."""
         self.refresh_data()
 
     def refresh_data(self) -> None:
@@ -36,7 +34,6 @@ class WeekScreen(DataScreen):
     def on_mount(self) -> None:
         today = self.services.today
         self.first = today - timedelta(days=today.weekday())
-        super().on_mount()
 
     def action_week(self, step: int) -> None:
         self.first += timedelta(days=7 * step)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
 from scheduler import scheduling
-from scheduler.deadlines import request_states
+from scheduler.deadlines import RequestState, request_states
 from scheduler.errors import UserError
 from scheduler.ui.screens.base import DataScreen
 from scheduler.ui.screens.requests import STATUS_STYLE
@@ -38,17 +40,26 @@ class DashboardScreen(DataScreen):
         yield Footer(compact=True)
 
     def refresh_data(self) -> None:
+        self.fetch()
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def fetch(self) -> None:
+        """Off the UI thread: the first screen appears at once and takes keys while its figures load
+        (the first call also loads the bank-holiday calendars, a fifth of a second)."""
         services = self.services
-        tables = [self.query_one(f"#{name}", DataTable) for name in ("states", "deadlines", "agencies")]
-        for table in tables:
-            table.clear(columns=True)
-        states, deadlines, agencies = tables
         try:
             requests = request_states(services.db_path, services.partnership, services.today)
             doc = scheduling.stored_schedule(services.db_path, services.partnership)
         except UserError as exc:
-            self.notify(exc.message, severity="error", timeout=10)
+            self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
             return
+        self.app.call_from_thread(self.show, requests, doc)
+
+    def show(self, requests: list[RequestState], doc: dict[str, Any]) -> None:
+        tables = [self.query_one(f"#{name}", DataTable) for name in ("states", "deadlines", "agencies")]
+        for table in tables:
+            table.clear(columns=True)
+        states, deadlines, agencies = tables
         counts = Counter(r.state for r in requests)
         states.add_column("state", width=12)
         states.add_column("requests", width=8)

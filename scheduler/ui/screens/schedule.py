@@ -14,6 +14,7 @@ from textual.widgets.data_table import RowDoesNotExist
 from scheduler import scheduling
 from scheduler.errors import UserError
 from scheduler.ui.screens.base import DataScreen
+from scheduler.ui.widgets.confirm import Confirm
 
 
 class ScheduleScreen(DataScreen):
@@ -57,8 +58,11 @@ class ScheduleScreen(DataScreen):
         self.show_detail(self.doc["meetings"][0]["request"] if self.doc["meetings"] else None)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key is not None:
-            self.show_detail(str(event.row_key.value))
+        # The row under the cursor now, not the event's: after a refresh, a late event for the
+        # first row would otherwise select a meeting other than the one the cursor is on.
+        table = event.data_table
+        if table.row_count:
+            self.show_detail(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
 
     def _decide(self, what: str, action) -> None:
         """Run a coordinator's decision through the shared service; errors become notifications."""
@@ -89,8 +93,22 @@ class ScheduleScreen(DataScreen):
         )
 
     def action_cancel_meeting(self) -> None:
+        """Cancelling sends a cancellation with the next export: asked first, defaulting to No."""
         services = self.services
-        self._decide("Cancelled", lambda rid: scheduling.cancel(services.db_path, services.partnership, rid))
+        if self.selected is None:
+            self.notify("Choose a meeting first")
+            return
+        chosen = self.selected
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.selected = chosen
+                self._decide("Cancelled", lambda rid: scheduling.cancel(services.db_path, services.partnership, rid))
+
+        self.app.push_screen(
+            Confirm(f"Cancel the meeting for {chosen}? Its invitees get a cancellation with the next export."),
+            answered,
+        )
 
     def action_move(self, n: int) -> None:
         services = self.services

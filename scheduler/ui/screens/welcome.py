@@ -41,10 +41,10 @@ class WelcomeScreen(Screen[None]):
         yield Static(INTRO, classes="title", markup=False)
         yield Static(f"Database: {self.app.services.db_path}", classes="title", markup=False)  # type: ignore[attr-defined]
         with Horizontal(classes="field"):
-            yield Input(str(Path.cwd()), id="folder", placeholder="path to a partnership folder")
+            yield Input(str(self.app.services.browse_from), id="folder", placeholder="path to a partnership folder")  # type: ignore[attr-defined]
             yield Button("Load folder (l)", id="load", variant="primary")
             yield Button("Example (x)", id="example")
-        yield FoldersOnly(Path.cwd(), id="tree")
+        yield FoldersOnly(self.app.services.browse_from, id="tree")  # type: ignore[attr-defined]
         yield LoadingIndicator(id="loading")
         yield Static(id="problems", classes="panel", markup=False)
         yield Footer(compact=True)

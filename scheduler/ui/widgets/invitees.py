@@ -106,6 +106,8 @@ class InviteePicker(Vertical):
             for c in self.options.values()
             if all(w in f"{c.label} {c.value} {c.search}".lower() for w in words)
         )
+        if listing.option_count:
+            listing.highlighted = 0  # Space picks the first match straight after Tab
         self.summarise()
 
     def prompt(self, c: Choice) -> str:
