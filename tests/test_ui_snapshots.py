@@ -1,0 +1,72 @@
+"""Screenshots of every screen at 100x30 on the example with a frozen 'today', compared with the SVGs
+stored beside this file (Textual is pinned exactly, so a difference is a change in Quorum).
+
+After a deliberate change to a screen, look at the new pictures, then accept them with
+`python -m pytest tests/test_ui_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from scheduler import scheduling, services
+from scheduler.ui import create_app
+from tests.conftest import EXAMPLE
+from tests.test_ui import settle
+
+TODAY = date(2026, 3, 23)
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+SIZE = (100, 30)
+
+
+@pytest.fixture(scope="module")
+def example_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example, placed by the greedy solver: deterministic, so the pictures are too."""
+    db = tmp_path_factory.mktemp("snap") / "q.db"
+    services.load(db, EXAMPLE, NOW)
+    scheduling.solve(db, None, scheduling.SolveRequest(strategy="greedy", alternatives=1), now=NOW)
+    return db
+
+
+@pytest.fixture(autouse=True)
+def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("QUORUM_CALDAV_URL", "QUORUM_CALDAV_USER", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        pytest.param(["d"], id="dashboard"),
+        pytest.param(["a"], id="requests"),
+        pytest.param(["r"], id="rotas"),
+        pytest.param(["o"], id="overlap"),
+        pytest.param(["v"], id="solve"),
+        pytest.param(["s"], id="schedule"),
+        pytest.param(["e"], id="export"),
+        pytest.param(["n"], id="request-form"),
+        pytest.param(["question_mark"], id="help"),
+    ],
+)
+def test_screen(snap_compare, example_db: Path, keys: list[str]) -> None:
+    app = create_app(example_db, today=TODAY)
+    assert snap_compare(app, press=keys, terminal_size=SIZE, run_before=settle)
+
+
+def test_request_form_with_problems(snap_compare, example_db: Path) -> None:
+    app = create_app(example_db, today=TODAY)
+    keys = ["n", *"sd-1", "tab", "tab", *"Smith", "ctrl+s"]
+    assert snap_compare(app, press=keys, terminal_size=SIZE, run_before=settle)
+
+
+def test_welcome(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative paths, so the picture does not depend on where the tests run."""
+    shutil.copytree(EXAMPLE, tmp_path / "partnerships" / "leeds")
+    monkeypatch.chdir(tmp_path)
+    app = create_app(Path("quorum.db"), today=TODAY)
+    app.services.browse_from = Path("partnerships")
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
