@@ -163,6 +163,8 @@ def tui(ctx: Context) -> None:
     """Open the terminal UI on the database (a welcome screen offers to load a folder when it is empty)."""
     from scheduler.ui import create_app
 
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError("the terminal UI needs a terminal; for scripts, use the commands in quorum --help")
     if ctx.partnership_id is not None or len(services.loaded_partnerships(ctx.db_path)) > 1:
         services.open_partnership(ctx.db_path, ctx.partnership_id)  # unknown id, or which one: a clear message
     create_app(ctx.db_path, ctx.partnership_id).run()

@@ -143,7 +143,8 @@ def test_schema_command_writes_what_is_published(run, tmp_path: Path) -> None:
 
 
 def test_console_script_demo_runs() -> None:
-    """The README's first command, as a real process."""
+    """The README's first command, as a real process. Without a terminal (as here) it prints the overlap
+    table and the solved fortnight instead of opening the UI; the UI itself is driven in test_ui*.py."""
     done = subprocess.run(
         [sys.executable, "-m", "scheduler", "demo"], capture_output=True, text=True, timeout=120, check=False
     )
@@ -151,3 +152,11 @@ def test_console_script_demo_runs() -> None:
     assert "police + social-work" in done.stdout
     assert "Loaded Leeds Safeguarding Partnership (example)" in done.stdout
     assert "Placed 22 of 25 requests." in done.stdout
+
+
+def test_no_command_opens_the_ui_only_in_a_terminal(run, tmp_path: Path) -> None:
+    """`quorum` alone means the UI; without a terminal it says so instead of drawing into a pipe."""
+    result = run("--db", str(tmp_path / "q.db"))
+    assert result.code == 2 and "needs a terminal" in result.err
+    result = run("--db", str(tmp_path / "q.db"), "tui")
+    assert result.code == 2 and "needs a terminal" in result.err

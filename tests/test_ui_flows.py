@@ -277,3 +277,38 @@ async def test_the_screens_fit_80x24_without_colour(loaded_db: Path, monkeypatch
         await pilot.press("n")
         await pilot.pause()
         assert app.screen.query_one("#case", Input).region.right <= 80
+
+
+async def test_rotas_filter_and_heatmap_agencies(loaded_db: Path) -> None:
+    app = create_app(loaded_db, today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen.query_one("#rota", DataTable).row_count == 50
+        await pilot.press("f")
+        await pilot.pause()
+        choices = app.screen.query_one("#choices", SelectionList)
+        choices.select("team:pvu")
+        await pilot.pause()
+        prompts = [str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count)]
+        assert "picked: Partnership Vulnerability Unit (team, police)" in prompts  # in words, not only colour
+        await pilot.press("enter")
+        await pilot.pause()
+        rota = app.screen.query_one("#rota", DataTable)
+        assert rota.row_count == 5 and "(only pvu)" in str(app.screen.query_one("#rota_caption", Static).render())
+
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        choices = app.screen.query_one("#choices", SelectionList)
+        choices.deselect_all()
+        choices.select("police")
+        choices.select("social-work")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        caption = str(app.screen.query_one("#caption", Static).render())
+        assert "(2 at most): police, social-work" in caption
+        heat = app.screen.query_one("#heat", DataTable)
+        assert max(int(str(c)) for row in range(7) for c in heat.get_row_at(row)[1:]) == 2

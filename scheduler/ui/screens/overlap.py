@@ -6,18 +6,23 @@ from datetime import date, timedelta
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
 from scheduler import services as svc
 from scheduler.errors import UserError
 from scheduler.ui.screens.base import WeekScreen
+from scheduler.ui.widgets.choose import Choose
 
 HOURS = range(7, 23)
 SHADES = ("red", "yellow", "green", "bright_green", "bright_green", "bright_green")
 
 
 class OverlapScreen(WeekScreen):
+    BINDINGS = [Binding("f", "choose_agencies", "Agencies to compare", id="overlap_agencies")]
+    agencies: list[str] | None = None  # None: every agency
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical():
@@ -32,7 +37,7 @@ class OverlapScreen(WeekScreen):
         table.clear(columns=True)
         try:
             self.p = svc.open_partnership(services.db_path, services.partnership)
-            self.map = svc.heatmap(self.p, self.first, 7, hours=HOURS)
+            self.map = svc.heatmap(self.p, self.first, 7, self.agencies, hours=HOURS)
         except UserError as exc:
             self.notify(exc.message, severity="error", timeout=10)
             return
@@ -40,6 +45,7 @@ class OverlapScreen(WeekScreen):
         self.query_one("#caption", Static).update(
             f"Week of {self.first:%a %d %b %Y}: agencies on duty ({n} at most): {', '.join(self.map.agencies)}"
         )
+        self.query_one("#who", Static).update("Select a cell (arrow keys or a click) to see who is on duty then")
         table.add_column("day", key="day")
         for h in HOURS:
             table.add_column(f"{h:02d}", key=str(h))
@@ -50,6 +56,21 @@ class OverlapScreen(WeekScreen):
                 for c in self.map.cells[d]
             ]
             table.add_row(f"{day:%a %d}", *cells, key=day.isoformat())
+
+    def action_choose_agencies(self) -> None:
+        options = [(f"{a.name} ({a.id})", a.id) for a in self.p.agencies]
+        chosen = set(self.agencies or [a.id for a in self.p.agencies])
+
+        def chosen_agencies(picked: list[str] | None) -> None:
+            if picked is None:
+                return
+            if not picked:
+                self.notify("Choose at least one agency", severity="warning")
+                return
+            self.agencies = None if len(picked) == len(options) else picked
+            self.refresh_data()
+
+        self.app.push_screen(Choose("Agencies to compare", options, chosen), chosen_agencies)
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         row, column = event.coordinate.row, event.coordinate.column - 1

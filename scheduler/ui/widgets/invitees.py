@@ -12,6 +12,7 @@ from textual.widgets import Input, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from rotas.model import Partnership
+from scheduler.ui.widgets.marked import MarkedSelectionList
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class InviteePicker(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Search people, teams, agencies, roles", id="invitee-search", compact=True)
-        yield SelectionList[str](id="invitee-list")
+        yield MarkedSelectionList(id="invitee-list")
         yield Static(id="invitee-summary", markup=False)
 
     def on_mount(self) -> None:
@@ -99,20 +100,17 @@ class InviteePicker(Vertical):
 
     def show(self, query: str) -> None:
         words = query.lower().split()
-        listing = self.query_one("#invitee-list", SelectionList)
+        listing = self.query_one("#invitee-list", MarkedSelectionList)
         listing.clear_options()
         listing.add_options(
-            Selection(self.prompt(c), c.value, c.value in self.picked, id=c.value)
+            Selection(c.label, c.value, c.value in self.picked, id=c.value)
             for c in self.options.values()
             if all(w in f"{c.label} {c.value} {c.search}".lower() for w in words)
         )
+        listing.mark()
         if listing.option_count:
             listing.highlighted = 0  # Space picks the first match straight after Tab
         self.summarise()
-
-    def prompt(self, c: Choice) -> str:
-        """A picked line says so in words too: the check box alone is only a colour (NO_COLOR)."""
-        return f"{'picked: ' if c.value in self.picked else ''}{c.label}"
 
     def summarise(self) -> None:
         names = [self.options[v].label.split(" · ")[0].split(" (")[0] for v in self.picked]
@@ -131,9 +129,6 @@ class InviteePicker(Vertical):
             self.picked.remove(value)
         else:
             self.picked.append(value)
-        listing = self.query_one("#invitee-list", SelectionList)
-        index = listing.get_option_index(value)
-        listing.replace_option_prompt_at_index(index, self.prompt(self.options[value]))
         self.summarise()
         self.post_message(self.Changed(self))
 
