@@ -65,7 +65,7 @@ async def test_overlap_heatmap_and_who_is_on_duty(solved_db: Path) -> None:
         heat.move_cursor(row=0, column=14 - 7 + 1)
         await pilot.pause()
         who = str(app.screen.query_one("#who", Static).render())
-        assert who.startswith("Mon 23 Mar 14:00-15:00 on duty:") and "(police)" in who and "(social-work)" in who
+        assert who.startswith("Mon 23 Mar 14:00-15:00 on duty:") and "police (" in who and "social-work (" in who
         await pilot.press("right_square_bracket")
         await pilot.pause()
         assert "Week of Mon 30 Mar 2026" in str(app.screen.query_one("#caption", Static).render())

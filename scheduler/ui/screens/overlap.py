@@ -80,5 +80,8 @@ class OverlapScreen(WeekScreen):
         day: date = self.first + timedelta(days=row)
         hour = list(HOURS)[column]
         names = {x.id: x for x in self.p.people}  # loaded once per week, not per cursor move
-        text = ", ".join(f"{names[x].name} ({names[x].agency})" for x in people) or "nobody"
+        by_agency: dict[str, list[str]] = {}
+        for x in people:
+            by_agency.setdefault(names[x].agency, []).append(names[x].name)
+        text = "; ".join(f"{agency} ({len(who)}): {', '.join(who)}" for agency, who in by_agency.items()) or "nobody"
         self.query_one("#who", Static).update(f"{day:%a %d %b} {hour:02d}:00-{hour + 1:02d}:00 on duty: {text}")

@@ -16,6 +16,18 @@ from scheduler.errors import UserError
 from scheduler.ui.screens.base import DataScreen
 from scheduler.ui.widgets.confirm import Confirm
 
+# The names coordinators use (ICPC, RCPC), short enough for an 80-column terminal.
+KIND_SHORT = {
+    "strategy-discussion": "strategy",
+    "initial-conference": "ICPC",
+    "core-group": "core group",
+    "review-conference": "RCPC",
+    "professionals-meeting": "profs' mtg",
+    "joint-visit": "joint visit",
+    "daily-high-risk": "daily risk",
+    "custom": "meeting",
+}
+
 
 class ScheduleScreen(DataScreen):
     BINDINGS = [
@@ -37,7 +49,7 @@ class ScheduleScreen(DataScreen):
         services = self.services
         table = self.query_one("#meetings", DataTable)
         table.clear(columns=True)
-        for label, width in (("when", 16), ("kind", 21), ("case", 9), ("agencies", 8), ("flags", 10)):
+        for label, width in (("when", 12), ("kind", 11), ("case", 8), ("agencies", 8), ("flags", 12)):
             table.add_column(label, width=width)
         try:
             self.doc = scheduling.stored_schedule(services.db_path, services.partnership)
@@ -46,15 +58,23 @@ class ScheduleScreen(DataScreen):
             self.doc = {"meetings": [], "unscheduled": []}
         for m in self.doc["meetings"]:
             start = datetime.fromisoformat(m["start"])
-            agencies = {a["agency"] for a in m["attendees"]}
+            present = {a["agency"] for a in m["attendees"]}
+            invited = present | {x["agency"] for x in m["absent"]}
             flags = ("locked " if m["locked"] else "") + (
                 "off duty" if any(a["off_duty"] for a in m["attendees"]) else ""
             )
             table.add_row(
-                f"{start:%a %d %b %H:%M}", m["kind"], m["case"], str(len(agencies)), flags.strip(), key=m["request"]
+                f"{start:%d %b %H:%M}",
+                KIND_SHORT.get(m["kind"], m["kind"]),
+                m["case"],
+                f"{len(present)} of {len(invited)}",
+                flags.strip(),
+                key=m["request"],
             )
         for u in self.doc["unscheduled"]:
-            table.add_row("not placed", u["kind"], u["case"], "-", u["reason"], key=u["request"])
+            table.add_row(
+                "not placed", KIND_SHORT.get(u["kind"], u["kind"]), u["case"], "-", u["reason"], key=u["request"]
+            )
         self.show_detail(self.doc["meetings"][0]["request"] if self.doc["meetings"] else None)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
