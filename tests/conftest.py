@@ -149,6 +149,12 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
     return invoke
 
 
+@pytest.fixture(autouse=True)
+def _no_personal_keymap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The UI reads the user's keymap.toml; tests must not depend on the machine's."""
+    monkeypatch.setenv("QUORUM_KEYMAP", str(tmp_path / "no-keymap.toml"))
+
+
 # -- a real CalDAV server (Radicale) on 127.0.0.1, for publishing from the CLI and the UI -------------
 
 USER, PASSWORD = "coordinator", "correct horse"

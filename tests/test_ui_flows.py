@@ -312,3 +312,31 @@ async def test_rotas_filter_and_heatmap_agencies(loaded_db: Path) -> None:
         assert "(2 at most): police, social-work" in caption
         heat = app.screen.query_one("#heat", DataTable)
         assert max(int(str(c)) for row in range(7) for c in heat.get_row_at(row)[1:]) == 2
+
+
+async def test_a_keymap_remaps_bindings_by_id(loaded_db: Path, tmp_path: Path) -> None:
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('solve = "f5"\nschedule = "f6"\n')
+    app = create_app(loaded_db, today=TODAY, keymap_file=keymap)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.screen.query("#progress")  # the Solve screen
+        await pilot.press("f6")
+        await pilot.pause()
+        assert app.screen.query("#meetings")
+
+
+def test_a_bad_keymap_is_reported_before_the_ui_starts(loaded_db: Path, tmp_path: Path) -> None:
+    from scheduler.errors import UserError
+
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('solv = "f5"\nschedule = 6\n')
+    with pytest.raises(UserError) as caught:
+        create_app(loaded_db, keymap_file=keymap)
+    assert "2 problem(s)" in caught.value.message
+    assert any("solv: no binding has this id" in d for d in caught.value.details)
+    assert any("schedule: give keys such as" in d for d in caught.value.details)
+    keymap.write_text("solve = \n")
+    with pytest.raises(UserError, match="not valid TOML"):
+        create_app(loaded_db, keymap_file=keymap)

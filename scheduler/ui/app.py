@@ -133,7 +133,19 @@ class QuorumApp(App[None]):
 
 
 def create_app(
-    db_path: Path, partnership: str | None = None, today: date | None = None, *, demo: bool = False
+    db_path: Path,
+    partnership: str | None = None,
+    today: date | None = None,
+    *,
+    demo: bool = False,
+    keymap_file: Path | None = None,
 ) -> QuorumApp:
+    """The app on ``db_path``, with the coordinator's keymap applied (a bad keymap is a UserError)."""
+    from scheduler.ui.keymap import read_keymap
+
+    keymap = read_keymap() if keymap_file is None else read_keymap(keymap_file)
     loaded = bool(data.loaded_partnerships(db_path))
-    return QuorumApp(UiServices(db_path, partnership, today or date.today(), demo), loaded=loaded)
+    app = QuorumApp(UiServices(db_path, partnership, today or date.today(), demo), loaded=loaded)
+    if keymap:
+        app.set_keymap(keymap)
+    return app
