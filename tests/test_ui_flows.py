@@ -340,3 +340,19 @@ def test_a_bad_keymap_is_reported_before_the_ui_starts(loaded_db: Path, tmp_path
     keymap.write_text("solve = \n")
     with pytest.raises(UserError, match="not valid TOML"):
         create_app(loaded_db, keymap_file=keymap)
+
+
+async def test_the_form_keeps_every_example_request_as_it_is(loaded_db: Path) -> None:
+    """Opening a request and saving without a change must not alter it (slots with labels, optional
+    invitees, deadlines relative to another meeting are all kept)."""
+    _, rows, _ = scheduling.list_requests(loaded_db, None)
+    app = create_app(loaded_db, today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for row in rows:
+            form = RequestForm(row["id"])
+            await app.push_screen(form)
+            await pilot.pause()
+            assert form.build() == row["spec"], row["id"]
+            assert shown_errors(app) == {}, row["id"]
+            form.dismiss(None)
+            await pilot.pause()
