@@ -356,3 +356,21 @@ async def test_the_form_keeps_every_example_request_as_it_is(loaded_db: Path) ->
             assert shown_errors(app) == {}, row["id"]
             form.dismiss(None)
             await pilot.pause()
+
+
+async def test_loading_a_second_partnership_switches_to_it(loaded_db: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(EXAMPLE, other)
+    toml = other / "partnership.toml"
+    toml.write_text(toml.read_text().replace('id = "leeds-example"', 'id = "leeds-copy"', 1))
+    app = create_app(loaded_db, today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.switch_mode("welcome")  # as the palette's "Load a partnership folder" does
+        await pilot.pause()
+        await type_into(pilot, "#folder", str(other))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.query("#states"))
+        await settle(pilot)
+        assert app.services.partnership == "leeds-copy"
+        assert app.screen.query_one("#states", DataTable).get_row("pending")[1] == "25"
+    assert sorted(services.loaded_partnerships(loaded_db)) == ["leeds-copy", "leeds-example"]

@@ -97,7 +97,7 @@ class WelcomeScreen(Screen[None]):
         except Exception as exc:  # keep the app alive and say what happened
             self.app.call_from_thread(self.failed, f"loading failed: {type(exc).__name__}: {exc}", [])
         else:
-            self.app.call_from_thread(self.loaded, summary.line())
+            self.app.call_from_thread(self.loaded, summary.partnership, summary.line())
 
     def failed(self, message: str, details: list[str]) -> None:
         self.query_one("#loading").display = False
@@ -109,7 +109,9 @@ class WelcomeScreen(Screen[None]):
         problems.display = True
         self.notify(message, severity="error", timeout=10)
 
-    def loaded(self, line: str) -> None:
+    def loaded(self, partnership: str, line: str) -> None:
         self.query_one("#loading").display = False
         self.notify(line, timeout=8)
+        # The UI works on what was just loaded, also when the database holds other partnerships.
+        self.app.services.partnership = partnership  # type: ignore[attr-defined]
         self.app.partnership_loaded()  # type: ignore[attr-defined]
