@@ -146,7 +146,7 @@ def demo(time_limit: float, no_ui: bool) -> None:
             from scheduler.ui import create_app
 
             # 'Today' is the example's fortnight, so its deadlines, rotas and heatmap read as they would then.
-            create_app(db, today=DEMO_FROM, demo=True).run()
+            create_app(db, today=DEMO_FROM, demo=True, solve_seconds=time_limit).run()
             return
         click.echo(summary.line())
         click.echo()

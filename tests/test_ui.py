@@ -153,6 +153,7 @@ async def test_lock_move_and_cancel_from_the_schedule(own_db: Path) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert first in {m["request"] for m in screen.doc["meetings"]}
+        assert screen.selected == first  # the refresh after the dialog keeps the cursor where it was
         await pilot.press("x")
         await pilot.pause()
         await pilot.press("y")

@@ -34,6 +34,7 @@ class UiServices:
     today: date = field(default_factory=date.today)
     demo: bool = False
     browse_from: Path = field(default_factory=Path.cwd)  # where the welcome screen's folder picker starts
+    solve_seconds: float = 30.0  # the solver's time limit; x stops it sooner
 
 
 # (mode, key, title, what the command palette says it does)
@@ -139,13 +140,15 @@ def create_app(
     *,
     demo: bool = False,
     keymap_file: Path | None = None,
+    solve_seconds: float = 30.0,
 ) -> QuorumApp:
     """The app on ``db_path``, with the coordinator's keymap applied (a bad keymap is a UserError)."""
     from scheduler.ui.keymap import read_keymap
 
     keymap = read_keymap() if keymap_file is None else read_keymap(keymap_file)
     loaded = bool(data.loaded_partnerships(db_path))
-    app = QuorumApp(UiServices(db_path, partnership, today or date.today(), demo), loaded=loaded)
+    services = UiServices(db_path, partnership, today or date.today(), demo, solve_seconds=solve_seconds)
+    app = QuorumApp(services, loaded=loaded)
     if keymap:
         app.set_keymap(keymap)
     return app

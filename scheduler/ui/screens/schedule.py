@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Static
-from textual.widgets.data_table import RowDoesNotExist
 
 from scheduler import scheduling
 from scheduler.errors import UserError
@@ -75,7 +73,12 @@ class ScheduleScreen(DataScreen):
             table.add_row(
                 "not placed", KIND_SHORT.get(u["kind"], u["kind"]), u["case"], "-", u["reason"], key=u["request"]
             )
-        self.show_detail(self.doc["meetings"][0]["request"] if self.doc["meetings"] else None)
+        # Stay on the meeting the coordinator was looking at (a refresh follows every dialog and action).
+        keys = [m["request"] for m in self.doc["meetings"]] + [u["request"] for u in self.doc["unscheduled"]]
+        chosen = self.selected if self.selected in keys else (keys[0] if keys else None)
+        if chosen is not None:
+            table.move_cursor(row=table.get_row_index(chosen))
+        self.show_detail(chosen)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         # The row under the cursor now, not the event's: after a refresh, a late event for the
@@ -96,12 +99,8 @@ class ScheduleScreen(DataScreen):
             return
         self.notify(f"{what} {self.selected}")
         chosen = self.selected
-        self.refresh_data()
-        # Keep the cursor on the meeting just acted on (a refresh would otherwise return to the top).
-        table = self.query_one("#meetings", DataTable)
-        with contextlib.suppress(RowDoesNotExist):  # cancelled: no longer listed
-            table.move_cursor(row=table.get_row_index(chosen))
-        self.show_detail(chosen)
+        self.refresh_data()  # keeps the cursor on the meeting acted on, if still listed
+        self.show_detail(chosen)  # a cancelled one says so
 
     def action_toggle_lock(self) -> None:
         services = self.services

@@ -27,8 +27,10 @@ class SolveScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        seconds = self.app.services.solve_seconds  # type: ignore[attr-defined]
         yield Static(
-            "Press g to place the pending requests (up to 30 s); x stops and keeps the best so far.", classes="title"
+            f"Press g to place the pending requests (up to {seconds:g} s); x stops and keeps the best so far.",
+            classes="title",
         )
         yield Static(id="progress", classes="panel", markup=False)
         yield Static(id="result", classes="panel", markup=False)
@@ -64,7 +66,7 @@ class SolveScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="solve")
     def run_solver(self) -> None:
         services = self.app.services  # type: ignore[attr-defined]
-        job = scheduling.SolveRequest(time_limit_s=30, alternatives=2)
+        job = scheduling.SolveRequest(time_limit_s=services.solve_seconds, alternatives=2)
         try:
             doc = scheduling.solve(
                 services.db_path, services.partnership, job, progress=self.on_progress, cancel=self.cancel_event
