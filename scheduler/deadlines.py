@@ -7,6 +7,7 @@ sent or cancelled have met theirs; the rest are overdue, due within two working 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -39,6 +40,7 @@ def request_states(db_path: Path, pid: str | None, today: date) -> list[RequestS
         rows, meetings, replies = store.requests(p.id), store.meetings(p.id), store.replies(p.id)
     requests, _ = resolve_stored(p, rows)  # a request that no longer checks out is left out here
     tz = zone(p.timezone)
+    answered = Counter(rid for rid, _person in replies)
     soon = add_working_days(today, SOON_WORKING_DAYS, p.bank_holidays, p.extra_bank_holidays)
     out = []
     for r in requests:
@@ -62,6 +64,5 @@ def request_states(db_path: Path, pid: str | None, today: date) -> list[RequestS
             status = "due soon"
         else:
             status = "fine"
-        answered = sum(1 for (rid, _), _partstat in replies.items() if rid == r.id)
-        out.append(RequestState(r.id, r.kind, r.case, state, deadline, status, answered))
+        out.append(RequestState(r.id, r.kind, r.case, state, deadline, status, answered[r.id]))
     return out

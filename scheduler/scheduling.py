@@ -79,7 +79,7 @@ def check_request(
     if replace and rid not in ids:
         return None, [("id", f"no request {rid!r} (see quorum request list)")]
     if not replace and rid in ids:
-        return None, [("id", f"request {rid!r} already exists (choose another id, or edit it)")]
+        return None, [("id", f"request {rid!r} already exists: choose another id, or change that request")]
     others = [r for r in rows if r["id"] != rid]
     requests, problems = resolve_stored(p, [*others, {"id": rid, "spec": spec}])
     prefix = f"requests[{len(others)}]"
@@ -106,8 +106,8 @@ def put_request(db_path: Path, pid: str | None, spec: dict[str, Any], *, replace
         request, problems = check_request(p, store.requests(p.id), spec, replace=replace)
         if request is None:
             rid = spec.get("id")
-            if len(problems) == 1 and problems[0][0] == "id":
-                raise UserError(problems[0][1].replace("edit it", "use quorum request edit"))
+            if len(problems) == 1 and problems[0][0] == "id":  # unknown or taken: the message says it all
+                raise UserError(problems[0][1])
             raise UserError(
                 f"request {rid!r} is not valid; nothing was saved", [f"{key}: {message}" for key, message in problems]
             )

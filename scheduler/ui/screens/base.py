@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.screen import Screen
 
+if TYPE_CHECKING:
+    from scheduler.ui.app import UiServices
 
-class DataScreen(Screen[None]):
-    """A screen showing stored data: filled when mounted and again whenever it is shown."""
+
+class UsesServices:
+    """For any screen or dialog: the services injected into the app (database, partnership, 'today')."""
 
     @property
-    def services(self):
+    def services(self) -> UiServices:
         return self.app.services  # type: ignore[attr-defined]
+
+
+class DataScreen(UsesServices, Screen[None]):
+    """A screen showing stored data: filled when mounted and again whenever it is shown."""
 
     def on_screen_resume(self) -> None:
         """Shown (the first time too): the data may have changed on another screen."""

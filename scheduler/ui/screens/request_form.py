@@ -15,6 +15,7 @@ from rotas.model import Partnership
 from scheduler import scheduling
 from scheduler.errors import UserError
 from scheduler.requests import PRESETS
+from scheduler.ui.screens.base import UsesServices
 from scheduler.ui.widgets.invitees import InviteePicker, choices, from_spec
 
 WINDOWS = [
@@ -31,7 +32,7 @@ def field_of(key: str) -> str:
     return FIELD_OF.get(head, head)
 
 
-class RequestForm(ModalScreen[str | None]):
+class RequestForm(UsesServices, ModalScreen[str | None]):
     """New request, or a change to one (``request_id``); dismissed with the saved id, or None."""
 
     BINDINGS = [
@@ -44,10 +45,6 @@ class RequestForm(ModalScreen[str | None]):
         self.request_id = request_id
         self.touched: set[str] = set()
         self.show_all = False
-
-    @property
-    def services(self):
-        return self.app.services  # type: ignore[attr-defined]
 
     # -- building the form -----------------------------------------------------------------------
 

@@ -14,12 +14,13 @@ from textual.widgets import Footer, Header, Static
 
 from scheduler import scheduling
 from scheduler.errors import UserError
+from scheduler.ui.screens.base import UsesServices
 
 if TYPE_CHECKING:
     from scheduler.cpsat import Progress
 
 
-class SolveScreen(Screen[None]):
+class SolveScreen(UsesServices, Screen[None]):
     BINDINGS = [
         Binding("g", "start", "Solve", id="solve_start"),
         Binding("x", "cancel", "Stop (keep best so far)", id="solve_cancel"),
@@ -27,7 +28,7 @@ class SolveScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        seconds = self.app.services.solve_seconds  # type: ignore[attr-defined]
+        seconds = self.services.solve_seconds
         yield Static(
             f"Press g to place the pending requests (up to {seconds:g} s); x stops and keeps the best so far.",
             classes="title",
@@ -65,7 +66,7 @@ class SolveScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="solve")
     def run_solver(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        services = self.services
         job = scheduling.SolveRequest(time_limit_s=services.solve_seconds, alternatives=2)
         try:
             doc = scheduling.solve(

@@ -11,9 +11,10 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, DirectoryTree, Footer, Header, Input, LoadingIndicator, Static
 
-from scheduler import services
+from scheduler import services as data
 from scheduler.errors import UserError
 from scheduler.paths import example_folder
+from scheduler.ui.screens.base import UsesServices
 
 INTRO = (
     "Welcome to Quorum. Load a partnership folder (partnership.toml, agencies.toml, teams.toml, "
@@ -29,7 +30,7 @@ class FoldersOnly(DirectoryTree):
         return [p for p in paths if p.is_dir() and not p.name.startswith(".")]
 
 
-class WelcomeScreen(Screen[None]):
+class WelcomeScreen(UsesServices, Screen[None]):
     BINDINGS = [
         Binding("l", "load_folder", "Load folder", id="welcome_load"),
         Binding("x", "load_example", "Load the example", id="welcome_example"),
@@ -39,12 +40,12 @@ class WelcomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(INTRO, classes="title", markup=False)
-        yield Static(f"Database: {self.app.services.db_path}", classes="title", markup=False)  # type: ignore[attr-defined]
+        yield Static(f"Database: {self.services.db_path}", classes="title", markup=False)
         with Horizontal(classes="field"):
-            yield Input(str(self.app.services.browse_from), id="folder", placeholder="path to a partnership folder")  # type: ignore[attr-defined]
+            yield Input(str(self.services.browse_from), id="folder", placeholder="path to a partnership folder")
             yield Button("Load folder (l)", id="load", variant="primary")
             yield Button("Example (x)", id="example")
-        yield FoldersOnly(self.app.services.browse_from, id="tree")  # type: ignore[attr-defined]
+        yield FoldersOnly(self.services.browse_from, id="tree")
         yield LoadingIndicator(id="loading")
         yield Static(id="problems", classes="panel", markup=False)
         yield Footer(compact=True)
@@ -57,9 +58,9 @@ class WelcomeScreen(Screen[None]):
         self.query_one("#folder", Input).value = str(event.path)
 
     def on_tree_node_highlighted(self, event: DirectoryTree.NodeHighlighted) -> None:
-        data = event.node.data
-        if data is not None and hasattr(data, "path"):
-            self.query_one("#folder", Input).value = str(data.path)
+        entry = event.node.data  # a DirEntry: the folder under the cursor
+        if entry is not None and hasattr(entry, "path"):
+            self.query_one("#folder", Input).value = str(entry.path)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_load_folder()
@@ -91,7 +92,7 @@ class WelcomeScreen(Screen[None]):
     def load(self, folder: Path) -> None:
         """Checking a big partnership takes a moment: off the UI thread, so keys keep working."""
         try:
-            summary = services.load(self.app.services.db_path, folder)  # type: ignore[attr-defined]
+            summary = data.load(self.services.db_path, folder)
         except UserError as exc:
             self.app.call_from_thread(self.failed, exc.message, exc.details)
         except Exception as exc:  # keep the app alive and say what happened
@@ -113,5 +114,5 @@ class WelcomeScreen(Screen[None]):
         self.query_one("#loading").display = False
         self.notify(line, timeout=8)
         # The UI works on what was just loaded, also when the database holds other partnerships.
-        self.app.services.partnership = partnership  # type: ignore[attr-defined]
-        self.app.partnership_loaded()  # type: ignore[attr-defined]
+        self.services.partnership = partnership
+        self.app.partnership_loaded()
