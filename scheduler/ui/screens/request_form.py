@@ -32,6 +32,10 @@ def field_of(key: str) -> str:
     return FIELD_OF.get(head, head)
 
 
+class FormScroll(VerticalScroll, can_focus=False):
+    """Scrolls to the focused field by itself: as a Tab stop of its own it only swallowed keys."""
+
+
 class RequestForm(UsesServices, ModalScreen[str | None]):
     """New request, or a change to one (``request_id``); dismissed with the saved id, or None."""
 
@@ -62,7 +66,7 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
         yield Header()
         title = f"Change request {self.request_id}" if current else "New request"
         yield Static(f"{title}: Ctrl+S saves once every field is valid; Escape goes back", classes="title")
-        with VerticalScroll(id="form"):
+        with FormScroll(id="form"):
             yield from self.row(
                 "Request id",
                 Input(
