@@ -33,8 +33,8 @@ asyncio.run(main())
 
 
 def main() -> None:
-    from scheduler import services
     from scheduler.paths import example_folder
+    from scheduler.services import partnership as services
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"

@@ -20,17 +20,15 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
-
 from rotas import busy
 from rotas.bankholidays import check_region
 from rotas.clock import zone
+from rotas.crosscheck import check_pattern_use, check_patterns, check_people, listed
 from rotas.csvfiles import read_absences, read_duty_sheet
 from rotas.files import DATA_LIMIT, read_text, read_toml, validate, validate_lists
 from rotas.model import (
     Absence,
     Agency,
-    CyclePattern,
     DutyOverride,
     Partnership,
     Pattern,
@@ -39,8 +37,6 @@ from rotas.model import (
     Shift,
     Team,
     Term,
-    WeeklyPattern,
-    WeeklyRule,
 )
 from rotas.problems import Problem, key_path
 from rotas.schema import (
@@ -54,7 +50,6 @@ from rotas.schema import (
 )
 
 OPTIONAL_TOML = ("requests.toml",)
-MAX_CYCLE_DAYS = 366
 
 
 def _time(text: str) -> time:
@@ -176,7 +171,7 @@ def load_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem]]:
     known_agencies = set(agencies) | broken["agencies.toml"] if agencies_doc is not None else None
     patterns: dict[str, Pattern] = {}
     if patterns_doc is not None:
-        patterns = _check_patterns(patterns_doc, agencies, known_agencies, broken["agencies.toml"], problems)
+        patterns = check_patterns(patterns_doc, agencies, known_agencies, broken["agencies.toml"], problems)
     known_patterns = set(patterns) | broken["patterns.toml"] if patterns_doc is not None else None
 
     teams: dict[str, Team] = {}
@@ -190,12 +185,12 @@ def load_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem]]:
                 problems.append(
                     Problem(
                         "teams.toml",
-                        f"unknown agency {t.agency!r} (agencies.toml defines {_list(agencies)})",
+                        f"unknown agency {t.agency!r} (agencies.toml defines {listed(agencies)})",
                         key=f"{where}.agency",
                     )
                 )
             if t.pattern is not None:
-                _check_pattern_use(
+                check_pattern_use(
                     "teams.toml", where, t.pattern, t.agency, t.offset, patterns, known_patterns, problems
                 )
             teams.setdefault(t.id, Team(t.id, t.name, t.agency, t.pattern, t.offset))
@@ -203,7 +198,7 @@ def load_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem]]:
     known_teams = set(teams) | broken["teams.toml"] if teams_doc is not None else None
     people: dict[str, Person] = {}
     if people_doc is not None:
-        _check_people(people_doc, teams, patterns, known_teams, known_patterns, people, problems)
+        check_people(people_doc, teams, patterns, known_teams, known_patterns, people, problems)
 
     absences: list[Absence] = []
     overrides: list[DutyOverride] = []
@@ -245,226 +240,6 @@ def _by_file(problems: list[Problem]) -> list[Problem]:
         for i, name in enumerate(["partnership.toml", "agencies.toml", "teams.toml", "patterns.toml", "people.toml"])
     }
     return sorted(problems, key=lambda p: (order.get(p.file, len(order)), p.file not in order and p.file))
-
-
-def _list(items: Iterable[str]) -> str:
-    names = sorted(items)
-    return ", ".join(names) if names else "none"
-
-
-def _check_patterns(
-    doc: PatternsFile,
-    agencies: dict[str, Agency],
-    known_agencies: set[str] | None,
-    broken_codes: set[str],
-    problems: list[Problem],
-) -> dict[str, Pattern]:
-    rel = "patterns.toml"
-    out: dict[str, Pattern] = {}
-    names = [(f"cycles[{i}]", c.name) for i, c in enumerate(doc.cycles) if c]
-    names += [(f"weekly[{i}]", w.name) for i, w in enumerate(doc.weekly) if w]
-    seen: dict[str, str] = {}
-    for where, name in names:
-        if name in seen:
-            problems.append(Problem(rel, f"pattern {name!r} is already defined at {seen[name]}", key=f"{where}.name"))
-        seen.setdefault(name, where)
-
-    def codes_of(agency: str, where: str) -> dict[str, Shift] | None:
-        if agency in agencies:
-            # Codes whose definitions were invalid are reported already; count them as known.
-            shifts = dict(agencies[agency].shifts)
-            for marker in broken_codes:
-                owner, _, code = marker.partition("/")
-                if owner == agency:
-                    shifts.setdefault(code, Shift(code, code, time(0), time(1)))
-            return shifts
-        if known_agencies is not None and agency not in known_agencies:
-            problems.append(
-                Problem(
-                    rel, f"unknown agency {agency!r} (agencies.toml defines {_list(agencies)})", key=f"{where}.agency"
-                )
-            )
-        return None
-
-    for i, c in enumerate(doc.cycles):
-        if c is None:
-            continue
-        where = key_path("cycles", i)
-        codes = c.codes()
-        if not codes:
-            problems.append(Problem(rel, "the cycle has no days", key=f"{where}.days"))
-            continue
-        if len(codes) > MAX_CYCLE_DAYS:
-            problems.append(
-                Problem(rel, f"the cycle has {len(codes)} days; at most {MAX_CYCLE_DAYS}", key=f"{where}.days")
-            )
-            continue
-        shifts = codes_of(c.agency, where)
-        if shifts is not None:
-            for d, code in enumerate(codes):
-                if code not in shifts:
-                    problems.append(
-                        Problem(
-                            rel,
-                            f"unknown shift code {code!r} (agency {c.agency!r} defines {_list(shifts)})",
-                            key=f"{where}.days[{d}]",
-                        )
-                    )
-        out.setdefault(c.name, CyclePattern(c.name, c.agency, c.anchor, tuple(codes), c.bank_holidays))
-
-    for i, w in enumerate(doc.weekly):
-        if w is None:
-            continue
-        where = key_path("weekly", i)
-        shifts = codes_of(w.agency, where)
-        rules: list[WeeklyRule] = []
-        for r, rule in enumerate(w.rules):
-            rule_where = f"{where}.rules[{r}]"
-            if shifts is not None:
-                if rule.shift not in shifts:
-                    problems.append(
-                        Problem(
-                            rel,
-                            f"unknown shift code {rule.shift!r} (agency {w.agency!r} defines {_list(shifts)})",
-                            key=f"{rule_where}.shift",
-                        )
-                    )
-                elif not shifts[rule.shift].on_duty:
-                    problems.append(
-                        Problem(
-                            rel,
-                            f"shift {rule.shift!r} is a day-off code; weekly rules list the shifts worked",
-                            key=f"{rule_where}.shift",
-                        )
-                    )
-            text = rule.as_rrule()
-            if rule.rrule is not None:
-                why = _check_rrule(text)
-                if why:
-                    problems.append(Problem(rel, why, key=f"{rule_where}.rrule"))
-            rules.append(WeeklyRule(text, rule.shift))
-        out.setdefault(
-            w.name, WeeklyPattern(w.name, w.agency, w.anchor, tuple(rules), w.bank_holidays, w.term_time_only)
-        )
-    return out
-
-
-def _check_rrule(text: str) -> str | None:
-    from datetime import datetime
-
-    if any(part in text.upper() for part in ("DTSTART", "\n")):
-        return 'give the rule alone, e.g. "FREQ=WEEKLY;BYDAY=MO,TU" (the pattern\'s anchor is its start)'
-    try:
-        rule = rrulestr(text, dtstart=datetime(2024, 1, 1), forceset=True)
-        rule.between(datetime(2024, 1, 1), datetime(2024, 3, 1))
-    except (ValueError, TypeError, KeyError, IndexError) as exc:
-        return f'not a valid RRULE ({exc}), e.g. "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"'
-    return None
-
-
-def _check_pattern_use(
-    rel: str,
-    where: str,
-    name: str,
-    agency: str,
-    offset: int | None,
-    patterns: dict[str, Pattern],
-    known_patterns: set[str] | None,
-    problems: list[Problem],
-) -> None:
-    pattern = patterns.get(name)
-    if pattern is None:
-        if known_patterns is not None and name not in known_patterns:
-            problems.append(
-                Problem(
-                    rel, f"unknown pattern {name!r} (patterns.toml defines {_list(patterns)})", key=f"{where}.pattern"
-                )
-            )
-        return
-    if pattern.agency != agency:
-        problems.append(
-            Problem(
-                rel,
-                f"pattern {name!r} is for agency {pattern.agency!r}, but this is in agency {agency!r}",
-                key=f"{where}.pattern",
-            )
-        )
-    if offset is None:
-        return
-    if isinstance(pattern, CyclePattern):
-        if offset >= len(pattern.days):
-            problems.append(
-                Problem(
-                    rel,
-                    f"offset {offset} is outside the {len(pattern.days)}-day cycle "
-                    f"{name!r} (use 0 to {len(pattern.days) - 1})",
-                    key=f"{where}.offset",
-                )
-            )
-    elif offset:
-        problems.append(
-            Problem(rel, f"offset applies to cycle patterns only; {name!r} is a weekly pattern", key=f"{where}.offset")
-        )
-
-
-def _check_people(
-    doc: PeopleFile,
-    teams: dict[str, Team],
-    patterns: dict[str, Pattern],
-    known_teams: set[str] | None,
-    known_patterns: set[str] | None,
-    people: dict[str, Person],
-    problems: list[Problem],
-) -> None:
-    rel = "people.toml"
-    first: dict[str, int] = {}
-    emails: dict[str, int] = {}
-    for i, p in enumerate(doc.people):
-        if p is None:
-            continue
-        where = key_path("people", i)
-        if p.id in first:
-            j = first[p.id]
-            other = doc.people[j].team  # type: ignore[union-attr]
-            if other != p.team:
-                message = f"{p.id!r} is already in team {other!r} at people[{j}]; a person may be in one team at a time"
-            else:
-                message = f"person {p.id!r} is already defined at people[{j}]"
-            problems.append(Problem(rel, message, key=f"{where}.id"))
-            continue
-        first[p.id] = i
-        email = p.email.lower()
-        if email in emails:
-            problems.append(
-                Problem(rel, f"email {p.email!r} is already used at people[{emails[email]}]", key=f"{where}.email")
-            )
-        emails.setdefault(email, i)
-        team = teams.get(p.team)
-        if team is None:
-            if known_teams is not None and p.team not in known_teams:
-                problems.append(
-                    Problem(rel, f"unknown team {p.team!r} (teams.toml defines {_list(teams)})", key=f"{where}.team")
-                )
-            continue
-        if p.agency is not None and p.agency != team.agency:
-            problems.append(
-                Problem(
-                    rel,
-                    f"agency {p.agency!r} does not match team {team.id!r}, which is in agency {team.agency!r}",
-                    key=f"{where}.agency",
-                )
-            )
-        if p.pattern is not None or p.offset is not None:
-            pattern = p.pattern or team.pattern
-            if pattern is None:
-                problems.append(
-                    Problem(
-                        rel, "offset given but neither the person nor the team has a pattern", key=f"{where}.offset"
-                    )
-                )
-            else:
-                _check_pattern_use(rel, where, pattern, team.agency, p.offset, patterns, known_patterns, problems)
-        people[p.id] = Person(p.id, p.name, p.email, team.agency, team.id, p.role, p.grade, p.pattern, p.offset)
 
 
 def _read_data_files(

@@ -1,6 +1,6 @@
 """The partnership as plain, immutable data: what the files say, already checked.
 
-``rotas.folder`` builds these from TOML/CSV/ICS files and ``scheduler.storage``
+``rotas.folder`` builds these from TOML/CSV/ICS files and ``scheduler.store``
 rebuilds them from SQLite; everything else only reads them.
 """
 

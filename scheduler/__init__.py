@@ -1,4 +1,5 @@
-"""Quorum's scheduler: storage, services, solving, calendar export, the CLI and the UI.
+"""Quorum's scheduler: the stages built on ``rotas``, one subpackage each, data flowing one way.
 
-Everything here builds on ``rotas``; only the ``ui`` subpackage imports Textual.
+``store`` and ``solver`` (side by side) -> ``services`` -> ``calendars`` -> ``cli`` and ``ui``;
+``synthetic`` (generator, benchmark) stands apart. ``errors``, ``paths`` and ``fastimport`` serve all.
 """

@@ -1,5 +1,5 @@
 """``python -m scheduler`` runs the ``quorum`` command."""
 
-from scheduler.cli import main
+from scheduler.cli.main import main
 
 main()

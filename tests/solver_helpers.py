@@ -8,7 +8,8 @@ from pathlib import Path
 from rotas import load_folder
 from rotas.model import Partnership
 from rotas.problems import Problem
-from scheduler.requests import Request, RequestEntry, check_requests
+from scheduler.solver.request_file import RequestEntry
+from scheduler.solver.requests import Request, check_requests
 from tests.conftest import BASE_FILES, write_folder
 
 NOW = datetime(2026, 2, 20, tzinfo=UTC)

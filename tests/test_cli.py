@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler import services
+from scheduler.services import partnership as services
 from tests.conftest import EXAMPLE
 
 COMMANDS = [

@@ -10,9 +10,11 @@ import icalendar
 import pytest
 import vobject
 
-from scheduler import ical, scheduling, services
+from scheduler.calendars import ical
+from scheduler.calendars.export import export
 from scheduler.errors import UserError
-from scheduler.export import export
+from scheduler.services import partnership as services
+from scheduler.services import scheduling
 from tests.conftest import BASE_FILES, EXAMPLE, write_folder
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -326,7 +328,7 @@ def test_a_sent_meeting_still_offers_alternatives_to_move_to(solved_example: Pat
 
 
 def test_a_reply_to_an_older_version_is_reported_not_recorded(solved_example: Path, tmp_path: Path) -> None:
-    from scheduler.replies import read_replies
+    from scheduler.calendars.replies import read_replies
 
     scheduling.solve(solved_example, None, scheduling.SolveRequest(time_limit_s=20, alternatives=1), now=NOW)
     export(solved_example, None, tmp_path / "1", now=NOW)

@@ -9,9 +9,10 @@ from pathlib import Path
 import caldav
 import pytest
 
-from scheduler import scheduling, services
+from scheduler.calendars.publish import publish
 from scheduler.errors import UserError
-from scheduler.publish import publish
+from scheduler.services import partnership as services
+from scheduler.services import scheduling
 from tests.conftest import EXAMPLE, PASSWORD, USER, free_port
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)

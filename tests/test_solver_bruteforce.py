@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.cpsat import SolveOptions, solve_cpsat
-from scheduler.greedy import greedy
-from scheduler.instance import Instance, Task, build_instance
-from scheduler.objective import Attendance, Placement, score
+from scheduler.solver.cpsat import SolveOptions, solve_cpsat
+from scheduler.solver.greedy import greedy
+from scheduler.solver.instance import Instance, Task, build_instance
+from scheduler.solver.objective import Attendance, Placement, score
 from tests.solver_helpers import NOW, requests, small_partnership
 
 PEOPLE = ["officer", "officer2", "worker", "worker2"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from scheduler.cpsat import SolveOptions, solve_cpsat
-from scheduler.greedy import greedy
-from scheduler.instance import Fixed, build_instance, instant, minutes, request_window
-from scheduler.scheduling import SolveRequest, plan
+from scheduler.services.scheduling import SolveRequest, plan
+from scheduler.solver.cpsat import SolveOptions, solve_cpsat
+from scheduler.solver.greedy import greedy
+from scheduler.solver.instance import Fixed, build_instance, instant, minutes, request_window
 from tests.solver_helpers import NOW, requests, small_partnership
 
 # In the small partnership: DC One rests Wed 4 and Thu 5 Mar and works an early (07-16) on Fri 6;

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from rotas import load_folder
-from scheduler.standing import cycle_days, standing_options
+from scheduler.solver.standing import cycle_days, standing_options
 
 
 def test_best_time_is_the_early_late_handover(folder) -> None:

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from rotas import load_folder
-from scheduler import services
 from scheduler.errors import UserError
-from scheduler.storage import Store, schema_version
+from scheduler.services import partnership as services
+from scheduler.store.database import Store
+from scheduler.store.migrations import schema_version
 from tests.conftest import EXAMPLE
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
@@ -121,7 +122,7 @@ def test_version_1_database_is_migrated_when_opened(tmp_path: Path) -> None:
     """A file written before the scheduling tables existed gains them, data intact."""
     import sqlite_utils
 
-    from scheduler.storage import MIGRATIONS
+    from scheduler.store.migrations import MIGRATIONS
 
     db_path = tmp_path / "old.db"
     db = sqlite_utils.Database(db_path)

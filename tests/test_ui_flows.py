@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Select, SelectionList, Static
 
-from scheduler import scheduling, services
+from scheduler.services import partnership as services
+from scheduler.services import requests, scheduling
 from scheduler.ui import create_app
 from scheduler.ui.screens.request_form import RequestForm
 from scheduler.ui.screens.welcome import WelcomeScreen
@@ -46,7 +47,7 @@ async def type_into(pilot, selector: str, text: str) -> None:
 
 
 def stored_spec(db: Path, rid: str) -> dict | None:
-    _, rows, _ = scheduling.list_requests(db, None)
+    _, rows, _ = requests.list_requests(db, None)
     return next((r["spec"] for r in rows if r["id"] == rid), None)
 
 
@@ -345,7 +346,7 @@ def test_a_bad_keymap_is_reported_before_the_ui_starts(loaded_db: Path, tmp_path
 async def test_the_form_keeps_every_example_request_as_it_is(loaded_db: Path) -> None:
     """Opening a request and saving without a change must not alter it (slots with labels, optional
     invitees, deadlines relative to another meeting are all kept)."""
-    _, rows, _ = scheduling.list_requests(loaded_db, None)
+    _, rows, _ = requests.list_requests(loaded_db, None)
     app = create_app(loaded_db, today=TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
         for row in rows:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from scheduler import scheduling, services
+from scheduler.services import partnership as services
+from scheduler.services import scheduling
 from scheduler.ui import create_app
 from tests.conftest import EXAMPLE
 from tests.test_ui import settle

@@ -12,8 +12,8 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from scheduler import services as data
 from scheduler.errors import UserError
+from scheduler.services import partnership as data
 from scheduler.ui.screens.dashboard import DashboardScreen
 from scheduler.ui.screens.export import ExportScreen
 from scheduler.ui.screens.overlap import OverlapScreen

@@ -11,9 +11,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
-from scheduler import scheduling
-from scheduler.deadlines import RequestState, request_states
 from scheduler.errors import UserError
+from scheduler.services import scheduling
+from scheduler.services.deadlines import RequestState, request_states
 from scheduler.ui.screens.base import DataScreen
 from scheduler.ui.screens.requests import STATUS_STYLE
 

@@ -66,7 +66,7 @@ class ExportScreen(DataScreen):
         self.query_one("#outcome").display = False
 
     def refresh_data(self) -> None:
-        from scheduler import export  # iCalendar is loaded on first use, not at every start of the UI
+        from scheduler.calendars import export  # iCalendar is loaded on first use, not at every start of the UI
 
         services = self.services
         try:
@@ -94,7 +94,7 @@ class ExportScreen(DataScreen):
         return self.query_one(f"#{name}", Input).value.strip()
 
     def action_write(self) -> None:
-        from scheduler import export
+        from scheduler.calendars import export
 
         services = self.services
         folder = Path(self.field("folder")).expanduser()
@@ -109,7 +109,7 @@ class ExportScreen(DataScreen):
         self.start("Writing", write)
 
     def action_publish(self) -> None:
-        from scheduler.publish import publish  # the CalDAV client is only needed here
+        from scheduler.calendars.publish import publish  # the CalDAV client is only needed here
 
         services = self.services
         url, user = self.field("url"), self.field("user") or None

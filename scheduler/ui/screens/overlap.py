@@ -10,8 +10,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
-from scheduler import services as svc
 from scheduler.errors import UserError
+from scheduler.services import partnership as svc
 from scheduler.ui.screens.base import WeekScreen
 from scheduler.ui.widgets.choose import Choose
 

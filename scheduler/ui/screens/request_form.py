@@ -12,9 +12,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static
 
 from rotas.model import Partnership
-from scheduler import scheduling
 from scheduler.errors import UserError
-from scheduler.requests import PRESETS
+from scheduler.services import requests
+from scheduler.solver.request_file import PRESETS
 from scheduler.ui.screens.base import UsesServices
 from scheduler.ui.widgets.invitees import InviteePicker, choices, from_spec
 
@@ -55,7 +55,7 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         services = self.services
         self.partnership: Partnership
-        self.partnership, self.rows, _ = scheduling.list_requests(services.db_path, services.partnership)
+        self.partnership, self.rows, _ = requests.list_requests(services.db_path, services.partnership)
         current = next((r["spec"] for r in self.rows if r["id"] == self.request_id), None)
         self.spec: dict[str, Any] = dict(current or {"kind": "strategy-discussion"})
         spec, preset = self.spec, PRESETS[self.spec["kind"]]
@@ -257,7 +257,7 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
         """Show each problem beside its field (once the field is touched, or after a save attempt)."""
         if not self.is_mounted:
             return []
-        _, problems = scheduling.check_request(
+        _, problems = requests.check_request(
             self.partnership, self.rows, self.build(), replace=self.request_id is not None
         )
         by_field: dict[str, list[str]] = {}
@@ -288,7 +288,7 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
             return
         services = self.services
         try:
-            request = scheduling.put_request(
+            request = requests.put_request(
                 services.db_path, services.partnership, self.build(), replace=self.request_id is not None
             )
         except UserError as exc:

@@ -7,9 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from scheduler import scheduling
-from scheduler.deadlines import request_states
 from scheduler.errors import UserError
+from scheduler.services import requests
+from scheduler.services.deadlines import request_states
 from scheduler.ui.screens.base import DataScreen
 from scheduler.ui.screens.request_form import RequestForm
 from scheduler.ui.widgets.confirm import Confirm
@@ -92,7 +92,7 @@ class RequestsScreen(DataScreen):
                 return
             services = self.services
             try:
-                scheduling.remove_request(services.db_path, services.partnership, chosen)
+                requests.remove_request(services.db_path, services.partnership, chosen)
             except UserError as exc:
                 self.notify(exc.message, severity="error", timeout=10)
                 return

@@ -11,8 +11,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from rotas.clock import zone
 from rotas.roster import roster
-from scheduler import services as svc
 from scheduler.errors import UserError
+from scheduler.services import partnership as svc
 from scheduler.ui.screens.base import WeekScreen
 from scheduler.ui.widgets.choose import Choose
 

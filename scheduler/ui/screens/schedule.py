@@ -9,8 +9,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Static
 
-from scheduler import scheduling
 from scheduler.errors import UserError
+from scheduler.services import scheduling
 from scheduler.ui.screens.base import DataScreen
 from scheduler.ui.widgets.confirm import Confirm
 

@@ -12,12 +12,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from scheduler import scheduling
 from scheduler.errors import UserError
+from scheduler.services import scheduling
 from scheduler.ui.screens.base import UsesServices
 
 if TYPE_CHECKING:
-    from scheduler.cpsat import Progress
+    from scheduler.solver.cpsat import Progress
 
 
 class SolveScreen(UsesServices, Screen[None]):

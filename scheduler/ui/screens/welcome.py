@@ -11,9 +11,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, DirectoryTree, Footer, Header, Input, LoadingIndicator, Static
 
-from scheduler import services as data
 from scheduler.errors import UserError
 from scheduler.paths import example_folder
+from scheduler.services import partnership as data
 from scheduler.ui.screens.base import UsesServices
 
 INTRO = (

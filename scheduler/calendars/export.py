@@ -19,10 +19,10 @@ from typing import Any
 
 from rotas.clock import zone
 from rotas.model import Partnership
-from scheduler import ical
+from scheduler.calendars import ical
 from scheduler.errors import UserError
-from scheduler.requests import PRESETS
-from scheduler.storage import Store
+from scheduler.solver.request_file import PRESETS
+from scheduler.store.database import Store
 
 SCHEDULED = ("placed", "sent")
 VENUE_WORDS = {
@@ -279,7 +279,7 @@ def export_rota(
 ) -> Path:
     """Shifts as a calendar file for one person or a team; returns the file written."""
     from rotas.roster import roster
-    from scheduler.services import check_range, select_people
+    from scheduler.services.partnership import check_range, select_people
 
     check_range(days)
     if (person is None) == (team is None):

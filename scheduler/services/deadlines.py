@@ -15,9 +15,9 @@ from typing import Any
 
 from rotas.bankholidays import add_working_days
 from rotas.clock import zone
-from scheduler.instance import request_window
-from scheduler.scheduling import resolve_stored
-from scheduler.storage import Store
+from scheduler.services.requests import resolve_stored
+from scheduler.solver.instance import request_window
+from scheduler.store.database import Store
 
 DONE = ("placed", "sent", "cancelled")
 SOON_WORKING_DAYS = 2

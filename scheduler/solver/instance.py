@@ -20,7 +20,7 @@ from rotas.bankholidays import add_working_days
 from rotas.clock import day_span, to_utc, zone
 from rotas.model import Absence, Partnership
 from rotas.roster import RosterDay, roster
-from scheduler.requests import Request
+from scheduler.solver.requests import Request
 
 RATE_PLAIN = 1.0
 RATE_TIME_AND_A_HALF = 1.5

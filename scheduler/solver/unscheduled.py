@@ -1,192 +1,26 @@
-"""Why someone is missing, why a request is unscheduled, and what would fix it.
+"""Why a request could not be placed, and the smallest change that would let it be.
 
-This is what no scheduling assistant gives a coordinator: for each absentee a
-reason (on nights, rest day, on leave, at another meeting, travelling, daily
-limit); for each unscheduled request the smallest set of people or slots that
-can never meet inside the window, the earliest time they could, and concrete
-ways out (someone off duty at a cost, a colleague from the same team).
+For each unscheduled request: the people or slots that can never meet inside its window, the earliest
+time they could, and concrete ways out (someone off duty at a cost, a colleague from the same team).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from itertools import combinations
 
-from rotas.clock import zone
-from scheduler.greedy import Diary, assign
-from scheduler.instance import (
+from scheduler.solver.explain import ABSENCE_WORDS, Unscheduled, Words, off_duty_detail
+from scheduler.solver.greedy import Diary
+from scheduler.solver.instance import (
     LOOKAHEAD_DAYS,
-    RATE_TIME_AND_A_HALF,
     Instance,
-    OffDuty,
     Task,
     build_instance,
     instant,
     minutes,
     off_duty_cost,
 )
-from scheduler.objective import Placement, placement_value
-
-ABSENCE_WORDS = {
-    "leave": "on leave",
-    "training": "on a training course",
-    "court": "at court",
-    "sickness": "off sick",
-    "busy": "busy in their calendar",
-    "other": "away",
-}
-
-
-@dataclass(frozen=True)
-class Absent:
-    person: str
-    role: str
-    reason: str  # off_duty | absence | clash | travel | daily_limit
-    detail: str
-
-
-@dataclass(frozen=True)
-class Alternative:
-    start: int
-    end: int
-    attendees: int
-    agencies_present: tuple[str, ...]
-    value: int
-
-
-@dataclass
-class Unscheduled:
-    request: str
-    reason: str  # no_common_time | clash | daily_limit | room | dependency | outside_horizon | not_placed
-    detail: str
-    suggestions: list[str] = field(default_factory=list)
-
-
-class Words:
-    """Local times and names, the way a coordinator reads them."""
-
-    def __init__(self, inst: Instance) -> None:
-        self.inst = inst
-        self.tz = zone(inst.partnership.timezone)
-        self.people = {x.id: x for x in inst.partnership.people}
-
-    def when(self, m: int) -> str:
-        local = instant(m).astimezone(self.tz)
-        return f"{local:%a} {local.day} {local:%b %H:%M}"
-
-    def day(self, m: int) -> str:
-        local = instant(m).astimezone(self.tz)
-        return f"{local:%a} {local.day} {local:%b}"
-
-    def date(self, d) -> str:
-        return f"{d:%a} {d.day} {d:%b}"
-
-    def clock(self, moment: datetime) -> str:
-        return moment.astimezone(self.tz).strftime("%H:%M")
-
-    def name(self, person: str) -> str:
-        return self.people[person].name
-
-    def cost(self, off: OffDuty) -> str:
-        why = "rest day" if off.rest_day else "outside their shift"
-        if off.rate >= RATE_TIME_AND_A_HALF:
-            notice = self.inst.partnership.settings.get("rest_day_notice_days", 15)
-            return f"{why}: {off.hours:g} h at time and a half, under {notice} days' notice"
-        return f"{why}: {off.hours:g} h"
-
-
-def off_duty_detail(inst: Instance, words: Words, person: str, lo: int, hi: int) -> tuple[str, str]:
-    """(reason, detail) for someone not available for [lo, hi): an absence, or what their rota says."""
-    for a in inst.absences.get(person, ()):
-        if minutes(a.start) < hi and minutes(a.end) > lo:
-            return "absence", ABSENCE_WORDS.get(a.kind, a.kind)
-    day = inst.local_day(lo)
-    candidates = [inst.roster_day(person, day - timedelta(days=1)), inst.roster_day(person, day)]
-    # A shift that overlaps the time explains it best (e.g. last night's night shift, this afternoon's late).
-    for rd in candidates:
-        if rd is None:
-            continue
-        for s, e in rd.intervals:
-            if minutes(s) < hi and minutes(e) > lo:
-                return "off_duty", f"on duty only {words.clock(s)}-{words.clock(e)} ({rd.label.lower()})"
-    rd = candidates[1]
-    if rd is None:
-        return "off_duty", "off duty"
-    if rd.status == "duty":
-        times = ", ".join(f"{words.clock(s)}-{words.clock(e)}" for s, e in rd.intervals)
-        label = rd.label.lower()
-        return "off_duty", f"on nights ({times})" if "night" in label else f"on {label} ({times})"
-    words_for = {
-        "rest": rd.label.lower(),
-        "off": "not a working day",
-        "bank_holiday": "bank holiday",
-        "outside_term": "outside term time",
-        "no_pattern": "no rota",
-    }
-    return "off_duty", words_for.get(rd.status, rd.label.lower())
-
-
-def absent_reasons(inst: Instance, diary: Diary, pl: Placement, words: Words) -> list[Absent]:
-    """A reason for every invitee who is not at a placed meeting."""
-    present = {a.person for a in pl.attendees}
-    out = []
-    for person, required in pl.task.request.invitees:
-        if person in present:
-            continue
-        role = "required" if required else "optional"
-        lo, hi = pl.task.span(pl.k)
-        conflict = diary.conflict(person, pl.task, pl.k)
-        if not pl.task.can(person, pl.k):
-            reason, detail = off_duty_detail(inst, words, person, lo, hi)
-        elif conflict is not None:
-            kind, other = conflict
-            if kind == "daily_limit":
-                reason, detail = kind, f"already at {inst.max_per_day} meetings that day"
-            else:
-                o = diary.placements[other]
-                what = f"{o.task.request.label.lower()} {other}, {words.when(o.start)}"
-                reason, detail = kind, (f"at {what}" if kind == "clash" else f"travelling for {what}")
-        else:
-            reason, detail = "off_duty", "off duty; not asked to come in"
-        out.append(Absent(person, role, reason, detail))
-    return out
-
-
-def alternatives(inst: Instance, diary: Diary, pl: Placement, count: int) -> list[Alternative]:
-    """The next best starts for a placed meeting, everything else where it is.
-
-    A locked or sent meeting has only its own start in the instance, so its alternatives come
-    from its request's window as if it were free: what a coordinator may move it to.
-    """
-    if count <= 0:
-        return []
-    task = pl.task
-    if task.fixed is not None or task.request.fixed is not None:
-        free = dataclasses.replace(task.request, fixed=None)
-        if free.within is not None and free.within.of_request is not None:
-            return []  # its window depends on another meeting: move that one, or give a time with --to
-        task = build_instance(inst.partnership, [free], inst.now).tasks[0]
-    agency = {x.id: x.agency for x in inst.partnership.people}
-    diary.remove(pl.task.id)
-    found = []
-    try:
-        for k in range(len(task.starts)):
-            if task.starts[k] == pl.start:
-                continue
-            other = assign(diary, task, k)
-            if other is not None:
-                found.append((placement_value(inst, other).total, k, other))
-    finally:
-        diary.add(pl)
-    found.sort(key=lambda item: (-item[0], item[1]))
-    out = []
-    for value, k, other in found[:count]:
-        s, e = task.meeting(k)
-        present = tuple(sorted({agency[a.person] for a in other.attendees}))
-        out.append(Alternative(s, e, len(other.attendees), present, value))
-    return out
 
 
 def _entities(task: Task, words: Words) -> list[tuple[str, str | None, set[int]]]:
@@ -349,7 +183,7 @@ def _team_mates(inst: Instance, full: Task, entities, person: str, words: Words)
 
 
 def _unpruned_with(inst: Instance, full: Task, people: list[str]) -> Task:
-    from scheduler.requests import Slot
+    from scheduler.solver.requests import Slot
 
     extra = Slot("colleagues", tuple(people), 1)
     r = dataclasses.replace(full.request, slots=(*full.request.slots, extra))

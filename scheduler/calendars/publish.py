@@ -18,10 +18,10 @@ import caldav
 from caldav.lib import error as caldav_error
 
 from rotas.clock import zone
-from scheduler import ical
+from scheduler.calendars import ical
+from scheduler.calendars.export import plan_export, sent_row, shared_calendars
 from scheduler.errors import UserError
-from scheduler.export import plan_export, sent_row, shared_calendars
-from scheduler.storage import Store
+from scheduler.store.database import Store
 
 UID_PREFIX = "quorum-"
 

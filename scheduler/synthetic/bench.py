@@ -25,11 +25,11 @@ NOW = datetime(2026, 2, 20, tzinfo=UTC)
 
 def run_one(folder: Path, strategy: str, time_limit: float, seed: int, gap: float) -> dict[str, Any]:
     """Solve one generated folder in this process and measure it."""
-    from scheduler.cpsat import SolveOptions, solve_cpsat
-    from scheduler.greedy import greedy
-    from scheduler.instance import build_instance
-    from scheduler.objective import score
-    from scheduler.services import check_folder
+    from scheduler.services.partnership import check_folder
+    from scheduler.solver.cpsat import SolveOptions, solve_cpsat
+    from scheduler.solver.greedy import greedy
+    from scheduler.solver.instance import build_instance
+    from scheduler.solver.objective import score
 
     p, problems, requests = check_folder(folder)
     if p is None:
@@ -61,8 +61,8 @@ def run_one(folder: Path, strategy: str, time_limit: float, seed: int, gap: floa
 
 
 def bench(sizes: list[str], seed: int, time_limits: dict[str, float] | None = None) -> list[dict[str, Any]]:
-    from scheduler.generate import generate
     from scheduler.paths import example_folder
+    from scheduler.synthetic.generate import generate
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="quorum-bench-") as tmp:
@@ -72,7 +72,16 @@ def bench(sizes: list[str], seed: int, time_limits: dict[str, float] | None = No
             folder = generate(Path(tmp) / size, staff, requests, days, seed, FIRST, example_folder())
             for strategy in ("greedy", "cpsat"):
                 done = subprocess.run(
-                    [sys.executable, "-m", "scheduler.bench", str(folder), strategy, str(limit), str(seed), str(gap)],
+                    [
+                        sys.executable,
+                        "-m",
+                        "scheduler.synthetic.bench",
+                        str(folder),
+                        strategy,
+                        str(limit),
+                        str(seed),
+                        str(gap),
+                    ],
                     capture_output=True,
                     text=True,
                     check=False,

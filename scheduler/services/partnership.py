@@ -21,8 +21,9 @@ from rotas.overlap import OverlapReport, overlap
 from rotas.problems import Problem
 from rotas.roster import roster
 from scheduler.errors import UserError
-from scheduler.requests import Request, RequestsFile, check_requests
-from scheduler.storage import Store
+from scheduler.solver.request_file import RequestsFile
+from scheduler.solver.requests import Request, check_requests
+from scheduler.store.database import Store
 
 MAX_DAYS = 366
 

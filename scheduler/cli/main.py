@@ -16,11 +16,11 @@ from pathlib import Path
 import click
 
 from rotas.clock import zone
-from scheduler import render, services
-from scheduler.cli_context import Context, pass_ctx
-from scheduler.cli_schedule import COMMANDS as SCHEDULE_COMMANDS
+from scheduler.cli import arrange, render, requests, send, tools
+from scheduler.cli.context import Context, pass_ctx
 from scheduler.errors import UserError
 from scheduler.paths import ENV_DB, example_folder
+from scheduler.services import partnership as services
 
 DEMO_FROM = date(2026, 3, 23)  # a fortnight with a clock change and Good Friday in it
 DEMO_DAYS = 14
@@ -137,7 +137,7 @@ def demo(time_limit: float, no_ui: bool) -> None:
     Without a terminal (or with --no-ui) it prints the overlap table and the example's
     fortnight solved instead, so the demo also works in scripts and CI logs.
     """
-    from scheduler import scheduling
+    from scheduler.services import scheduling
 
     with tempfile.TemporaryDirectory(prefix="quorum-demo-") as tmp:
         db = Path(tmp) / "demo.db"
@@ -179,13 +179,13 @@ def tui(ctx: Context) -> None:
 )
 def schema(out: Path) -> None:
     """Write the JSON Schemas of the partnership files (for editor validation)."""
-    from scheduler.schemas import write_schemas
+    from scheduler.services.schemas import write_schemas
 
     for path in write_schemas(out):
         click.echo(str(path))
 
 
-for _command in SCHEDULE_COMMANDS:
+for _command in (*requests.COMMANDS, *arrange.COMMANDS, *send.COMMANDS, *tools.COMMANDS):
     cli.add_command(_command)
 
 

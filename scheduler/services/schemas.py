@@ -12,7 +12,7 @@ SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
 
 def schema_documents() -> dict[str, dict]:
     """File name of each schema (``people.schema.json``) to its JSON Schema."""
-    from scheduler.requests import RequestsFile
+    from scheduler.solver.request_file import RequestsFile
 
     out = {}
     for name, model in {**FILES, "requests.toml": RequestsFile}.items():

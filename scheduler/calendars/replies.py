@@ -15,7 +15,7 @@ import icalendar
 
 from rotas.files import DATA_LIMIT
 from scheduler.errors import UserError
-from scheduler.storage import Store
+from scheduler.store.database import Store
 
 ANSWERS = {
     "ACCEPTED": "accepted",

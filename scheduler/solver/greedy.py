@@ -14,8 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from scheduler.instance import Instance, Task
-from scheduler.objective import Attendance, Placement, case_attendees, continuity_people
+from scheduler.solver.instance import Instance, Task
+from scheduler.solver.objective import Attendance, Placement, case_attendees, continuity_people
 
 
 @dataclass

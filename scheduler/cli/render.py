@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rotas.overlap import OverlapReport, PairOverlap
-from scheduler.services import PersonAvailability
+from scheduler.services.partnership import PersonAvailability
 
 
 def local_iso(moment: datetime, tz: ZoneInfo) -> str:

@@ -1,4 +1,4 @@
-"""Scheduling services shared by the CLI and the UI: requests, solving, the stored schedule.
+"""Scheduling services shared by the CLI and the UI: solving, the stored schedule, lock, move, cancel.
 
 ``solve`` builds the instance from the stored partnership and requests, keeps
 locked and sent meetings where they are, runs greedy (and CP-SAT on top of it),
@@ -18,119 +18,22 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from rotas.clock import zone
-from rotas.files import record_errors
 from rotas.model import Partnership
-from rotas.problems import Problem
 from scheduler.errors import UserError
-from scheduler.explain import Words, absent_reasons, alternatives, explain_unscheduled
-from scheduler.greedy import Diary, assign, greedy
-from scheduler.instance import Fixed, Instance, build_instance, instant, minutes
-from scheduler.objective import Placement, score
-from scheduler.requests import Request, RequestEntry, case_problem, check_requests
-from scheduler.storage import Store
+from scheduler.services.describe import describe
+from scheduler.services.requests import load_requests
+from scheduler.solver.greedy import Diary, assign, greedy
+from scheduler.solver.instance import Fixed, build_instance, instant, minutes
+from scheduler.solver.objective import score
+from scheduler.solver.requests import Request
+from scheduler.store.database import Store
 
 if TYPE_CHECKING:  # OR-Tools takes half a second to import: loaded only when solving
-    from scheduler.cpsat import Progress
+    from scheduler.solver.cpsat import Progress
 
 STRATEGIES = ("cpsat", "greedy")
 FIXED_STATUSES = ("sent",)  # set by calendar export: a sent meeting stays put like a locked one
-
-
-def resolve_stored(p: Partnership, rows: list[dict[str, Any]]) -> tuple[list[Request], list[Problem]]:
-    """Stored request specs, checked against the partnership as it is now."""
-    problems: list[Problem] = []
-    entries: list[RequestEntry | None] = []
-    for i, row in enumerate(rows):
-        try:
-            entries.append(RequestEntry.model_validate(row["spec"]))
-        except ValidationError as exc:
-            record_errors(exc, "requests", problems, ("requests", i))
-            entries.append(None)
-    return check_requests(entries, p, "requests", problems), problems
-
-
-def load_requests(store: Store, p: Partnership) -> list[Request]:
-    requests, problems = resolve_stored(p, store.requests(p.id))
-    if problems:
-        raise UserError(
-            "some stored requests no longer fit the partnership (fix them with quorum request edit, "
-            "or reload the folder)",
-            [str(x) for x in problems],
-        )
-    return requests
-
-
-# -- requests --------------------------------------------------------------------------------
-
-
-def check_request(
-    p: Partnership, rows: list[dict[str, Any]], spec: dict[str, Any], *, replace: bool
-) -> tuple[Request | None, list[tuple[str, str]]]:
-    """A request spec checked against the partnership and the other stored requests, saving nothing.
-
-    Returns the resolved request (None if invalid) and its problems as (field, message), the field
-    relative to the request (``case``, ``within.of_request``), so a form can show each beside its input.
-    """
-    ids = {r["id"] for r in rows}
-    rid = spec.get("id")
-    if replace and rid not in ids:
-        return None, [("id", f"no request {rid!r} (see quorum request list)")]
-    if not replace and rid in ids:
-        return None, [("id", f"request {rid!r} already exists: choose another id, or change that request")]
-    others = [r for r in rows if r["id"] != rid]
-    requests, problems = resolve_stored(p, [*others, {"id": rid, "spec": spec}])
-    prefix = f"requests[{len(others)}]"
-    mine = [
-        (x.key[len(prefix) :].lstrip(".") or "request", x.message)
-        for x in problems
-        if x.key and x.key.startswith(prefix)
-    ]
-    case = spec.get("case")
-    if mine and isinstance(case, str) and case.strip() and not any(k == "case" for k, _ in mine):
-        # The file's other errors stop the full check; a name in the case field must still be caught at once.
-        error = case_problem(case.strip(), p)
-        if error:
-            mine.append(("case", error))
-    if mine:
-        return None, mine
-    return next(r for r in requests if r.id == rid), []
-
-
-def put_request(db_path: Path, pid: str | None, spec: dict[str, Any], *, replace: bool) -> Request:
-    """Add (or with ``replace``, change) a request after the same checks as requests.toml."""
-    with Store.open(db_path) as store:
-        p = store.partnership(pid)
-        request, problems = check_request(p, store.requests(p.id), spec, replace=replace)
-        if request is None:
-            rid = spec.get("id")
-            if len(problems) == 1 and problems[0][0] == "id":  # unknown or taken: the message says it all
-                raise UserError(problems[0][1])
-            raise UserError(
-                f"request {rid!r} is not valid; nothing was saved", [f"{key}: {message}" for key, message in problems]
-            )
-        store.put_request(p.id, request.id, request.spec)
-        return request
-
-
-def remove_request(db_path: Path, pid: str | None, rid: str, now: datetime | None = None) -> None:
-    with Store.open(db_path) as store:
-        p = store.partnership(pid)
-        rows = store.requests(p.id)
-        if rid not in {r["id"] for r in rows}:
-            raise UserError(f"no request {rid!r} (see quorum request list)")
-        dependants = [r["id"] for r in rows if (r["spec"].get("within") or {}).get("of_request") == rid]
-        if dependants:
-            raise UserError(f"{', '.join(dependants)} must follow {rid}: change or remove them first")
-        store.delete_request(p.id, rid, now or datetime.now(UTC))
-
-
-def list_requests(db_path: Path, pid: str | None) -> tuple[Partnership, list[dict[str, Any]], dict[str, dict]]:
-    with Store.open(db_path) as store:
-        p = store.partnership(pid)
-        return p, store.requests(p.id), store.meetings(p.id)
 
 
 # -- solving -------------------------------------------------------------------------------------
@@ -192,7 +95,7 @@ def plan(
     greedy_total = score(inst, placements).total
     status, bound = "FEASIBLE", None
     if job.strategy == "cpsat":
-        from scheduler.cpsat import SolveOptions, solve_cpsat
+        from scheduler.solver.cpsat import SolveOptions, solve_cpsat
 
         # The time limit is the whole run's: building the instance and greedy count against it.
         left = max(0.1, job.time_limit_s - (time.monotonic() - started))
@@ -223,95 +126,6 @@ def plan(
         }
     )
     return doc
-
-
-def describe(inst: Instance, placements: list[Placement], alternatives_count: int = 0) -> dict[str, Any]:
-    """Meetings (with attendees, absentees and reasons, alternatives) and unscheduled requests."""
-    words = Words(inst)
-    tz = zone(inst.partnership.timezone)
-    people = {x.id: x for x in inst.partnership.people}
-    diary = Diary(inst)
-    for pl in placements:
-        diary.add(pl)
-    meetings = []
-    for pl in sorted(placements, key=lambda x: (x.start, x.task.id)):
-        r = pl.task.request
-        s, e = pl.task.meeting(pl.k)
-        invited = sorted(
-            {people[p].agency for p, _ in r.invitees} | {people[c].agency for slot in r.slots for c in slot.candidates}
-        )
-        present = sorted({people[a.person].agency for a in pl.attendees})
-        meetings.append(
-            {
-                "request": r.id,
-                "kind": r.kind,
-                "label": r.label,
-                "case": r.case,
-                "urgency": r.urgency,
-                "start": instant(s).astimezone(tz).isoformat(),
-                "end": instant(e).astimezone(tz).isoformat(),
-                "location": r.venue,
-                "room": pl.room,
-                "travel_minutes": r.travel,
-                "locked": pl.task.fixed is not None,
-                "attendees": [
-                    {
-                        "person": a.person,
-                        "name": people[a.person].name,
-                        "agency": people[a.person].agency,
-                        "team": people[a.person].team,
-                        "role": a.role,
-                        "slot": a.slot,
-                        "off_duty": a.off_duty is not None,
-                        "off_duty_cost": (
-                            {"hours": a.off_duty.hours, "rate": a.off_duty.rate, "rest_day": a.off_duty.rest_day}
-                            if a.off_duty
-                            else None
-                        ),
-                    }
-                    for a in pl.attendees
-                ],
-                "absent": [
-                    {
-                        "person": x.person,
-                        "name": people[x.person].name,
-                        "agency": people[x.person].agency,
-                        "role": x.role,
-                        "reason": x.reason,
-                        "detail": x.detail,
-                    }
-                    for x in absent_reasons(inst, diary, pl, words)
-                ],
-                "agencies_invited": invited,
-                "agencies_present": present,
-                "alternatives": [
-                    {
-                        "start": instant(a.start).astimezone(tz).isoformat(),
-                        "end": instant(a.end).astimezone(tz).isoformat(),
-                        "attendees": a.attendees,
-                        "agencies_present": list(a.agencies_present),
-                    }
-                    for a in alternatives(inst, diary, pl, alternatives_count)
-                ],
-            }
-        )
-    placed = {pl.task.id for pl in placements}
-    unscheduled = []
-    for task in inst.tasks:
-        if task.id in placed:
-            continue
-        u = explain_unscheduled(inst, diary, task, words)
-        unscheduled.append(
-            {
-                "request": task.id,
-                "kind": task.request.kind,
-                "case": task.request.case,
-                "reason": u.reason,
-                "detail": u.detail,
-                "suggestions": u.suggestions,
-            }
-        )
-    return {"meetings": meetings, "unscheduled": unscheduled}
 
 
 def solve(

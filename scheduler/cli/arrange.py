@@ -1,0 +1,211 @@
+"""Arranging meetings: `solve`, `schedule`, `lock`, `unlock`, `move`, `cancel`, and the standing meeting."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import click
+
+from scheduler.cli import render
+from scheduler.cli.context import Context, pass_ctx
+from scheduler.errors import UserError
+from scheduler.services import scheduling
+
+
+@click.command()
+@click.option("--from", "first", metavar="DATE", help="Only place meetings from this day.")
+@click.option("--days", type=click.IntRange(1, 366), help="...and within this many days.")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(0.1, 3600),
+    default=10.0,
+    show_default=True,
+    help="Seconds CP-SAT may search (wall clock).",
+)
+@click.option(
+    "--work-limit",
+    type=click.FloatRange(0.1, 1e6),
+    metavar="UNITS",
+    help="A deterministic work limit instead: the same data and --seed then give the same schedule.",
+)
+@click.option(
+    "--gap",
+    type=click.FloatRange(0, 0.5),
+    default=0.0,
+    show_default=True,
+    help="Stop once within this fraction of the best bound (0: search until proven optimal).",
+)
+@click.option("--strategy", type=click.Choice(list(scheduling.STRATEGIES)), default="cpsat", show_default=True)
+@click.option(
+    "--alternatives",
+    type=click.IntRange(0, 10),
+    default=0,
+    show_default=True,
+    metavar="K",
+    help="For each meeting, the next K best start times.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--reschedule", multiple=True, metavar="REQUEST", help="Let a locked, sent or cancelled one move.")
+@click.option("--json", "as_json", is_flag=True, help="Print the schedule as JSON (see docs/solver.md).")
+@pass_ctx
+def solve(
+    ctx: Context,
+    first: str | None,
+    days: int | None,
+    time_limit: float,
+    work_limit: float | None,
+    gap: float,
+    strategy: str,
+    alternatives: int,
+    seed: int,
+    reschedule: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Place the pending requests to maximise cross-agency attendance, and store the schedule."""
+    start_day = None
+    if first is not None:
+        try:
+            start_day = date.fromisoformat(first)
+        except ValueError as exc:
+            raise click.BadParameter(f"{first!r} is not a date such as 2026-03-23", param_hint="--from") from exc
+    if days is not None and start_day is None:
+        raise UserError("--days needs --from")
+    job = scheduling.SolveRequest(
+        first=start_day,
+        days=days,
+        time_limit_s=time_limit,
+        strategy=strategy,
+        alternatives=alternatives,
+        seed=seed,
+        deterministic_limit=work_limit,
+        reschedule=tuple(reschedule),
+        relative_gap=gap,
+    )
+    doc = scheduling.solve(ctx.db_path, ctx.partnership_id, job)
+    if as_json:
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        click.echo(render.schedule_text(doc), nl=False)
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def schedule(ctx: Context, as_json: bool) -> None:
+    """Show the stored schedule: placed meetings, unscheduled requests and why."""
+    doc = scheduling.stored_schedule(ctx.db_path, ctx.partnership_id)
+    if as_json:
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        click.echo(render.schedule_text(doc), nl=False)
+
+
+@click.command()
+@click.argument("request_id")
+@pass_ctx
+def lock(ctx: Context, request_id: str) -> None:
+    """Keep a placed meeting where it is when solving again."""
+    scheduling.lock(ctx.db_path, ctx.partnership_id, request_id, True)
+    click.echo(f"Locked {request_id}")
+
+
+@click.command()
+@click.argument("request_id")
+@pass_ctx
+def unlock(ctx: Context, request_id: str) -> None:
+    """Let a locked meeting move when solving again."""
+    scheduling.lock(ctx.db_path, ctx.partnership_id, request_id, False)
+    click.echo(f"Unlocked {request_id}")
+
+
+@click.command()
+@click.argument("request_id")
+@click.option("--to", "to", metavar="DATETIME", help="Local start, e.g. 2026-03-24T10:00.")
+@click.option("--alternative", type=int, metavar="N", help="The Nth stored alternative (solve --alternatives K).")
+@pass_ctx
+def move(ctx: Context, request_id: str, to: str | None, alternative: int | None) -> None:
+    """Move a meeting to another time and lock it there."""
+    target = None
+    if to is not None:
+        try:
+            target = datetime.fromisoformat(to)
+        except ValueError as exc:
+            raise UserError(f"--to {to!r} is not a date-time such as 2026-03-24T10:00") from exc
+    m = scheduling.move(ctx.db_path, ctx.partnership_id, request_id, target, alternative)
+    click.echo(f"Moved {request_id} to {render.local_span(m['start'], m['end'])} and locked it")
+
+
+@click.command()
+@click.argument("request_id")
+@pass_ctx
+def cancel(ctx: Context, request_id: str) -> None:
+    """Cancel a meeting (it is not placed again unless solved with --reschedule)."""
+    scheduling.cancel(ctx.db_path, ctx.partnership_id, request_id)
+    click.echo(f"Cancelled {request_id}")
+
+
+@click.command()
+@click.option("--agencies", metavar="A,B,...", help="Agencies that should be there (default: every agency).")
+@click.option("--duration", type=click.IntRange(5, 240), default=30, show_default=True, help="Minutes.")
+@click.option("--days", "weekdays", default="MO,TU,WE,TH,FR", show_default=True, help="Days of the week it runs.")
+@click.option("--from", "first", metavar="DATE", help="First day of the cycle looked at (default: today).")
+@click.option("--weeks", type=click.IntRange(1, 52), help="How many weeks (default: one whole rota cycle).")
+@click.option("--top", type=click.IntRange(1, 20), default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def standing(
+    ctx: Context,
+    agencies: str | None,
+    duration: int,
+    weekdays: str,
+    first: str | None,
+    weeks: int | None,
+    top: int,
+    as_json: bool,
+) -> None:
+    """The best fixed time of day for a standing meeting (e.g. the daily high-risk meeting), over a rota cycle."""
+    from scheduler.services.partnership import open_partnership
+    from scheduler.solver.standing import cycle_days, standing_options
+
+    p = open_partnership(ctx.db_path, ctx.partnership_id)
+    try:
+        start = date.fromisoformat(first) if first else date.today()
+    except ValueError as exc:
+        raise UserError(f"--from {first!r} is not a date such as 2026-03-23") from exc
+    days = weeks * 7 if weeks else cycle_days(p)
+    chosen = [a.strip() for a in agencies.split(",")] if agencies else [a.id for a in p.agencies]
+    options = standing_options(p, chosen, duration, start, days, [d.strip().upper() for d in weekdays.split(",")], top)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "from": start.isoformat(),
+                    "days": days,
+                    "duration": duration,
+                    "options": [{**o.__dict__, "score": round(o.score, 3)} for o in options],
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(
+        f"Standing meeting, {duration} min on {weekdays}, over {days} days from {start:%a %d %b %Y} "
+        f"({options[0].occurrences} occurrences); share of occurrences each agency is there:"
+    )
+    for o in options:
+        shares = ", ".join(f"{a} {v:.0%}" for a, v in o.shares.items())
+        days_text = ", ".join(f"{w} {v:.0%}" for w, v in o.by_weekday.items())
+        click.echo(f"  {o.time}  everyone {o.all_present:.0%}  ({shares})")
+        click.echo(f"         everyone there, by day: {days_text}")
+
+
+COMMANDS = (
+    solve,
+    schedule,
+    lock,
+    unlock,
+    move,
+    cancel,
+    standing,
+)

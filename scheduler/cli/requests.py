@@ -1,0 +1,170 @@
+"""`quorum request add|edit|rm|list`: the requests to arrange, checked like requests.toml."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+import click
+
+from scheduler.cli.context import Context, pass_ctx
+from scheduler.errors import UserError
+from scheduler.services import requests
+from scheduler.solver.request_file import PRESETS
+
+
+def _when(value: str | None, what: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        (datetime.fromisoformat(value) if ("T" in value or " " in value) else date.fromisoformat(value))
+    except ValueError as exc:
+        raise UserError(f"{what} {value!r} is not a date (2026-03-24) or date-time (2026-03-24T10:00)") from exc
+    return value.replace(" ", "T")
+
+
+def _slot(text: str) -> dict[str, Any]:
+    """'team=pvu' or 'agency=health,role=Health visitor,count=2' as a slot spec."""
+    out: dict[str, Any] = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or key not in {"team", "agency", "role", "label", "count", "prefer"}:
+            raise UserError(
+                f"--slot {text!r}: write key=value pairs such as team=pvu,count=1 "
+                "(keys: team, agency, role, label, count, prefer)"
+            )
+        if key == "count":
+            if not value.isdigit():
+                raise UserError(f"--slot {text!r}: count must be a whole number")
+            out[key] = int(value)
+        elif key == "prefer":
+            out.setdefault("prefer", []).append(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _request_options(f):
+    options = [
+        click.option(
+            "--kind",
+            type=click.Choice(sorted(PRESETS)),
+            help="Meeting kind (sets default length, required agencies, deadline).",
+        ),
+        click.option("--case", help="Case reference, e.g. CP-10482 (a code, never a name)."),
+        click.option("--earliest", help="First date or date-time, e.g. 2026-03-24 or 2026-03-24T09:00."),
+        click.option("--latest", help="Last date (whole day) or date-time to end by."),
+        click.option("--within", type=int, metavar="N", help="Deadline: N working days after --of."),
+        click.option("--calendar-days", is_flag=True, help="Count --within in calendar days, not working days."),
+        click.option("--of", "of", metavar="REQUEST|DATE", help="What --within counts from."),
+        click.option("--duration", type=int, metavar="MIN", help="Length in minutes."),
+        click.option("--venue", help="'virtual', 'hub', or a place such as 'family home'."),
+        click.option("--travel", type=int, metavar="MIN", help="Travel minutes before and after."),
+        click.option("--room", help="A hub room id."),
+        click.option("--urgency", type=click.Choice(["urgent", "normal"])),
+        click.option("--allow-off-duty/--no-off-duty", default=None, help="May people be asked to attend off duty?"),
+        click.option("--fixed", metavar="DATETIME", help="Lock the start, e.g. 2026-03-24T10:00."),
+        click.option("--invite", multiple=True, metavar="PERSON", help="A required invitee (repeat)."),
+        click.option("--optional", multiple=True, metavar="PERSON", help="An optional invitee (repeat)."),
+        click.option("--slot", multiple=True, metavar="SPEC", help="A role slot, e.g. team=pvu (repeat)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _spec(base: dict[str, Any], o: dict[str, Any]) -> dict[str, Any]:
+    spec = dict(base)
+    for key in ("kind", "case", "duration", "venue", "travel", "room", "urgency"):
+        if o[key] is not None:
+            spec[key] = o[key]
+    for key in ("earliest", "latest", "fixed"):
+        if o[key] is not None:
+            spec[key] = _when(o[key], f"--{key}")
+    if o["allow_off_duty"] is not None:
+        spec["allow_off_duty"] = o["allow_off_duty"]
+    if o["within"] is not None or o["of"] is not None:
+        if o["within"] is None or o["of"] is None:
+            raise UserError("give --within N together with --of REQUEST or --of DATE")
+        within: dict[str, Any] = {"days" if o["calendar_days"] else "working_days": o["within"]}
+        try:
+            within["of_date"] = date.fromisoformat(o["of"]).isoformat()
+        except ValueError:
+            within["of_request"] = o["of"]
+        spec["within"] = within
+    if o["invite"] or o["optional"]:
+        spec["invite"] = [{"person": p} for p in o["invite"]] + [
+            {"person": p, "required": False} for p in o["optional"]
+        ]
+    if o["slot"]:
+        spec["slots"] = [_slot(s) for s in o["slot"]]
+    return spec
+
+
+@click.group()
+def request() -> None:
+    """Add, change, remove and list the meetings to arrange."""
+
+
+@request.command("add")
+@click.argument("request_id")
+@_request_options
+@pass_ctx
+def request_add(ctx: Context, request_id: str, **options: Any) -> None:
+    """Add a request REQUEST_ID (checked like requests.toml; nothing saved unless valid)."""
+    if options["kind"] is None or options["case"] is None:
+        raise UserError("a new request needs --kind and --case")
+    r = requests.put_request(ctx.db_path, ctx.partnership_id, _spec({"id": request_id}, options), replace=False)
+    click.echo(f"Added {r.id}: {r.label.lower()}, case {r.case}, {r.duration} min")
+
+
+@request.command("edit")
+@click.argument("request_id")
+@_request_options
+@pass_ctx
+def request_edit(ctx: Context, request_id: str, **options: Any) -> None:
+    """Change REQUEST_ID: only the options given change (--invite/--optional/--slot replace their lists)."""
+    _, rows, _ = requests.list_requests(ctx.db_path, ctx.partnership_id)
+    current = next((r["spec"] for r in rows if r["id"] == request_id), None)
+    if current is None:
+        raise UserError(f"no request {request_id!r} (see quorum request list)")
+    r = requests.put_request(ctx.db_path, ctx.partnership_id, _spec(current, options), replace=True)
+    click.echo(f"Changed {r.id}: {r.label.lower()}, case {r.case}, {r.duration} min")
+
+
+@request.command("rm")
+@click.argument("request_id")
+@pass_ctx
+def request_rm(ctx: Context, request_id: str) -> None:
+    """Remove REQUEST_ID (a meeting already placed for it is marked cancelled)."""
+    requests.remove_request(ctx.db_path, ctx.partnership_id, request_id)
+    click.echo(f"Removed {request_id}")
+
+
+@request.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def request_list(ctx: Context, as_json: bool) -> None:
+    """List the requests with their state."""
+    _, rows, meetings = requests.list_requests(ctx.db_path, ctx.partnership_id)
+    items = [
+        {
+            "id": r["id"],
+            "source": r["source"],
+            "state": (meetings.get(r["id"]) or {}).get("status", "pending"),
+            **{k: v for k, v in r["spec"].items() if k != "notes"},
+        }
+        for r in rows
+    ]
+    if as_json:
+        click.echo(json.dumps(items, indent=2))
+        return
+    if not items:
+        click.echo("No requests yet: add one with quorum request add, or list them in requests.toml")
+    for item in items:
+        click.echo(f"{item['id']:<22} {item['kind']:<22} {item['case']:<10} {item['state']:<11} {item['source']}")
+
+
+COMMANDS = (request,)

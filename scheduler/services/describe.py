@@ -1,0 +1,104 @@
+"""A placed schedule in words and JSON: who attends, who cannot and why, alternatives, unscheduled requests.
+
+Kept apart from solving so that a move or a re-solve describes its result with the same code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rotas.clock import zone
+from scheduler.solver.explain import Words, absent_reasons, alternatives
+from scheduler.solver.greedy import Diary
+from scheduler.solver.instance import Instance, instant
+from scheduler.solver.objective import Placement
+from scheduler.solver.unscheduled import explain_unscheduled
+
+
+def describe(inst: Instance, placements: list[Placement], alternatives_count: int = 0) -> dict[str, Any]:
+    """Meetings (with attendees, absentees and reasons, alternatives) and unscheduled requests."""
+    words = Words(inst)
+    tz = zone(inst.partnership.timezone)
+    people = {x.id: x for x in inst.partnership.people}
+    diary = Diary(inst)
+    for pl in placements:
+        diary.add(pl)
+    meetings = []
+    for pl in sorted(placements, key=lambda x: (x.start, x.task.id)):
+        r = pl.task.request
+        s, e = pl.task.meeting(pl.k)
+        invited = sorted(
+            {people[p].agency for p, _ in r.invitees} | {people[c].agency for slot in r.slots for c in slot.candidates}
+        )
+        present = sorted({people[a.person].agency for a in pl.attendees})
+        meetings.append(
+            {
+                "request": r.id,
+                "kind": r.kind,
+                "label": r.label,
+                "case": r.case,
+                "urgency": r.urgency,
+                "start": instant(s).astimezone(tz).isoformat(),
+                "end": instant(e).astimezone(tz).isoformat(),
+                "location": r.venue,
+                "room": pl.room,
+                "travel_minutes": r.travel,
+                "locked": pl.task.fixed is not None,
+                "attendees": [
+                    {
+                        "person": a.person,
+                        "name": people[a.person].name,
+                        "agency": people[a.person].agency,
+                        "team": people[a.person].team,
+                        "role": a.role,
+                        "slot": a.slot,
+                        "off_duty": a.off_duty is not None,
+                        "off_duty_cost": (
+                            {"hours": a.off_duty.hours, "rate": a.off_duty.rate, "rest_day": a.off_duty.rest_day}
+                            if a.off_duty
+                            else None
+                        ),
+                    }
+                    for a in pl.attendees
+                ],
+                "absent": [
+                    {
+                        "person": x.person,
+                        "name": people[x.person].name,
+                        "agency": people[x.person].agency,
+                        "role": x.role,
+                        "reason": x.reason,
+                        "detail": x.detail,
+                    }
+                    for x in absent_reasons(inst, diary, pl, words)
+                ],
+                "agencies_invited": invited,
+                "agencies_present": present,
+                "alternatives": [
+                    {
+                        "start": instant(a.start).astimezone(tz).isoformat(),
+                        "end": instant(a.end).astimezone(tz).isoformat(),
+                        "attendees": a.attendees,
+                        "agencies_present": list(a.agencies_present),
+                    }
+                    for a in alternatives(inst, diary, pl, alternatives_count)
+                ],
+            }
+        )
+    placed = {pl.task.id for pl in placements}
+    unscheduled = []
+    for task in inst.tasks:
+        if task.id in placed:
+            continue
+        u = explain_unscheduled(inst, diary, task, words)
+        unscheduled.append(
+            {
+                "request": task.id,
+                "kind": task.request.kind,
+                "case": task.request.case,
+                "reason": u.reason,
+                "detail": u.detail,
+                "suggestions": u.suggestions,
+            }
+        )
+    return {"meetings": meetings, "unscheduled": unscheduled}

@@ -1,0 +1,114 @@
+"""Requests as the coordinator manages them: stored specs checked against the partnership, added, changed, removed.
+
+The same checks as a requests.toml file (``solver.requests``), so the CLI, the UI's form and a file agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from rotas.files import record_errors
+from rotas.model import Partnership
+from rotas.problems import Problem
+from scheduler.errors import UserError
+from scheduler.solver.request_file import RequestEntry
+from scheduler.solver.requests import Request, case_problem, check_requests
+from scheduler.store.database import Store
+
+
+def resolve_stored(p: Partnership, rows: list[dict[str, Any]]) -> tuple[list[Request], list[Problem]]:
+    """Stored request specs, checked against the partnership as it is now."""
+    problems: list[Problem] = []
+    entries: list[RequestEntry | None] = []
+    for i, row in enumerate(rows):
+        try:
+            entries.append(RequestEntry.model_validate(row["spec"]))
+        except ValidationError as exc:
+            record_errors(exc, "requests", problems, ("requests", i))
+            entries.append(None)
+    return check_requests(entries, p, "requests", problems), problems
+
+
+def load_requests(store: Store, p: Partnership) -> list[Request]:
+    requests, problems = resolve_stored(p, store.requests(p.id))
+    if problems:
+        raise UserError(
+            "some stored requests no longer fit the partnership (fix them with quorum request edit, "
+            "or reload the folder)",
+            [str(x) for x in problems],
+        )
+    return requests
+
+
+# -- requests --------------------------------------------------------------------------------
+
+
+def check_request(
+    p: Partnership, rows: list[dict[str, Any]], spec: dict[str, Any], *, replace: bool
+) -> tuple[Request | None, list[tuple[str, str]]]:
+    """A request spec checked against the partnership and the other stored requests, saving nothing.
+
+    Returns the resolved request (None if invalid) and its problems as (field, message), the field
+    relative to the request (``case``, ``within.of_request``), so a form can show each beside its input.
+    """
+    ids = {r["id"] for r in rows}
+    rid = spec.get("id")
+    if replace and rid not in ids:
+        return None, [("id", f"no request {rid!r} (see quorum request list)")]
+    if not replace and rid in ids:
+        return None, [("id", f"request {rid!r} already exists: choose another id, or change that request")]
+    others = [r for r in rows if r["id"] != rid]
+    requests, problems = resolve_stored(p, [*others, {"id": rid, "spec": spec}])
+    prefix = f"requests[{len(others)}]"
+    mine = [
+        (x.key[len(prefix) :].lstrip(".") or "request", x.message)
+        for x in problems
+        if x.key and x.key.startswith(prefix)
+    ]
+    case = spec.get("case")
+    if mine and isinstance(case, str) and case.strip() and not any(k == "case" for k, _ in mine):
+        # The file's other errors stop the full check; a name in the case field must still be caught at once.
+        error = case_problem(case.strip(), p)
+        if error:
+            mine.append(("case", error))
+    if mine:
+        return None, mine
+    return next(r for r in requests if r.id == rid), []
+
+
+def put_request(db_path: Path, pid: str | None, spec: dict[str, Any], *, replace: bool) -> Request:
+    """Add (or with ``replace``, change) a request after the same checks as requests.toml."""
+    with Store.open(db_path) as store:
+        p = store.partnership(pid)
+        request, problems = check_request(p, store.requests(p.id), spec, replace=replace)
+        if request is None:
+            rid = spec.get("id")
+            if len(problems) == 1 and problems[0][0] == "id":  # unknown or taken: the message says it all
+                raise UserError(problems[0][1])
+            raise UserError(
+                f"request {rid!r} is not valid; nothing was saved", [f"{key}: {message}" for key, message in problems]
+            )
+        store.put_request(p.id, request.id, request.spec)
+        return request
+
+
+def remove_request(db_path: Path, pid: str | None, rid: str, now: datetime | None = None) -> None:
+    with Store.open(db_path) as store:
+        p = store.partnership(pid)
+        rows = store.requests(p.id)
+        if rid not in {r["id"] for r in rows}:
+            raise UserError(f"no request {rid!r} (see quorum request list)")
+        dependants = [r["id"] for r in rows if (r["spec"].get("within") or {}).get("of_request") == rid]
+        if dependants:
+            raise UserError(f"{', '.join(dependants)} must follow {rid}: change or remove them first")
+        store.delete_request(p.id, rid, now or datetime.now(UTC))
+
+
+def list_requests(db_path: Path, pid: str | None) -> tuple[Partnership, list[dict[str, Any]], dict[str, dict]]:
+    with Store.open(db_path) as store:
+        p = store.partnership(pid)
+        return p, store.requests(p.id), store.meetings(p.id)

@@ -1,0 +1,271 @@
+"""The SQLite store (via sqlite-utils): one file, versioned by migrations.
+
+Writes happen only inside ``Store.replace_partnership``'s single transaction,
+so a failure at any point leaves the file exactly as it was. Opening a store
+to read never creates a file: a missing database is reported, not made.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rotas.model import Partnership
+from scheduler.errors import UserError
+from scheduler.store.migrations import MIGRATIONS, PARTNERSHIP_TABLES, schema_version, sqlite_utils
+from scheduler.store.rows import iso, partnership_rows, read_partnership
+
+
+class Store:
+    """A Quorum database file. Use ``Store.open`` to read, ``Store.open(create=True)`` to load."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool = False) -> Store:
+        if not path.exists() and not create:
+            raise UserError(f"no database at {path}: load a partnership first with `quorum load FOLDER`")
+        if path.exists() and path.is_dir():
+            raise UserError(f"{path} is a folder, not a database file")
+        if create:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UserError(f"cannot create the folder for the database {path}: {exc.strerror}") from exc
+        try:
+            conn = sqlite3.connect(path, isolation_level=None)
+            db = sqlite_utils.Database(conn)
+            db.execute("PRAGMA foreign_keys = ON")
+            store = cls(db, path)
+            store._check_version()
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"{path} is not a Quorum database ({exc})") from exc
+        return store
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- versions ------------------------------------------------------------------
+
+    def _check_version(self) -> None:
+        known = {m.name for m in MIGRATIONS._migrations}
+        applied = {m.name for m in MIGRATIONS.applied(self.db)}
+        newer = applied - known
+        if newer:
+            raise UserError(
+                f"{self.path} was written by a newer version of Quorum (schema {len(applied)}, this version "
+                f"knows {len(known)}): upgrade Quorum"
+            )
+        tables = set(self.db.table_names())
+        if tables and not applied and "partnerships" not in tables:
+            raise UserError(f"{self.path} is an SQLite file but not a Quorum database")
+
+    @property
+    def version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def pending_migrations(self) -> list[str]:
+        return [m.name for m in MIGRATIONS.pending(self.db)]
+
+    def _migrate(self) -> None:
+        """Bring the schema up to date; called inside the write transaction."""
+        MIGRATIONS.apply(self.db)
+        self.db.execute(f"PRAGMA user_version = {schema_version()}")
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        if self.pending_migrations():
+            if not self.db.table_names():
+                raise UserError(f"the database {self.path} is empty: load a partnership with `quorum load FOLDER`")
+            with self.db.atomic():
+                self._migrate()
+        yield
+
+    # -- partnerships ----------------------------------------------------------------
+
+    def partnership_ids(self) -> list[str]:
+        if "partnerships" not in self.db.table_names():
+            return []
+        return [row["id"] for row in self.db.query("select id from partnerships order by loaded_at desc, id")]
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One transaction, schema brought up to date inside it: all or nothing."""
+        with self.db.atomic():
+            self._migrate()
+            yield
+
+    def replace_partnership(
+        self, p: Partnership, source: str, loaded_at: datetime, requests: list[tuple[str, dict]] | None = None
+    ) -> None:
+        """Store ``p`` in place of any earlier load with its id, all in one transaction.
+
+        Requests from the folder replace those loaded from it before; requests added
+        from the CLI or UI stay unless the folder now defines the same id. A placed
+        meeting whose request has gone is marked cancelled, so the next export can
+        withdraw it.
+        """
+        with self._writing():
+            for table in PARTNERSHIP_TABLES:
+                self.db.execute(f"delete from [{table}] where partnership = ?", [p.id])
+            self.db.execute("delete from partnerships where id = ?", [p.id])
+            self.db["partnerships"].insert(
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "timezone": p.timezone,
+                    "bank_holidays": p.bank_holidays,
+                    "extra_bank_holidays": json.dumps([d.isoformat() for d in p.extra_bank_holidays]),
+                    "coordinator_name": p.coordinator_name,
+                    "coordinator_email": p.coordinator_email,
+                    "settings": json.dumps(p.settings),
+                    "source": source,
+                    "loaded_at": iso(loaded_at),
+                }
+            )
+            for table, rows in partnership_rows(p).items():
+                if rows:
+                    self.db[table].insert_all(rows)
+            if requests is not None:
+                self.db.execute("delete from requests where partnership = ? and source = 'file'", [p.id])
+                for i, (rid, spec) in enumerate(requests):
+                    self.db["requests"].upsert(
+                        {"partnership": p.id, "id": rid, "spec": json.dumps(spec), "source": "file", "position": i},
+                        pk=("partnership", "id"),
+                    )
+                self.db.execute(
+                    "update meetings set status = 'cancelled', updated_at = ? where partnership = ? and status "
+                    "!= 'cancelled' and request not in (select id from requests where partnership = ?)",
+                    [iso(loaded_at), p.id, p.id],
+                )
+
+    # -- requests and meetings -------------------------------------------------------------
+
+    def requests(self, pid: str) -> list[dict[str, Any]]:
+        """Each request's id, spec (its requests.toml entry) and source, in file order then added order."""
+        rows = self.db.query(
+            "select id, spec, source from requests where partnership = ? order by source = 'cli', position, rowid",
+            [pid],
+        )
+        return [{"id": r["id"], "spec": json.loads(r["spec"]), "source": r["source"]} for r in rows]
+
+    def put_request(self, pid: str, rid: str, spec: dict[str, Any], source: str = "cli") -> None:
+        with self._writing():
+            position = self.db.execute(
+                "select coalesce(max(position), -1) + 1 from requests where partnership = ?", [pid]
+            ).fetchone()[0]
+            existing = self.db.execute(
+                "select source, position from requests where partnership = ? and id = ?", [pid, rid]
+            ).fetchone()
+            if existing:
+                source, position = existing
+            self.db["requests"].upsert(
+                {"partnership": pid, "id": rid, "spec": json.dumps(spec), "source": source, "position": position},
+                pk=("partnership", "id"),
+            )
+
+    def delete_request(self, pid: str, rid: str, now: datetime) -> None:
+        with self._writing():
+            self.db.execute("delete from requests where partnership = ? and id = ?", [pid, rid])
+            self.db.execute(
+                "update meetings set status = 'cancelled', updated_at = ? where partnership = ? and request = ?",
+                [iso(now), pid, rid],
+            )
+
+    def meetings(self, pid: str) -> dict[str, dict[str, Any]]:
+        if "meetings" not in self.db.table_names():
+            return {}
+        out = {}
+        for row in self.db.query("select * from meetings where partnership = ? order by start, request", [pid]):
+            for key in ("attendees", "absent", "alternatives", "explanation"):
+                row[key] = json.loads(row[key]) if row[key] else None
+            out[row["request"]] = row
+        return out
+
+    def save_schedule(self, pid: str, solve: dict[str, Any], meetings: list[dict[str, Any]]) -> int:
+        """Record a solver run and its meetings together; returns the run's id."""
+        with self._writing():
+            solve_id = self.db["solves"].insert({"partnership": pid, **solve}).last_pk
+            for m in meetings:
+                row = {"partnership": pid, "solve": solve_id, **m}
+                for key in ("attendees", "absent", "alternatives", "explanation"):
+                    row[key] = json.dumps(row.get(key)) if row.get(key) is not None else None
+                self.db["meetings"].upsert(row, pk=("partnership", "request"))
+            return int(solve_id)
+
+    def update_meeting(self, pid: str, rid: str, **fields: Any) -> None:
+        with self._writing():
+            for key in ("attendees", "absent", "alternatives", "explanation"):
+                if key in fields and fields[key] is not None:
+                    fields[key] = json.dumps(fields[key])
+            self.db["meetings"].update((pid, rid), fields)
+
+    def sent(self, pid: str) -> dict[str, dict[str, Any]]:
+        if "sent" not in self.db.table_names():
+            return {}
+        return {
+            r["request"]: {**r, "event": json.loads(r["event"])}
+            for r in self.db.query("select * from sent where partnership = ?", [pid])
+        }
+
+    def record_sent(self, pid: str, rows: list[dict[str, Any]], meeting_status: dict[str, str]) -> None:
+        """Remember what was written, and mark the meetings sent or cancelled, in one transaction."""
+        with self._writing():
+            for row in rows:
+                self.db["sent"].upsert(
+                    {"partnership": pid, **row, "event": json.dumps(row["event"])}, pk=("partnership", "request")
+                )
+            for rid, status in meeting_status.items():
+                self.db.execute(
+                    "update meetings set status = ? where partnership = ? and request = ?", [status, pid, rid]
+                )
+
+    def replies(self, pid: str) -> dict[tuple[str, str], str]:
+        if "replies" not in self.db.table_names():
+            return {}
+        rows = self.db.query("select request, person, partstat from replies where partnership = ?", [pid])
+        return {(r["request"], r["person"]): r["partstat"] for r in rows}
+
+    def record_replies(self, pid: str, rows: list[dict[str, Any]]) -> None:
+        with self._writing():
+            for row in rows:
+                self.db["replies"].upsert({"partnership": pid, **row}, pk=("partnership", "request", "person"))
+
+    def last_solve(self, pid: str) -> dict[str, Any] | None:
+        if "solves" not in self.db.table_names():
+            return None
+        rows = list(self.db.query("select * from solves where partnership = ? order by id desc limit 1", [pid]))
+        if not rows:
+            return None
+        row = rows[0]
+        row["summary"] = json.loads(row["summary"]) if row["summary"] else {}
+        return row
+
+    def partnership(self, partnership_id: str | None = None) -> Partnership:
+        """The stored partnership: the one named, or the only one there is."""
+        with self._reading():
+            ids = self.partnership_ids()
+            if not ids:
+                raise UserError(f"no partnership is loaded in {self.path}: run `quorum load FOLDER`")
+            if partnership_id is None:
+                if len(ids) > 1:
+                    raise UserError(
+                        f"the database holds several partnerships; choose one with --partnership ({', '.join(ids)})"
+                    )
+                partnership_id = ids[0]
+            elif partnership_id not in ids:
+                raise UserError(f"no partnership {partnership_id!r} in the database (loaded: {', '.join(ids)})")
+            return read_partnership(self.db, partnership_id)

@@ -1,0 +1,183 @@
+"""The schema, as numbered migrations: each step is applied once, in order, inside the write transaction.
+
+Kept apart from the queries so that a new step is added here and nowhere else; a database written by a
+newer Quorum (a step this one does not know) is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+from scheduler.fastimport import without_optional
+
+# sqlite-utils imports pandas and numpy when they are installed (OR-Tools installs them) only to map their
+# types to columns, and Quorum never stores either; skipping them saves about half a second at every start.
+with without_optional("pandas", "numpy"):
+    import sqlite_utils
+    from sqlite_utils import Migrations
+
+MIGRATIONS = Migrations("quorum")
+
+# Tables rebuilt from the folder on every load; requests and meetings are merged instead.
+PARTNERSHIP_TABLES = (
+    "agencies",
+    "shifts",
+    "teams",
+    "patterns",
+    "people",
+    "terms",
+    "absences",
+    "duty_overrides",
+    "busy_calendars",
+    "rooms",
+)
+
+
+@MIGRATIONS()
+def m0001_partnership(db: sqlite_utils.Database) -> None:
+    db["partnerships"].create(
+        {
+            "id": str,
+            "name": str,
+            "timezone": str,
+            "bank_holidays": str,
+            "extra_bank_holidays": str,
+            "coordinator_name": str,
+            "coordinator_email": str,
+            "settings": str,
+            "source": str,
+            "loaded_at": str,
+        },
+        pk="id",
+    )
+    key = {"partnership": str}
+    db["agencies"].create({**key, "id": str, "name": str, "position": int}, pk=("partnership", "id"))
+    db["shifts"].create(
+        {**key, "agency": str, "code": str, "label": str, "start": str, "end": str},
+        pk=("partnership", "agency", "code"),
+    )
+    db["teams"].create(
+        {**key, "id": str, "name": str, "agency": str, "pattern": str, "offset": int, "position": int},
+        pk=("partnership", "id"),
+    )
+    db["patterns"].create(
+        {
+            **key,
+            "name": str,
+            "kind": str,
+            "agency": str,
+            "anchor": str,
+            "days": str,
+            "rules": str,
+            "bank_holidays": str,
+            "term_time_only": int,
+            "position": int,
+        },
+        pk=("partnership", "name"),
+    )
+    db["people"].create(
+        {
+            **key,
+            "id": str,
+            "name": str,
+            "email": str,
+            "agency": str,
+            "team": str,
+            "role": str,
+            "grade": str,
+            "pattern": str,
+            "offset": int,
+            "position": int,
+        },
+        pk=("partnership", "id"),
+    )
+    db["terms"].create({**key, "name": str, "start": str, "end": str, "position": int})
+    db["absences"].create({**key, "person": str, "start": str, "end": str, "kind": str, "source": str})
+    db["duty_overrides"].create(
+        {**key, "person": str, "date": str, "code": str, "source": str}, pk=("partnership", "person", "date")
+    )
+    db["busy_calendars"].create({**key, "person": str, "ics": str}, pk=("partnership", "person"))
+    for table in ("terms", "absences"):
+        db[table].create_index(["partnership"])
+
+
+@MIGRATIONS()
+def m0002_scheduling(db: sqlite_utils.Database) -> None:
+    """Agency kinds and rooms (for meeting presets), requests, placed meetings and solver runs."""
+    db["agencies"].add_column("kind", str, not_null_default="other")
+    key = {"partnership": str}
+    db["rooms"].create({**key, "id": str, "name": str, "capacity": int, "position": int}, pk=("partnership", "id"))
+    # A request's spec is its requests.toml entry as JSON: one validator for file, CLI and UI.
+    db["requests"].create({**key, "id": str, "spec": str, "source": str, "position": int}, pk=("partnership", "id"))
+    db["meetings"].create(
+        {
+            **key,
+            "request": str,
+            "status": str,
+            "start": str,
+            "end": str,
+            "locked": int,
+            "room": str,
+            "attendees": str,
+            "absent": str,
+            "alternatives": str,
+            "explanation": str,
+            "solve": int,
+            "updated_at": str,
+        },
+        pk=("partnership", "request"),
+    )
+    db["solves"].create(
+        {
+            "id": int,
+            **key,
+            "strategy": str,
+            "status": str,
+            "objective": float,
+            "bound": float,
+            "wall_time_s": float,
+            "seed": int,
+            "started_at": str,
+            "summary": str,
+        },
+        pk="id",
+    )
+
+
+@MIGRATIONS()
+def m0003_sent(db: sqlite_utils.Database) -> None:
+    """What was sent as calendar invites: UID, SEQUENCE, content hash and the event itself."""
+    db["sent"].create(
+        {
+            "partnership": str,
+            "request": str,
+            "uid": str,
+            "sequence": int,
+            "hash": str,
+            "status": str,
+            "stamp": str,
+            "event": str,
+            "sent_at": str,
+        },
+        pk=("partnership", "request"),
+    )
+
+
+@MIGRATIONS()
+def m0004_replies(db: sqlite_utils.Database) -> None:
+    """Attendees' answers to invites (iTIP REPLY): accepted, declined, tentative."""
+    db["replies"].create(
+        {
+            "partnership": str,
+            "request": str,
+            "person": str,
+            "partstat": str,
+            "sequence": int,
+            "received_at": str,
+            "source": str,
+        },
+        pk=("partnership", "request", "person"),
+    )
+
+
+def schema_version() -> int:
+    """The version this Quorum writes: the number of migrations it knows."""
+    return len(MIGRATIONS._migrations)
