@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Static
 
-from scheduler import scheduling, services
+from scheduler.services import partnership as services
+from scheduler.services import scheduling
 from scheduler.ui import create_app
 from tests.conftest import EXAMPLE
 
@@ -107,17 +108,31 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
-async def test_solve_runs_in_a_worker_and_the_ui_stays_responsive(own_db: Path) -> None:
+async def test_solve_runs_in_a_worker_and_the_ui_stays_responsive(own_db: Path, monkeypatch) -> None:
+    import threading
+
+    from scheduler.services import scheduling
+
+    # The real solver, held at the start until the UI has been seen working meanwhile: on a fast machine the
+    # example solves in under a second, so a fixed pause could not tell "in a worker" from "already done".
+    go = threading.Event()
+    real_solve = scheduling.solve
+
+    def held_solve(*args, **kwargs):
+        assert go.wait(60)
+        return real_solve(*args, **kwargs)
+
+    monkeypatch.setattr(scheduling, "solve", held_solve)
     app = create_app(own_db, today=date(2026, 3, 23))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("v")
         await pilot.press("g")
-        await pilot.pause(0.6)
         screen = app.screen
-        assert screen.running
-        progress = str(screen.query_one("#progress", Static).render())
-        assert progress.startswith("Running")  # the timer redrew while the solver works
+        await wait_for(pilot, lambda: str(screen.query_one("#progress", Static).render()).startswith("Running"))
+        assert screen.running  # the timer redrew while the solver works
         await pilot.press("g")  # a key handled during the solve: refused politely
+        assert screen.running and screen.best is None  # still held: the second g did not start another solve
+        go.set()
         await wait_for(pilot, lambda: not screen.running)
         result = str(screen.query_one("#result", Static).render())
         assert result.startswith("Placed 22 of 25 requests")
