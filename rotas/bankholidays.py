@@ -55,13 +55,20 @@ def is_working_day(day: date, region: str, extra: Iterable[date] = ()) -> bool:
 
 
 def add_working_days(day: date, n: int, region: str, extra: Iterable[date] = ()) -> date:
-    """The date ``n`` working days after ``day`` (``n = 0``: ``day`` itself, or the next working day)."""
+    """The ``n``th working day after ``day`` (``n = 0``: ``day`` itself if it is one, else the next).
+
+    Counted from ``day`` whatever it is: the first working day after a Saturday, or after Good Friday,
+    is the following Monday or Tuesday (a weekend or holiday is not first moved to a working day and
+    then counted from, which would make every deadline set on one a working day late).
+    """
     from datetime import timedelta
 
     extra = tuple(extra)
     current = day
-    while not is_working_day(current, region, extra):
-        current += timedelta(days=1)
+    if n == 0:
+        while not is_working_day(current, region, extra):
+            current += timedelta(days=1)
+        return current
     for _ in range(n):
         current += timedelta(days=1)
         while not is_working_day(current, region, extra):

@@ -67,7 +67,8 @@ class Task:
     off_duty: dict[str, dict[int, OffDuty]]  # person -> index -> cost (only if allowed and not absent)
     window: tuple[int, int]  # [earliest start, latest end] in minutes
     fixed: Fixed | None = None
-    depends_on: str | None = None  # request id this one must follow
+    depends_on: str | None = None  # request id this one must follow, when that one is still to be placed
+    follows: str | None = None  # the request it follows in a chain, placed or fixed (for the fair-spread rule)
     deadline_after: dict[int, int] = field(default_factory=dict)  # (of the task it depends on) index -> latest end
     continuity: set[str] = field(default_factory=set)  # people who already attended this case
 
@@ -284,7 +285,8 @@ def build_instance(
             starts = candidate_starts(p, lo, hi, r.duration, r.travel) if hi > lo else []
             window = (minutes(w[0]), minutes(w[1]))
         task = Task(r, starts, {}, {}, window, f)
-        task.depends_on = r.within.of_request if r.within and r.within.of_request not in fixed else None
+        task.follows = r.within.of_request if r.within else None
+        task.depends_on = task.follows if task.follows not in fixed else None
         task.continuity = set(history.get(r.case, set()))
         for person in r.people():
             ok = covered_starts(duty.get(person, []), starts, r.travel, r.duration + r.travel)

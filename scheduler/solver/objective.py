@@ -136,7 +136,7 @@ def score(inst: Instance, placements: list[Placement]) -> Score:
         part = placement_value(inst, pl)
         for label, value in part.terms:
             total.add(label, value)
-        if pl.task.depends_on is None:  # a chain's follow-up meetings do not add to anyone's load
+        if pl.task.follows is None:  # a chain's follow-up meetings (its first locked or not) add to no load
             loads.update(a.person for a in pl.attendees)
     total.add("fair spread of meetings", -fairness_penalty(loads))
     return total

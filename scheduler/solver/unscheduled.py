@@ -100,8 +100,8 @@ def explain_unscheduled(inst: Instance, diary: Diary, task: Task, words: Words) 
     for _label, person, _ in blocking:
         if person is None:
             continue
-        suggestions += _off_duty_options(inst, full, entities, person, words, r.allow_off_duty)
-        suggestions += _team_mates(inst, full, entities, person, words)
+        suggestions += _off_duty_options(inst, diary, full, entities, person, words, r.allow_off_duty)
+        suggestions += _team_mates(inst, diary, full, entities, person, words)
     return Unscheduled(rid, "no_common_time", detail, suggestions)
 
 
@@ -151,9 +151,28 @@ def _others_ok(full: Task, entities, person: str) -> set[int]:
     return set.intersection(*others) if others else set(range(len(full.starts)))
 
 
-def _off_duty_options(inst: Instance, full: Task, entities, person: str, words: Words, allowed: bool) -> list[str]:
+def _holds(diary: Diary, task: Task, k: int, instead_of: str) -> bool:
+    """Start ``k`` works against the schedule for everyone but ``instead_of`` (whom a suggestion replaces).
+
+    A suggestion is printed beside a schedule, so it must hold against it: the other required people and
+    enough slot candidates free (no clash, travel or daily limit), and a room if one is needed.
+    """
+    r = task.request
+    if any(required and p != instead_of and not diary.free(p, task, k) for p, required in r.invitees):
+        return False
+    for slot in r.slots:
+        if sum(c != instead_of and diary.free(c, task, k) for c in slot.candidates) < slot.count:
+            return False
+    return diary.room_for(task, k) is not False
+
+
+def _off_duty_options(
+    inst: Instance, diary: Diary, full: Task, entities, person: str, words: Words, allowed: bool
+) -> list[str]:
     notice = int(inst.partnership.settings.get("rest_day_notice_days", 15))
     for k in sorted(_others_ok(full, entities, person)):
+        if not _holds(diary, full, k, person) or diary.conflict(person, full, k) is not None:
+            continue
         lo, hi = full.span(k)
         reason, _ = off_duty_detail(inst, words, person, lo, hi)
         if reason == "absence":
@@ -166,7 +185,7 @@ def _off_duty_options(inst: Instance, full: Task, entities, person: str, words: 
     return []
 
 
-def _team_mates(inst: Instance, full: Task, entities, person: str, words: Words) -> list[str]:
+def _team_mates(inst: Instance, diary: Diary, full: Task, entities, person: str, words: Words) -> list[str]:
     team = words.people[person].team
     invited = {p for p, _ in full.request.invitees}
     mates = [x.id for x in inst.partnership.people if x.team == team and x.id not in invited]
@@ -175,7 +194,11 @@ def _team_mates(inst: Instance, full: Task, entities, person: str, words: Words)
     wide = _unpruned_with(inst, full, mates)
     ok = _others_ok(full, entities, person)
     for mate in mates:
-        can = sorted(k for k in ok if wide.can(mate, k))
+        can = sorted(
+            k
+            for k in ok
+            if wide.can(mate, k) and _holds(diary, full, k, person) and diary.conflict(mate, wide, k) is None
+        )
         if can:
             team_name = inst.partnership.team(team).name
             return [f"{words.name(mate)} ({team_name}, same team) can attend on {words.when(full.starts[can[0]])}"]
