@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
+from scheduler.solver.greedy import fixed_placement
 from scheduler.solver.instance import RATE_TIME_AND_A_HALF, Instance, Task
 from scheduler.solver.objective import (
     W_AGENCY,
@@ -24,6 +25,7 @@ from scheduler.solver.objective import (
     Placement,
     continuity_people,
     days_later,
+    placement_value,
 )
 
 
@@ -218,7 +220,13 @@ class ScheduleModel:
                 g = self.m.new_bool_var(f"agency[{t.id},{agency}]")
                 self.m.add(g <= sum(self.att[(t.id, p)] for p in people if self.agency[p] == agency))
                 self.terms.append((f"{t.id}: agency {agency} present", W_AGENCY, g))
-            if t.fixed is None:
+            if t.fixed is not None:
+                # Its other terms are constants, kept so the model's objective is ``score``'s to the unit.
+                pl = fixed_placement(t)
+                present = {self.agency[a.person] for a in pl.attendees}
+                rest = placement_value(self.inst, pl).total - W_PLACE[r.urgency] - W_AGENCY * len(present)
+                self.terms.append((f"{t.id}: fixed meeting's other terms", 1, rest))
+            else:
                 for person, required in r.invitees:
                     if not required:
                         self.terms.append((f"{t.id}: optional {person}", W_OPTIONAL, self.att[(t.id, person)]))
@@ -269,7 +277,7 @@ class ScheduleModel:
         not counted, so the same officer on both, continuity, costs nothing.
         """
         for person, tasks in self._by_person().items():
-            counted = [t for t in tasks if t.depends_on is None]
+            counted = [t for t in tasks if t.follows is None]
             if len(counted) < 2:
                 continue
             load = sum(self.att[(t.id, person)] for t in counted)
