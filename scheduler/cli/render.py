@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rotas.overlap import OverlapReport, PairOverlap
+from scheduler.services.describe import gap_text
 from scheduler.services.partnership import PersonAvailability
 
 
@@ -144,6 +145,14 @@ def _flags(m: dict[str, Any]) -> str:
     return f"  [{', '.join(flags)}]" if flags else ""
 
 
+STATUS_WORDS = {
+    "OPTIMAL": "optimal",
+    "FEASIBLE": "feasible",
+    "NO_SOLUTION": "no schedule of its own in time, greedy's kept",
+    "HEURISTIC": "heuristic",
+}
+
+
 def schedule_text(doc: dict[str, Any]) -> str:
     """The schedule for a coordinator: meetings in time order, then what could not be placed and why."""
     lines: list[str] = []
@@ -151,14 +160,22 @@ def schedule_text(doc: dict[str, Any]) -> str:
         return "Nothing has been solved yet: run quorum solve\n"
     placed, unscheduled = doc["meetings"], doc["unscheduled"]
     total = len(placed) + len(unscheduled)
-    head = f"{doc['strategy']}: {doc['status'].lower()}, objective {doc['objective']:,.0f}"
+    status = STATUS_WORDS.get(doc["status"], doc["status"].lower())
+    head = f"{doc['strategy']}: {status}, objective {doc['objective']:,.0f}"
     if doc.get("bound") is not None:
-        head += f" (bound {doc['bound']:,.0f})"
+        head += f" (bound {doc['bound']:,.0f}, gap {gap_text(doc.get('gap'))})"
     if doc.get("greedy_objective") is not None:
         head += f", greedy {doc['greedy_objective']:,.0f}"
     if doc.get("wall_time_s") is not None:
         head += f", {doc['wall_time_s']:.1f} s"
-    lines += [head, f"Placed {len(placed)} of {total} requests.", ""]
+    lines.append(head)
+    groups = doc.get("groups") or {}
+    if groups.get("without_solution"):
+        lines.append(
+            f"CP-SAT found no schedule of its own for {groups['without_solution']} of {groups['count']} groups of "
+            "requests in the time given: greedy's placements are kept there (a longer --time-limit may help)."
+        )
+    lines += [f"Placed {len(placed)} of {total} requests.", ""]
     for m in placed:
         invited = m.get("agencies_invited")
         present = m.get("agencies_present") or sorted({a["agency"] for a in m["attendees"]})

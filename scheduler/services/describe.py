@@ -102,3 +102,13 @@ def describe(inst: Instance, placements: list[Placement], alternatives_count: in
             }
         )
     return {"meetings": meetings, "unscheduled": unscheduled}
+
+
+def gap_text(gap: float | None) -> str:
+    """A gap in per cent with enough digits that one which is not zero never reads as 0.00%."""
+    if gap is None:
+        return "-"
+    if gap == 0:
+        return "0%"
+    pct = gap * 100
+    return f"{pct:.2f}%" if pct >= 0.01 else f"{pct:.2g}%"

@@ -74,6 +74,13 @@ def _history(requests: list[Request], fixed: dict[str, Fixed]) -> dict[str, set[
     return out
 
 
+def relative_gap(bound: float | None, objective: float) -> float | None:
+    """How far the objective may still be from the best possible, as a fraction of the bound (unrounded)."""
+    if bound is None:
+        return None
+    return max(0.0, (bound - objective) / max(1.0, abs(bound)))
+
+
 def plan(
     p: Partnership,
     requests: list[Request],
@@ -93,12 +100,14 @@ def plan(
     inst = build_instance(p, active, now, fixed, _history(active, fixed), job.first, job.days)
     placements = greedy(inst)
     greedy_total = score(inst, placements).total
-    status, bound = "FEASIBLE", None
+    status, bound, groups = "HEURISTIC", None, None
     if job.strategy == "cpsat":
         from scheduler.solver.cpsat import SolveOptions, solve_cpsat
 
-        # The time limit is the whole run's: building the instance and greedy count against it.
-        left = max(0.1, job.time_limit_s - (time.monotonic() - started))
+        # The time limit is the whole run's: building the instance, greedy, and describing the result
+        # afterwards (explanations and alternatives, about 4 ms a request) all count against it.
+        describing = min(0.2 * job.time_limit_s, 0.3 + 0.004 * len(inst.tasks) * (1 + job.alternatives / 2))
+        left = max(0.1, job.time_limit_s - (time.monotonic() - started) - describing)
         options = SolveOptions(
             time_limit_s=left,
             workers=job.workers,
@@ -108,18 +117,24 @@ def plan(
             progress=progress,
             cancel=cancel,
         )
-        placements, status, _, cp_bound = solve_cpsat(inst, placements, options)
+        result = solve_cpsat(inst, placements, options)
         # Tasks with no start at all are not modelled: they add nothing to objective or bound.
-        bound = cp_bound
+        placements, status, bound = result.placements, result.status, result.bound
+        groups = {
+            "count": len(result.groups),
+            "optimal": sum(g.status == "OPTIMAL" for g in result.groups),
+            "without_solution": sum(g.status == "NO_SOLUTION" for g in result.groups),
+        }
     final = score(inst, placements)
     doc = describe(inst, placements, job.alternatives)
     doc.update(
         {
-            "status": status if job.strategy == "cpsat" else "HEURISTIC",
+            "status": status,
             "strategy": job.strategy,
             "objective": final.total,
             "bound": bound,
-            "gap": (round((bound - final.total) / max(1.0, abs(bound)), 6) if bound is not None else None),
+            "gap": relative_gap(bound, final.total),
+            "groups": groups,
             "greedy_objective": greedy_total,
             "wall_time_s": round(time.monotonic() - started, 3),
             "seed": job.seed,

@@ -14,12 +14,16 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
 from scheduler.solver.instance import Instance, Task
+from scheduler.solver.limit import limit
+from scheduler.solver.lns import improve
 from scheduler.solver.model import ScheduleModel, off_duty_at
 from scheduler.solver.objective import (
+    W_OPTIONAL,
     Attendance,
     Placement,
     score,
@@ -51,6 +55,7 @@ class SolveOptions:
     seed: int = 0
     deterministic_limit: float | None = None  # deterministic time units; makes the search reproducible
     relative_gap: float = 0.0  # stop once within this fraction of the bound (0: prove optimal)
+    absolute_gap: float = 0.0  # stop once within this much of the bound
     progress: Callable[[Progress], None] | None = None
     cancel: threading.Event | None = None
 
@@ -65,6 +70,7 @@ def run_model(
     params.random_seed = options.seed
     params.max_time_in_seconds = max(0.1, time_limit)
     params.relative_gap_limit = options.relative_gap
+    params.absolute_gap_limit = options.absolute_gap
     # Presolve probing took most of the time on these models without a better bound. Measured on
     # bench size M (time to prove optimal): defaults 7.9 s; probing level 1, one presolve round and
     # a 0.25 probing budget 4.6 s.
@@ -159,74 +165,149 @@ def groups(inst: Instance) -> list[list[Task]]:
     return sorted(out.values(), key=lambda g: g[0].id)
 
 
+LNS_MIN_TASKS = 12  # smaller groups go straight to the full model, which proves them optimal quickly
+LNS_SHARE = 0.6  # of a large group's time, for the neighbourhood search; the rest for the full model
+CHAIN_SHARE = 0.2  # at most this share of the run for the chain-continuity tie-break
+# A neighbourhood stops once it cannot gain even an optional attendee: what is left are tie-breaks, and
+# proving them took most of each neighbourhood's time without changing who attends.
+NEIGHBOURHOOD_GAP = W_OPTIONAL - 1
+
+
+class CpsatResult(NamedTuple):
+    placements: list[Placement]
+    status: str  # OPTIMAL (proven) | FEASIBLE | NO_SOLUTION (CP-SAT found nothing of its own: greedy's kept)
+    objective: float
+    bound: float  # CP-SAT's own best bound or the limit, whichever is lower; never greedy's objective
+    groups: list[GroupResult]
+
+
+def _sub_run(options: SolveOptions, deadline: float) -> Callable[[ScheduleModel, float], list[Placement] | None]:
+    """How the neighbourhood search solves one neighbourhood: quietly, within its share and the deadline."""
+    quiet = SolveOptions(
+        options.time_limit_s, options.workers, options.seed, None, 0.0, NEIGHBOURHOOD_GAP, None, options.cancel
+    )
+
+    def run(model: ScheduleModel, seconds: float) -> list[Placement] | None:
+        seconds = min(seconds, deadline - time.monotonic())
+        if seconds < 0.05:
+            return None
+        result = run_model(model, quiet, seconds, time.monotonic(), 0)
+        return result.placements if result.status in ("OPTIMAL", "FEASIBLE") else None
+
+    return run
+
+
 def _solve_group(
     inst: Instance,
     group: list[Task],
     hint: list[Placement],
     options: SolveOptions,
-    budget: float,
+    deadline: float,
     started: float,
     placed_before: int,
 ) -> GroupResult:
-    """Solve one group; then, with time left, the tie-break: the same people across a chain of meetings.
+    """Solve one group by its deadline (model building included), never ending below ``hint``.
 
-    The tie-break keeps the objective at the value found (so status and bound stand) and maximises
-    how many slots in a chain (strategy discussion, conference, core group) go to someone at an
-    earlier meeting of it. It is a second phase rather than an objective tier because as a tier it
-    made proofs of optimality several times slower.
+    A large group first climbs from the hint by large-neighbourhood search (``solver.lns``); then the
+    full model, hinted with every variable of the best so far, searches on and gives its bound; then,
+    with time left, the tie-break: the same people across a chain of meetings. The tie-break keeps the
+    objective at the value found and maximises how many slots in a chain (strategy discussion,
+    conference, core group) go to someone at an earlier meeting of it; it is a second phase rather
+    than an objective tier because as a tier it made proofs of optimality several times slower.
     """
-    deadline = time.monotonic() + budget
-    first = ScheduleModel(inst, group).build()
-    first.add_hint(hint)
-    result = run_model(first, options, budget * 0.8, started, placed_before)
-    if result.status not in ("OPTIMAL", "FEASIBLE"):
-        return result
-    left = min(deadline - time.monotonic(), budget * 0.2)
+    best, best_value = list(hint), score(inst, hint).total
+    ceiling = float(limit(inst, group).objective)
+    found = False
+    movable = sum(1 for t in group if t.fixed is None and t.starts)
+    cancelled = options.cancel.is_set if options.cancel is not None else (lambda: False)
+    if options.deterministic_limit is None and movable >= LNS_MIN_TASKS:
+
+        def better(placements: list[Placement], value: int) -> None:
+            if options.progress is not None:
+                options.progress(Progress(time.monotonic() - started, value, ceiling, placed_before + len(placements)))
+
+        lns_deadline = time.monotonic() + (deadline - time.monotonic()) * LNS_SHARE
+        searched = improve(inst, group, best, lns_deadline, _sub_run(options, lns_deadline), better, cancelled)
+        found = searched.neighbourhoods > 0
+        best, best_value = searched.placements, searched.objective
+    cp_bound = None
+    status = "UNKNOWN"
+    if deadline - time.monotonic() > 0.2 and not cancelled():
+        full = ScheduleModel(inst, group).build()
+        full.add_hint(best)
+        result = run_model(full, options, deadline - time.monotonic(), started, placed_before)
+        status = result.status
+        if result.status in ("OPTIMAL", "FEASIBLE"):
+            found = True
+            value = score(inst, result.placements).total
+            if value >= best_value:
+                best, best_value = result.placements, value
+            best = _tie_break(inst, group, best, best_value, options, deadline, started, placed_before)
+        # CP-SAT's bound is its own only when it means something: an upper bound is never below a schedule
+        # it could have found (a search stopped before it began reports 0).
+        if result.bound >= best_value - 0.5:
+            cp_bound = result.bound
+    bound = min(ceiling, cp_bound) if cp_bound is not None else ceiling
+    bound = max(bound, float(best_value))
+    if bound - best_value < 0.5 and (status == "OPTIMAL" or ceiling - best_value < 0.5):
+        status = "OPTIMAL"
+    elif found:
+        status = "FEASIBLE"
+    else:
+        status = "NO_SOLUTION"
+    return GroupResult(best, status, float(best_value), bound)
+
+
+def _tie_break(
+    inst: Instance,
+    group: list[Task],
+    best: list[Placement],
+    best_value: int,
+    options: SolveOptions,
+    deadline: float,
+    started: float,
+    placed_before: int,
+) -> list[Placement]:
+    left = min(deadline - time.monotonic(), (deadline - started) * CHAIN_SHARE)
     if left < 0.2 or (options.cancel is not None and options.cancel.is_set()):
-        return result
+        return best
     second = ScheduleModel(inst, group).build()
     links = second.chain_continuity()
     if not links:
-        return result
-    second.add_hint(result.placements)
+        return best
+    second.add_hint(best)
     objective = sum(w * e for _, w, e in second.terms)
-    second.m.add(objective >= round(result.objective))
+    second.m.add(objective >= best_value)
     second.m.maximize(sum(links))
-    refined = run_model(second, options, left, started, placed_before)
-    if refined.status in ("OPTIMAL", "FEASIBLE"):
-        result.placements = refined.placements
-    return result
+    refined = run_model(second, options, min(left, deadline - time.monotonic()), started, placed_before)
+    if refined.status in ("OPTIMAL", "FEASIBLE") and score(inst, refined.placements).total >= best_value:
+        return refined.placements
+    return best
 
 
-def solve_cpsat(
-    inst: Instance, hint: list[Placement], options: SolveOptions
-) -> tuple[list[Placement], str, float, float]:
-    """Placements, status, objective and bound over all groups."""
+def solve_cpsat(inst: Instance, hint: list[Placement], options: SolveOptions) -> CpsatResult:
+    """Placements, status, objective and bound over all groups, within ``options.time_limit_s`` in all."""
     started = time.monotonic()
+    # CP-SAT stops a little after its limit (it finishes the step it is in): keep a margin for that.
+    deadline = started + options.time_limit_s - min(0.25, 0.03 * options.time_limit_s)
     hint_by_task = {pl.task.id: pl for pl in hint}
     parts = [g for g in groups(inst) if any(t.starts for t in g)]
     remaining = sum(len(g) for g in parts)
     placements: list[Placement] = []
-    statuses: list[str] = []
-    objective = bound = 0.0
+    results: list[GroupResult] = []
     for group in parts:
         greedy_part = [hint_by_task[t.id] for t in group if t.id in hint_by_task]
-        left = options.time_limit_s - (time.monotonic() - started)
-        share = left * len(group) / max(1, remaining)
-        result = _solve_group(inst, group, greedy_part, options, share, started, len(placements))
+        share = (deadline - time.monotonic()) * len(group) / max(1, remaining)
+        result = _solve_group(inst, group, greedy_part, options, time.monotonic() + share, started, len(placements))
         remaining -= len(group)
-        if result.status in ("OPTIMAL", "FEASIBLE"):
-            result.objective = float(score(inst, result.placements).total)  # the one scale for every schedule
-        greedy_value = score(inst, greedy_part).total
-        if result.status not in ("OPTIMAL", "FEASIBLE") or result.objective < greedy_value:
-            # No solution in time, or stopped (at a gap limit) below the hint: keep greedy's, so CP-SAT
-            # is never worse than the baseline it started from.
-            result.placements, result.objective = greedy_part, float(greedy_value)
-        if result.status == "OPTIMAL" and result.bound > result.objective + 0.5:
-            result.status = "FEASIBLE"  # CP-SAT says OPTIMAL when it stops at relative_gap_limit
         placements += result.placements
-        statuses.append(result.status)
-        objective += result.objective
-        bound += max(result.bound, result.objective)
-    status = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses) else "FEASIBLE" if statuses else "OPTIMAL"
-    return placements, status, objective, bound
+        results.append(result)
+    objective = sum(r.objective for r in results)
+    bound = sum(r.bound for r in results)
+    if all(r.status == "OPTIMAL" for r in results):
+        status = "OPTIMAL"
+    elif all(r.status == "NO_SOLUTION" for r in results):
+        status = "NO_SOLUTION"
+    else:
+        status = "FEASIBLE"
+    return CpsatResult(placements, status, objective, bound, results)

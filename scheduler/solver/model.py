@@ -32,9 +32,11 @@ from scheduler.solver.objective import (
 class ScheduleModel:
     """The CP-SAT model for one independent group of tasks."""
 
-    def __init__(self, inst: Instance, tasks: list[Task]) -> None:
+    def __init__(self, inst: Instance, tasks: list[Task], load_offset: dict[str, int] | None = None) -> None:
         self.inst = inst
         self.tasks = tasks
+        # Meetings outside the model that count towards each person's fair-spread load (a neighbourhood).
+        self.load_offset = load_offset or {}
         self.m = cp_model.CpModel()
         self.agency = {x.id: x.agency for x in inst.partnership.people}
         self.x: dict[str, list[cp_model.IntVar]] = {}
@@ -44,6 +46,13 @@ class ScheduleModel:
         self.slot: dict[tuple[str, int, str], cp_model.IntVar] = {}  # (task, slot index, person) -> fills it
         self.room: dict[tuple[str, str], cp_model.IntVar] = {}
         self.day_vars: dict[str, dict[object, cp_model.IntVar]] = {}
+        # The auxiliary variables, kept so a hint can give every variable a value (a complete hint lets
+        # CP-SAT start from the incumbent instead of a worse completion of it).
+        self.present: dict[tuple[str, str], cp_model.IntVar] = {}  # (task, agency) -> present
+        self.daily: list[tuple[cp_model.IntVar, str, str, object]] = []  # (var, person, task, day)
+        self.off: list[tuple[cp_model.IntVar, str, str, list[int]]] = []  # (var, task, person, starts)
+        self.loads: list[tuple[str, list[str], int, cp_model.IntVar, cp_model.IntVar]] = []  # who, tasks, +, 2nd, 3+
+        self.by_id = {t.id: t for t in tasks}
         self.terms: list[tuple[str, int, cp_model.LinearExprT]] = []  # (label, weight, expression)
 
     def build(self) -> ScheduleModel:
@@ -134,7 +143,7 @@ class ScheduleModel:
     def _by_person(self) -> dict[str, list[Task]]:
         out: dict[str, list[Task]] = defaultdict(list)
         for tid, person in self.att:
-            out[person].append(next(t for t in self.tasks if t.id == tid))
+            out[person].append(self.by_id[tid])
         return out
 
     def add_no_overlap(self) -> None:
@@ -163,6 +172,7 @@ class ScheduleModel:
                 for day, on_day in self._on_day(t).items():
                     w = self.m.new_bool_var(f"day[{person},{t.id},{day}]")
                     self.m.add(w >= self.att[(t.id, person)] + on_day - 1)
+                    self.daily.append((w, person, t.id, day))
                     by_day[day].append(w)
             for ws in by_day.values():
                 if len(ws) > limit:
@@ -218,6 +228,7 @@ class ScheduleModel:
             people = [p for (tid, p) in self.att if tid == t.id]
             for agency in sorted({self.agency[p] for p in people}):
                 g = self.m.new_bool_var(f"agency[{t.id},{agency}]")
+                self.present[(t.id, agency)] = g
                 self.m.add(g <= sum(self.att[(t.id, p)] for p in people if self.agency[p] == agency))
                 self.terms.append((f"{t.id}: agency {agency} present", W_AGENCY, g))
             if t.fixed is not None:
@@ -266,6 +277,7 @@ class ScheduleModel:
                 if not ks:
                     continue
                 z = self.m.new_bool_var(f"off[{t.id},{person},{rate_class}]")
+                self.off.append((z, t.id, person, ks))
                 self.m.add(z >= self.att[(t.id, person)] + sum(self.x[t.id][k] for k in ks) - 1)
                 weight = W_OFF_DUTY + (W_TIME_AND_A_HALF if rate_class else 0)
                 self.terms.append((f"{t.id}: {person} off duty", -weight, z))
@@ -278,33 +290,72 @@ class ScheduleModel:
         """
         for person, tasks in self._by_person().items():
             counted = [t for t in tasks if t.follows is None]
-            if len(counted) < 2:
+            extra = self.load_offset.get(person, 0)
+            if not counted or len(counted) + extra < 2:
                 continue
-            load = sum(self.att[(t.id, person)] for t in counted)
-            beyond2 = self.m.new_int_var(0, len(counted), f"beyond2[{person}]")
+            load = sum(self.att[(t.id, person)] for t in counted) + extra
+            beyond2 = self.m.new_int_var(0, len(counted) + extra, f"beyond2[{person}]")
             second = self.m.new_bool_var(f"second[{person}]")
             self.m.add(beyond2 >= load - 2)
             self.m.add(second >= load - 1 - beyond2)
+            self.loads.append((person, [t.id for t in counted], extra, second, beyond2))
             self.terms.append((f"{person}: second meeting", -W_SECOND, second))
             self.terms.append((f"{person}: meetings beyond the second", -W_THIRD_PLUS, beyond2))
 
     # -- hint and solve --------------------------------------------------------------------
 
     def add_hint(self, placements: list[Placement]) -> None:
-        chosen = {pl.task.id: pl for pl in placements}
+        """Hint every variable from a schedule (greedy's, or the incumbent), so the search starts from it."""
+        self.m.clear_hints()
+        hinted: set[int] = set()
+
+        def hint(v: cp_model.IntVar, value: int | bool) -> None:
+            if v.index not in hinted:  # a required invitee's attendance is the meeting's own placed variable
+                hinted.add(v.index)
+                self.m.add_hint(v, int(value))
+
+        chosen = {pl.task.id: pl for pl in placements if pl.task.id in self.by_id}
+        attends = {(tid, a.person) for tid, pl in chosen.items() for a in pl.attendees}
         for t in self.tasks:
             pl = chosen.get(t.id)
             for k, x in enumerate(self.x[t.id]):
-                self.m.add_hint(x, pl is not None and pl.k == k)
-            self.m.add_hint(self.placed[t.id], pl is not None)
-            people = {a.person: a for a in pl.attendees} if pl else {}
-            for (tid, j, c), y in self.slot.items():
-                if tid == t.id:
-                    a = people.get(c)
-                    self.m.add_hint(y, a is not None and a.slot == t.request.slots[j].label)
-            for (tid, room), v in self.room.items():
-                if tid == t.id:
-                    self.m.add_hint(v, pl is not None and pl.room == room)
+                hint(x, pl is not None and pl.k == k)
+            hint(self.placed[t.id], pl is not None)
+            hint(self.start[t.id], pl.start if pl is not None else t.starts[0] if t.starts else 0)
+        for key, v in self.att.items():
+            hint(v, key in attends)
+        filled: set[tuple[str, str]] = set()  # one slot each, even where two slots share a label
+        for (tid, j, c), y in self.slot.items():
+            pl = chosen.get(tid)
+            label = self.by_id[tid].request.slots[j].label
+            fills = (
+                pl is not None
+                and (tid, c) not in filled
+                and any(a.person == c and a.slot == label for a in pl.attendees)
+            )
+            if fills:
+                filled.add((tid, c))
+            hint(y, fills)
+        for (tid, room), v in self.room.items():
+            pl = chosen.get(tid)
+            hint(v, pl is not None and pl.room == room)
+        agencies = {(tid, self.agency[p]) for tid, p in attends}
+        for key, g in self.present.items():
+            hint(g, key in agencies)
+        for tid, days in self.day_vars.items():
+            pl = chosen.get(tid)
+            for day, v in days.items():
+                hint(v, pl is not None and self.inst.local_day(pl.start) == day)
+        for w, person, tid, day in self.daily:
+            pl = chosen.get(tid)
+            hint(w, pl is not None and (tid, person) in attends and self.inst.local_day(pl.start) == day)
+        for z, tid, person, ks in self.off:
+            pl = chosen.get(tid)
+            hint(z, pl is not None and (tid, person) in attends and pl.k in ks)
+        for person, tids, extra, second, beyond2 in self.loads:
+            load = sum((tid, person) in attends for tid in tids) + extra
+            hint(beyond2, max(0, load - 2))
+            hint(second, 1 if load >= 2 else 0)
 
 
 def earlier_in_chain(t: Task, tasks: list[Task]) -> set[str]:

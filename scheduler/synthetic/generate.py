@@ -1,13 +1,20 @@
 """Synthetic partnerships for tests and benchmarks, shaped like the bundled example.
 
-The agencies, shift codes, patterns, terms and rooms are the example's; the
-staff are scaled to the requested size with the example's mix (police 30%,
-social work 40%, health 14%, youth 10%, third sector 6%) in teams of five to
-eight, police units staggered across the cycle; requests follow a
-safeguarding hub's mix (strategy discussions with the conferences and core
-groups that follow them, joint visits, professionals' meetings, reviews) with
-realistic invitees and deadlines. Everything is drawn from one seeded random
-generator, so a seed always gives the same folder.
+Two profiles, each drawn from one seeded random generator (a seed always gives the same folder):
+
+- ``standard``: the example's agencies, shift codes, patterns, terms and rooms; staff scaled with the
+  example's mix (police 30%, social work 40%, health 14%, youth 10%, third sector 6%) in teams of five
+  to eight, police units staggered across the cycle; a hub's mix of requests over the whole period
+  (strategy discussions with the conferences and core groups that follow them, joint visits,
+  professionals' meetings, reviews). Many of its requests cannot be placed by any schedule and few
+  compete, so greedy is often already optimal: a test of scale, not of the solver.
+- ``contended``: a surge. Strategy discussions and joint visits over 8 working days, all drawing on a
+  few hub police units (each a whole team on its own relief of a 6-on-4-off cycle), caseholding social
+  workers with about four cases each (a quarter part-time, some on a nine-day fortnight), one
+  safeguarding-nurse team for every strategy discussion, two officers on a third of the joint visits,
+  one hub room (two from 400 staff) for the strategy discussions held there, and the kinds' default
+  deadlines (the next working day; two for a joint visit). Meetings compete for the same people and
+  rooms, so the order they are placed in matters: the case for placing them together.
 """
 
 from __future__ import annotations
@@ -17,6 +24,10 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
+from rotas.bankholidays import add_working_days
+
+PROFILES = ("standard", "contended")
+SURGE_WORKING_DAYS = 8
 MIX = (("police", 0.30), ("social-work", 0.40), ("health", 0.14), ("youth", 0.10), ("third-sector", 0.06))
 TEAM_PATTERNS = {
     "police": ("police-6-on-4-off", "police-vsa-5-week"),
@@ -83,8 +94,23 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def generate(folder: Path, staff: int, requests: int, days: int, seed: int, first: date, example: Path) -> Path:
-    """Write a partnership folder with ``staff`` people and ``requests`` requests over ``days`` days."""
+def generate(
+    folder: Path,
+    staff: int,
+    requests: int,
+    days: int,
+    seed: int,
+    first: date,
+    example: Path,
+    profile: str = "standard",
+) -> Path:
+    """Write a partnership folder with ``staff`` people and ``requests`` requests over ``days`` days.
+
+    The contended profile's requests fall in the first 8 working days from ``first`` whatever ``days`` is.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}")
+    contended = profile == "contended"
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("partnership.toml", "agencies.toml", "patterns.toml"):
@@ -95,9 +121,12 @@ def generate(folder: Path, staff: int, requests: int, days: int, seed: int, firs
             "Leeds Safeguarding Partnership (example)", f"Generated partnership ({staff} staff, seed {seed})"
         )
     )
+    if contended:
+        _keep_rooms(folder / "partnership.toml", 2 if staff >= 400 else 1)
 
     teams: list[tuple[str, str, str, str, int]] = []  # id, name, agency, pattern, offset
-    people: list[tuple[str, str, str, str, str, int | None]] = []  # id, name, email, team, role, own offset
+    # id, name, email, team, role, own offset, own pattern
+    people: list[tuple[str, str, str, str, str, int | None, str | None]] = []
     members: dict[str, list[str]] = {}
     counts = [max(1, round(staff * share)) for _, share in MIX]
     counts[1] += staff - sum(counts)
@@ -106,6 +135,11 @@ def generate(folder: Path, staff: int, requests: int, days: int, seed: int, firs
         for t in range(n_teams):
             pattern = TEAM_PATTERNS[agency][t % len(TEAM_PATTERNS[agency])]
             offset = rng.randrange(CYCLE_DAYS[pattern]) if pattern in CYCLE_DAYS else 0
+            if contended and agency == "police" and t < hub_units(staff):
+                # Hub units: each a whole team on its own relief, spread across the 10-day cycle.
+                pattern, offset = "police-6-on-4-off", (t * 10 // hub_units(staff) + seed) % 10
+            if contended and agency == "health" and t == 0:
+                pattern, offset = "health-office", 0  # the safeguarding nurses, Monday to Friday
             team_id = f"{agency}-{t + 1}"
             teams.append((team_id, f"{agency.replace('-', ' ').title()} team {t + 1}", agency, pattern, offset))
             members[team_id] = []
@@ -116,7 +150,16 @@ def generate(folder: Path, staff: int, requests: int, days: int, seed: int, firs
             pattern = teams[len(teams) - n_teams + i % n_teams][3]
             # Officers in a unit are split across reliefs: the same cycle, staggered offsets.
             own = rng.randrange(CYCLE_DAYS[pattern]) if agency == "police" and i % 2 else None
-            people.append((pid, name, f"{pid}@{agency}.example.org", team_id, ROLES[agency], own))
+            own_pattern = None
+            if contended and agency == "police" and i % n_teams < hub_units(staff):
+                own = None  # a hub unit works as one relief
+            if contended and agency == "social-work":
+                roll = rng.random()
+                own_pattern = "sw-part-time" if roll < 0.25 else "sw-nine-day-fortnight" if roll < 0.4 else None
+            role = (
+                "Hub officer" if contended and agency == "police" and i % n_teams < hub_units(staff) else ROLES[agency]
+            )
+            people.append((pid, name, f"{pid}@{agency}.example.org", team_id, role, own, own_pattern))
             members[team_id].append(pid)
 
     lines = ["#:schema ../../docs/schema/teams.schema.json", ""]
@@ -132,7 +175,7 @@ def generate(folder: Path, staff: int, requests: int, days: int, seed: int, firs
         ]
     (folder / "teams.toml").write_text("\n".join(lines))
     lines = []
-    for pid, name, email, team, role, own in people:
+    for pid, name, email, team, role, own, own_pattern in people:
         lines += [
             "[[people]]",
             f"id = {_q(pid)}",
@@ -140,6 +183,7 @@ def generate(folder: Path, staff: int, requests: int, days: int, seed: int, firs
             f"email = {_q(email)}",
             f"team = {_q(team)}",
             f"role = {_q(role)}",
+            *([f"pattern = {_q(own_pattern)}"] if own_pattern is not None else []),
             *([f"offset = {own}"] if own is not None else []),
             "",
         ]
@@ -157,8 +201,62 @@ def generate(folder: Path, staff: int, requests: int, days: int, seed: int, firs
     (folder / "absences.csv").write_text("\n".join(rows) + "\n")
 
     by_agency = {a: [t for t in teams if t[2] == a] for a, _ in MIX}
-    (folder / "requests.toml").write_text(_requests(rng, requests, days, first, by_agency, members))
+    if contended:
+        text = _surge(rng, requests, first, by_agency, members)
+    else:
+        text = _requests(rng, requests, days, first, by_agency, members)
+    (folder / "requests.toml").write_text(text)
     return folder
+
+
+def hub_units(staff: int) -> int:
+    """How many police units serve the hub in the contended profile: 2 at 200 staff, 4 at 500."""
+    return max(2, round(staff / 125))
+
+
+def _keep_rooms(path: Path, count: int) -> None:
+    """Keep the first ``count`` of the example's hub rooms (the contended profile's scarce rooms)."""
+    text = path.read_text()
+    head, sep, rooms = text.partition("[[rooms]]")
+    blocks = [b for b in rooms.split("[[rooms]]")] if sep else []
+    path.write_text(head + "".join("[[rooms]]" + b for b in blocks[:count]))
+
+
+HUB_OFFICER = '{ agency = "police", role = "Hub officer" }'
+
+
+def _surge(rng: random.Random, count: int, first: date, by_agency, members) -> str:
+    """Strategy discussions and joint visits over 8 working days, on few police units and caseholders."""
+    days = [add_working_days(first, n, "GB-ENG") for n in range(SURGE_WORKING_DAYS)]
+    nurses = by_agency["health"][0][0]
+    workers = sorted(p for t in by_agency["social-work"] for p in members[t[0]])
+    caseholders = rng.sample(workers, min(len(workers), max(2, round(count / 4))))
+    out: list[str] = []
+    for n in range(count):
+        case_no = 30001 + n
+        sw = caseholders[n % len(caseholders)]  # about four cases each
+        day = rng.choice(days)
+        if rng.random() < 0.55:
+            rid, kind = f"sd-{case_no}", "strategy-discussion"
+            slots = [HUB_OFFICER, f"{{ team = {_q(nurses)} }}"]
+            extra = ['venue = "hub"'] if rng.random() < 0.4 else []
+        else:
+            rid, kind = f"jv-{case_no}", "joint-visit"
+            pair = rng.random() < 0.33
+            slots = [HUB_OFFICER[:-2] + (", count = 2 }" if pair else " }")]
+            extra = []
+        out += [
+            "[[requests]]",
+            f"id = {_q(rid)}",
+            f"kind = {_q(kind)}",
+            f"case = {_q(f'CP-{case_no}')}",
+            f"earliest = {day}",
+            *extra,
+            f"invite = [{{ person = {_q(sw)} }}]",
+            "slots = [" + ", ".join(slots) + "]",
+            "",
+        ]
+    return "#:schema ../../docs/schema/requests.schema.json\n\n" + "\n".join(out)
 
 
 def _requests(rng: random.Random, count: int, days: int, first: date, by_agency, members) -> str:

@@ -1,0 +1,120 @@
+"""The limit: each request at its own best start, ignoring every other meeting. An upper bound anyone can compute.
+
+No schedule places more requests, brings more agencies or attendees, or scores a higher objective than
+this, because every other meeting only takes people, rooms and days away. It is what the benchmark
+measures greedy and CP-SAT against ("how far from greedy to the limit"), and the bound reported when
+CP-SAT's own is weaker or missing. Every estimate here errs upwards, never down:
+
+- placed: every request with a start at which its required people and slots can all attend (a
+  follow-up only if the request it follows can be placed too);
+- agencies: the required people's agencies, those of optional invitees who can come, and for each slot
+  up to its count of its candidates' other agencies;
+- objective: the placement weight, those agencies, optional invitees who can come, continuity up to
+  each slot's count, less the days-later and the off-duty costs nobody can avoid (a required invitee
+  off duty); fair spread, which only ever subtracts, is left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scheduler.solver.greedy import fixed_placement
+from scheduler.solver.instance import RATE_TIME_AND_A_HALF, Instance, Task
+from scheduler.solver.objective import (
+    W_AGENCY,
+    W_CONTINUITY,
+    W_DAY_LATER,
+    W_OFF_DUTY,
+    W_OPTIONAL,
+    W_PLACE,
+    W_TIME_AND_A_HALF,
+    continuity_people,
+    days_later,
+    placement_value,
+)
+
+
+@dataclass(frozen=True)
+class TaskLimit:
+    """The best one request could do on its own: at most these agencies, attendees and objective terms."""
+
+    agencies: int
+    attendees: int
+    value: int
+
+
+@dataclass(frozen=True)
+class Limit:
+    placed: int
+    agencies: int
+    attendees: int
+    objective: int
+    per_task: dict[str, TaskLimit]
+
+
+def _at(inst: Instance, agency: dict[str, str], task: Task, k: int) -> TaskLimit:
+    r = task.request
+    required = [p for p, req in r.invitees if req]
+    optional = [p for p, req in r.invitees if not req and task.can(p, k)]
+    present = {agency[p] for p in (*required, *optional)}
+    extra_agencies = 0
+    continuity = 0
+    for j, slot in enumerate(r.slots):
+        able = [c for c in slot.candidates if task.can(c, k)]
+        extra_agencies += min(slot.count, len({agency[c] for c in able} - present))
+        continuity += min(slot.count, len(continuity_people(task, j) & set(able)))
+    agencies = len(present) + extra_agencies
+    attendees = len(required) + len(optional) + sum(s.count for s in r.slots)
+    unavoidable = 0
+    for p in required:
+        off = None if k in task.on_duty.get(p, ()) else task.off_duty.get(p, {}).get(k)
+        if off is not None:
+            unavoidable += W_OFF_DUTY + (W_TIME_AND_A_HALF if off.rate >= RATE_TIME_AND_A_HALF else 0)
+    value = (
+        W_PLACE[r.urgency]
+        + W_AGENCY * agencies
+        + W_OPTIONAL * len(optional)
+        + W_CONTINUITY * continuity
+        - W_DAY_LATER[r.urgency] * days_later(inst, task, k)
+        - unavoidable
+    )
+    return TaskLimit(agencies, attendees, value)
+
+
+def task_limit(inst: Instance, task: Task) -> TaskLimit | None:
+    """The request's best on its own (each figure maximised separately), or None if it cannot be placed."""
+    if not task.starts:
+        return None
+    agency = {x.id: x.agency for x in inst.partnership.people}
+    if task.fixed is not None:
+        pl = fixed_placement(task)
+        return TaskLimit(
+            len({agency[a.person] for a in pl.attendees}), len(pl.attendees), placement_value(inst, pl).total
+        )
+    each = [_at(inst, agency, task, k) for k in range(len(task.starts))]
+    return TaskLimit(max(x.agencies for x in each), max(x.attendees for x in each), max(x.value for x in each))
+
+
+def limit(inst: Instance, tasks: list[Task] | None = None) -> Limit:
+    """The limit over ``tasks`` (default: every task of the instance)."""
+    tasks = inst.tasks if tasks is None else tasks
+    by_id = {t.id: t for t in inst.tasks}
+    per_task: dict[str, TaskLimit] = {}
+    for t in tasks:
+        best = task_limit(inst, t)
+        ref, seen = t.depends_on, set()
+        while best is not None and ref is not None and ref not in seen:  # a chain is no stronger than its first
+            seen.add(ref)
+            if ref not in by_id or not by_id[ref].starts:
+                best = None
+            else:
+                ref = by_id[ref].depends_on
+        if best is not None:
+            per_task[t.id] = best
+    return Limit(
+        len(per_task),
+        sum(x.agencies for x in per_task.values()),
+        sum(x.attendees for x in per_task.values()),
+        sum(x.value for x in per_task.values()),
+        per_task,
+    )
