@@ -26,10 +26,14 @@ from datetime import date
 from scheduler.solver.greedy import fixed_placement
 from scheduler.solver.instance import Fixed, Instance, Task
 from scheduler.solver.model import ScheduleModel
-from scheduler.solver.objective import Placement, score
+from scheduler.solver.objective import W_AGENCY, Placement, score
 
 FIRST_WIDTH = 1  # days in a neighbourhood on the first pass (two made each too slow to settle at city scale)
 STEP_SECONDS = 1.0  # at most this long on one neighbourhood
+# A busier window is split by time of day into parts of at most this many (start, possible attendee) pairs:
+# the model's size, which decides whether CP-SAT settles a part within its step (a city's hub, with a hundred
+# officers able to fill each slot, needs smaller parts than a borough's).
+MAX_CHOICES = 120_000
 
 
 @dataclass
@@ -134,6 +138,25 @@ def solve_neighbourhood(
     return keep + moved
 
 
+def choices(t: Task) -> int:
+    r = t.request
+    return len(t.starts) * (len(r.invitees) + sum(len(s.candidates) for s in r.slots))
+
+
+def split(free: list[Task], starts: dict[str, int]) -> list[list[Task]]:
+    """A busy window's requests in parts of about MAX_CHOICES each: placed ones by start (meetings at the same
+    time of day compete), unplaced ones dealt round the parts, so each part settles within its step."""
+    parts = -(-sum(choices(t) for t in free) // MAX_CHOICES)
+    if parts <= 1:
+        return [free]
+    placed = sorted((t for t in free if t.id in starts), key=lambda t: starts[t.id])
+    size = -(-len(placed) // parts)
+    out = [placed[i * size : (i + 1) * size] for i in range(parts)]
+    for i, t in enumerate(t for t in free if t.id not in starts):
+        out[i % parts].append(t)
+    return [part for part in out if part]
+
+
 def improve(
     inst: Instance,
     group: list[Task],
@@ -143,12 +166,19 @@ def improve(
     on_better: Callable[[list[Placement], int], None] | None = None,
     stop: Callable[[], bool] | None = None,
 ) -> SearchResult:
-    """Slide a window of days across the group's period, re-solving each; widen it after a barren pass."""
+    """Slide a window of days across the group's period, re-solving each; widen it after a barren pass.
+
+    Two barren passes in a row, with no agency gained since the start, mean the incumbent was already good
+    (as greedy's is on the bundled example): the search stops and leaves the time to the full model, which
+    can prove it optimal.
+    """
     movable = [t for t in group if t.fixed is None and t.starts]
     all_days = sorted(set().union(*(days_of(inst, t) for t in movable))) if movable else []
     best, best_value = list(incumbent), score(inst, incumbent).total
+    start_value = best_value
     solved = improved = 0
     width = FIRST_WIDTH
+    barren = 0
     while all_days and time.monotonic() < deadline and not (stop and stop()):
         better_this_pass = False
         for i in range(max(1, len(all_days) - width + 1)):
@@ -159,22 +189,24 @@ def improve(
                 for t in movable
                 if (placed_at[t.id] in window if t.id in placed_at else bool(days_of(inst, t) & window))
             ]
-            free = with_chains(free, group)  # a chain partner without starts keeps its follow-up unplaced
-            left = deadline - time.monotonic()
-            if not free or left < 0.05 or (stop and stop()):
-                continue
-            candidate = solve_neighbourhood(inst, free, window, best, min(STEP_SECONDS, left), run)
-            solved += 1
-            if candidate is None:
-                continue
-            value = score(inst, candidate).total
-            if value > best_value:
-                best, best_value = candidate, value
-                better_this_pass = True
-                improved += 1
-                if on_better is not None:
-                    on_better(best, best_value)
-        if width >= len(all_days):
+            for part in split(free, {pl.task.id: pl.start for pl in best}):
+                part = with_chains(part, group)  # a chain partner without starts keeps its follow-up unplaced
+                left = deadline - time.monotonic()
+                if not part or left < 0.05 or (stop and stop()):
+                    continue
+                candidate = solve_neighbourhood(inst, part, window, best, min(STEP_SECONDS, left), run)
+                solved += 1
+                if candidate is None:
+                    continue
+                value = score(inst, candidate).total
+                if value > best_value:
+                    best, best_value = candidate, value
+                    better_this_pass = True
+                    improved += 1
+                    if on_better is not None:
+                        on_better(best, best_value)
+        barren = 0 if better_this_pass else barren + 1
+        if width >= len(all_days) or (barren >= 2 and best_value - start_value < W_AGENCY):
             break
         if not better_this_pass:
             width *= 2  # a wider window lets meetings trade places across more days
