@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rotas.overlap import OverlapReport, PairOverlap
-from scheduler.services.describe import gap_text
+from scheduler.services.describe import STATUS_WORDS, gap_text
 from scheduler.services.partnership import PersonAvailability
 
 
@@ -143,14 +143,6 @@ def _flags(m: dict[str, Any]) -> str:
     if off:
         flags.append(f"{len(off)} off duty")
     return f"  [{', '.join(flags)}]" if flags else ""
-
-
-STATUS_WORDS = {
-    "OPTIMAL": "optimal",
-    "FEASIBLE": "feasible",
-    "NO_SOLUTION": "no schedule of its own in time, greedy's kept",
-    "HEURISTIC": "heuristic",
-}
 
 
 def schedule_text(doc: dict[str, Any]) -> str:

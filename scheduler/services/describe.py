@@ -112,3 +112,11 @@ def gap_text(gap: float | None) -> str:
         return "0%"
     pct = gap * 100
     return f"{pct:.2f}%" if pct >= 0.01 else f"{pct:.2g}%"
+
+
+STATUS_WORDS = {
+    "OPTIMAL": "optimal",
+    "FEASIBLE": "feasible",
+    "NO_SOLUTION": "no schedule of its own in time, greedy's kept",
+    "HEURISTIC": "heuristic",
+}

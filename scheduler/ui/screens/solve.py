@@ -14,6 +14,7 @@ from textual.widgets import Footer, Header, Static
 
 from scheduler.errors import UserError
 from scheduler.services import scheduling
+from scheduler.services.describe import STATUS_WORDS, gap_text
 from scheduler.ui.screens.base import UsesServices
 
 if TYPE_CHECKING:
@@ -101,9 +102,10 @@ class SolveScreen(UsesServices, Screen[None]):
             return
         assert doc is not None
         total = len(doc["meetings"]) + len(doc["unscheduled"])
-        self.query_one("#progress", Static).update(f"Done in {doc['wall_time_s']:.1f} s ({doc['status'].lower()})")
+        status = STATUS_WORDS.get(doc["status"], doc["status"].lower())
+        self.query_one("#progress", Static).update(f"Done in {doc['wall_time_s']:.1f} s ({status})")
         self.query_one("#result", Static).update(
             f"Placed {len(doc['meetings'])} of {total} requests; objective {doc['objective']:,} "
-            f"(bound {doc['bound'] or 0:,.0f}). Press s to see the schedule."
+            f"(bound {doc['bound'] or 0:,.0f}, gap {gap_text(doc.get('gap'))}). Press s to see the schedule."
         )
         self.notify(f"Placed {len(doc['meetings'])} of {total} requests")
