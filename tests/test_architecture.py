@@ -17,32 +17,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # What each stage may import, besides itself. The foundations (scheduler.errors, paths, fastimport) serve all.
 FOUNDATIONS = "scheduler"
+_BASE = {"rotas", FOUNDATIONS}
+_DATA = {*_BASE, "scheduler.store", "scheduler.solver", "scheduler.services"}
+_FACES = {*_DATA, "scheduler.calendars"}
 MAY_IMPORT: dict[str, set[str]] = {
     "rotas": set(),
     FOUNDATIONS: {"rotas"},
-    "scheduler.store": {"rotas", FOUNDATIONS},
-    "scheduler.solver": {"rotas", FOUNDATIONS},
-    "scheduler.services": {"rotas", FOUNDATIONS, "scheduler.store", "scheduler.solver"},
-    "scheduler.calendars": {"rotas", FOUNDATIONS, "scheduler.store", "scheduler.solver", "scheduler.services"},
-    "scheduler.synthetic": {"rotas", FOUNDATIONS, "scheduler.store", "scheduler.solver", "scheduler.services"},
-    "scheduler.ui": {
-        "rotas",
-        FOUNDATIONS,
-        "scheduler.store",
-        "scheduler.solver",
-        "scheduler.services",
-        "scheduler.calendars",
-    },
-    "scheduler.cli": {
-        "rotas",
-        FOUNDATIONS,
-        "scheduler.store",
-        "scheduler.solver",
-        "scheduler.services",
-        "scheduler.calendars",
-        "scheduler.synthetic",
-        "scheduler.ui",
-    },
+    "scheduler.store": _BASE,
+    "scheduler.solver": _BASE,
+    "scheduler.services": _DATA,
+    "scheduler.calendars": _DATA,
+    "scheduler.synthetic": _DATA,
+    "scheduler.ui": _FACES,
+    "scheduler.cli": {*_FACES, "scheduler.synthetic", "scheduler.ui"},
     "scheduler.__main__": {"scheduler.cli"},
 }
 

@@ -233,15 +233,13 @@ def _solve_group(
 
         lns_deadline = time.monotonic() + (deadline - time.monotonic()) * (LNS_SHARE if whole else 1.0)
         searched = improve(inst, group, best, lns_deadline, _sub_run(options, lns_deadline), better, cancelled)
-        found = searched.neighbourhoods > 0
+        found = searched.neighbourhoods > 0  # each answered with a schedule of CP-SAT's own
         best, best_value = searched.placements, searched.objective
     cp_bound = None
-    status = "UNKNOWN"
     if whole and deadline - time.monotonic() > 0.2 and not cancelled():
         full = ScheduleModel(inst, group).build()
         full.add_hint(best)
         result = run_model(full, options, deadline - time.monotonic(), started, placed_before)
-        status = result.status
         if result.status in ("OPTIMAL", "FEASIBLE"):
             found = True
             value = score(inst, result.placements).total
@@ -254,7 +252,7 @@ def _solve_group(
             cp_bound = result.bound
     bound = min(ceiling, cp_bound) if cp_bound is not None else ceiling
     bound = max(bound, float(best_value))
-    if bound - best_value < 0.5 and (status == "OPTIMAL" or ceiling - best_value < 0.5):
+    if bound - best_value < 0.5:  # proven: by CP-SAT, or the schedule reaches the limit
         status = "OPTIMAL"
     elif found:
         status = "FEASIBLE"

@@ -40,7 +40,7 @@ MAX_CHOICES = 120_000
 class SearchResult:
     placements: list[Placement]
     objective: int
-    neighbourhoods: int  # how many were solved
+    neighbourhoods: int  # how many CP-SAT answered with a schedule (better or not)
     improved: int  # how many of them improved the schedule
 
 
@@ -195,9 +195,9 @@ def improve(
                 if not part or left < 0.05 or (stop and stop()):
                     continue
                 candidate = solve_neighbourhood(inst, part, window, best, min(STEP_SECONDS, left), run)
-                solved += 1
                 if candidate is None:
                     continue
+                solved += 1
                 value = score(inst, candidate).total
                 if value > best_value:
                     best, best_value = candidate, value
