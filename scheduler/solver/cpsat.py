@@ -13,11 +13,12 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
+from scheduler.solver.greedy import fixed_placement
 from scheduler.solver.instance import Instance, Task
 from scheduler.solver.limit import limit
 from scheduler.solver.lns import choices, improve
@@ -95,8 +96,6 @@ def read_placements(model: ScheduleModel, solver: cp_model.CpSolver) -> list[Pla
             continue
         k = next(k for k, x in enumerate(model.x[t.id]) if solver.value(x))
         if t.fixed is not None:
-            from scheduler.solver.greedy import fixed_placement
-
             out.append(fixed_placement(t))
             continue
         attendees = []
@@ -186,9 +185,7 @@ class CpsatResult(NamedTuple):
 
 def _sub_run(options: SolveOptions, deadline: float) -> Callable[[ScheduleModel, float], list[Placement] | None]:
     """How the neighbourhood search solves one neighbourhood: quietly, within its share and the deadline."""
-    quiet = SolveOptions(
-        options.time_limit_s, options.workers, options.seed, None, 0.0, NEIGHBOURHOOD_GAP, None, options.cancel
-    )
+    quiet = replace(options, deterministic_limit=None, relative_gap=0.0, absolute_gap=NEIGHBOURHOOD_GAP, progress=None)
 
     def run(model: ScheduleModel, seconds: float) -> list[Placement] | None:
         seconds = min(seconds, deadline - time.monotonic())

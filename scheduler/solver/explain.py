@@ -162,7 +162,7 @@ def alternatives(inst: Instance, diary: Diary, pl: Placement, count: int) -> lis
         if free.within is not None and free.within.of_request is not None:
             return []  # its window depends on another meeting: move that one, or give a time with --to
         task = build_instance(inst.partnership, [free], inst.now).tasks[0]
-    agency = {x.id: x.agency for x in inst.partnership.people}
+    agency = inst.agency_of
     diary.remove(pl.task.id)
     found = []
     try:

@@ -11,9 +11,9 @@ changes is plain integer arithmetic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from rotas.availability import absences_between, availability
 from rotas.bankholidays import add_working_days
@@ -88,6 +88,16 @@ class Task:
         s = self.starts[k]
         return s, s + self.request.duration
 
+    def keeping(self, keep: list[int]) -> Task:
+        """A copy with only the starts at indexes ``keep`` (ascending), everyone's availability renumbered."""
+        remap = {old: new for new, old in enumerate(keep)}
+        return replace(
+            self,
+            starts=[self.starts[k] for k in keep],
+            on_duty={p: {remap[k] for k in ks if k in remap} for p, ks in self.on_duty.items()},
+            off_duty={p: {remap[k]: c for k, c in ks.items() if k in remap} for p, ks in self.off_duty.items()},
+        )
+
 
 @dataclass
 class Instance:
@@ -103,6 +113,11 @@ class Instance:
     rosters: dict[str, list[RosterDay]]
     max_per_day: int
     grain: int
+
+    @cached_property
+    def agency_of(self) -> dict[str, str]:
+        """Person -> agency: asked for every attendee each time a schedule is scored."""
+        return {x.id: x.agency for x in self.partnership.people}
 
     def task(self, request_id: str) -> Task:
         return next(t for t in self.tasks if t.id == request_id)
@@ -353,7 +368,5 @@ def _prune(inst: Instance) -> None:
         keep = workable_starts(task)
         if len(keep) == len(task.starts):
             continue
-        remap = {old: new for new, old in enumerate(keep)}
-        task.starts = [task.starts[k] for k in keep]
-        task.on_duty = {p: {remap[k] for k in ks if k in remap} for p, ks in task.on_duty.items()}
-        task.off_duty = {p: {remap[k]: c for k, c in ks.items() if k in remap} for p, ks in task.off_duty.items()}
+        kept = task.keeping(keep)
+        task.starts, task.on_duty, task.off_duty = kept.starts, kept.on_duty, kept.off_duty

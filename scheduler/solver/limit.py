@@ -85,7 +85,7 @@ def task_limit(inst: Instance, task: Task) -> TaskLimit | None:
     """The request's best on its own (each figure maximised separately), or None if it cannot be placed."""
     if not task.starts:
         return None
-    agency = {x.id: x.agency for x in inst.partnership.people}
+    agency = inst.agency_of
     if task.fixed is not None:
         pl = fixed_placement(task)
         return TaskLimit(

@@ -83,14 +83,7 @@ def restricted(tasks: list[Task], inst: Instance, window: set[date]) -> dict[str
     out: dict[str, tuple[Task, list[int]]] = {}
     for t in tasks:
         keep = [k for k, s in enumerate(t.starts) if inst.local_day(s) in window]
-        remap = {old: new for new, old in enumerate(keep)}
-        cut = replace(
-            t,
-            starts=[t.starts[k] for k in keep],
-            on_duty={p: {remap[k] for k in ks if k in remap} for p, ks in t.on_duty.items()},
-            off_duty={p: {remap[k]: c for k, c in ks.items() if k in remap} for p, ks in t.off_duty.items()},
-        )
-        out[t.id] = (cut, keep)
+        out[t.id] = (t.keeping(keep), keep)
     for cut, _ in out.values():  # a follow-up's deadlines are indexed by the starts of the one it follows
         if cut.depends_on in out:
             ref_keep = out[cut.depends_on][1]
@@ -173,7 +166,8 @@ def improve(
     can prove it optimal.
     """
     movable = [t for t in group if t.fixed is None and t.starts]
-    all_days = sorted(set().union(*(days_of(inst, t) for t in movable))) if movable else []
+    days = {t.id: days_of(inst, t) for t in movable}  # once: local days come from time-zone arithmetic
+    all_days = sorted(set().union(*days.values()))
     best, best_value = list(incumbent), score(inst, incumbent).total
     start_value = best_value
     solved = improved = 0
@@ -185,9 +179,7 @@ def improve(
             window = set(all_days[i : i + width])
             placed_at = {pl.task.id: inst.local_day(pl.start) for pl in best}
             free = [
-                t
-                for t in movable
-                if (placed_at[t.id] in window if t.id in placed_at else bool(days_of(inst, t) & window))
+                t for t in movable if (placed_at[t.id] in window if t.id in placed_at else bool(days[t.id] & window))
             ]
             for part in split(free, {pl.task.id: pl.start for pl in best}):
                 part = with_chains(part, group)  # a chain partner without starts keeps its follow-up unplaced

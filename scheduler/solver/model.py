@@ -38,7 +38,7 @@ class ScheduleModel:
         # Meetings outside the model that count towards each person's fair-spread load (a neighbourhood).
         self.load_offset = load_offset or {}
         self.m = cp_model.CpModel()
-        self.agency = {x.id: x.agency for x in inst.partnership.people}
+        self.agency = inst.agency_of
         self.x: dict[str, list[cp_model.IntVar]] = {}
         self.placed: dict[str, cp_model.IntVar] = {}
         self.start: dict[str, cp_model.IntVar] = {}

@@ -89,7 +89,7 @@ def continuity_people(task: Task, slot_index: int) -> set[str]:
 def placement_value(inst: Instance, pl: Placement) -> Score:
     """The terms one placed meeting contributes (fair spread is batch-wide, see ``score``)."""
     r = pl.task.request
-    agency_of = {x.id: x.agency for x in inst.partnership.people}
+    agency_of = inst.agency_of
     s = Score()
     s.add(f"{r.id}: placed ({r.urgency})", W_PLACE[r.urgency])
     agencies = {agency_of[a.person] for a in pl.attendees}
