@@ -132,6 +132,6 @@ def test_a_short_solve_reports_an_honest_bound_and_status(tmp_path: Path) -> Non
             assert result.bound == result.objective
         else:
             assert result.bound > result.objective
-        if result.status == "NO_SOLUTION":
-            assert result.placements == hint
+        if result.status == "NO_SOLUTION":  # greedy's schedule kept (groups may come back in another order)
+            assert sorted(result.placements, key=lambda pl: pl.task.id) == sorted(hint, key=lambda pl: pl.task.id)
         assert all(g.status in ("OPTIMAL", "FEASIBLE", "NO_SOLUTION") for g in result.groups)

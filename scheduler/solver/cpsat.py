@@ -24,11 +24,14 @@ from scheduler.solver.limit import limit
 from scheduler.solver.lns import choices, improve
 from scheduler.solver.model import ScheduleModel, off_duty_at
 from scheduler.solver.objective import (
+    W_AGENCY,
     W_OPTIONAL,
     Attendance,
     Placement,
     score,
 )
+from scheduler.solver.pooled import PooledModel
+from scheduler.solver.realise import polish, realise
 
 
 @dataclass
@@ -165,7 +168,17 @@ def groups(inst: Instance) -> list[list[Task]]:
 
 
 LNS_MIN_TASKS = 12  # smaller groups go straight to the full model, which proves them optimal quickly
-LNS_SHARE = 0.6  # of a large group's time, for the neighbourhood search; the rest for the full model
+# Of a large group's time: first for the pooled model (a bound that knows meetings compete, and starts to
+# aim for), then of what is left for the neighbourhood search, then the rest for the full model.
+POOLED_SHARE = 0.75
+# The pooled model is built only up to this many starts (bench L contended: about 10,000, built in 0.7 s; XL:
+# 45,000, 7 s), and its relaxation solved only up to this many nonzeros (L: 300,000, 1.4 s; GLOP cannot be
+# stopped mid-way: 1.2 million took 26 s and overran a 3 s limit by 3.6 s).
+POOLED_MAX_STARTS = 15_000
+POLISH_SECONDS = 2.0  # at most, for naming the people the pooled solution's colouring could not
+POOLED_LP_MAX_NONZEROS = 600_000
+POOLED_LP_SHARE = 0.25  # at most, of what is left, for its relaxation
+LNS_SHARE = 0.6
 # Above this many (start, possible attendee) pairs the full model takes longer to build and presolve than a
 # coordinator waits (12 s to build at 2,000 staff and 800 requests): the neighbourhood search has all the time.
 FULL_MODEL_CHOICES = 1_000_000
@@ -208,29 +221,56 @@ def _solve_group(
 ) -> GroupResult:
     """Solve one group by its deadline (model building included), never ending below ``hint``.
 
-    A large group first climbs from the hint by large-neighbourhood search (``solver.lns``); then the
-    full model, hinted with every variable of the best so far, searches on and gives its bound; then,
-    with time left, the tie-break: the same people across a chain of meetings. The tie-break keeps the
-    objective at the value found and maximises how many slots in a chain (strategy discussion,
-    conference, core group) go to someone at an earlier meeting of it; it is a second phase rather
-    than an objective tier because as a tier it made proofs of optimality several times slower.
+    A large group with room to gain (the limit above the hint by at least an agency) goes through up to
+    three stages, each starting from the best schedule so far:
+
+    1. the pooled model (``solver.pooled``), where it is small enough: its linear relaxation is the bound,
+       and CP-SAT on it places as many requests as it can; ``solver.realise`` names the people;
+    2. large-neighbourhood search (``solver.lns``) on the full model, a few days at a time;
+    3. the full model, hinted with every variable of the best so far, where it is small enough and no
+       pooled bound was had (it is what proves an uncontended group optimal; under contention its
+       presolve takes seconds and its bound is weaker than the pooled one); then, with time left, the
+       tie-break: the same people across a chain of meetings, keeping the objective at the value found.
     """
     best, best_value = list(hint), score(inst, hint).total
     ceiling = float(limit(inst, group).objective)
     found = False
-    movable = sum(1 for t in group if t.fixed is None and t.starts)
     cancelled = options.cancel.is_set if options.cancel is not None else (lambda: False)
-    searching = options.deterministic_limit is None and movable >= LNS_MIN_TASKS
+    movable = [t for t in group if t.fixed is None and t.starts]
+    searching = (
+        options.deterministic_limit is None and len(movable) >= LNS_MIN_TASKS and ceiling - best_value >= W_AGENCY
+    )
     whole = not searching or sum(choices(t) for t in group) <= FULL_MODEL_CHOICES
-    if searching:
 
-        def better(placements: list[Placement], value: int) -> None:
-            if options.progress is not None:
-                options.progress(Progress(time.monotonic() - started, value, ceiling, placed_before + len(placements)))
+    def better(placements: list[Placement], value: int) -> None:
+        if options.progress is not None:
+            options.progress(Progress(time.monotonic() - started, value, ceiling, placed_before + len(placements)))
 
+    if searching and sum(len(t.starts) for t in movable) <= POOLED_MAX_STARTS:
+        pooled = PooledModel(inst, group).build()
+        if pooled.nonzeros <= POOLED_LP_MAX_NONZEROS:
+            relaxed = pooled.bound((deadline - time.monotonic()) * POOLED_LP_SHARE)
+            if relaxed is not None and relaxed >= best_value - 0.5:
+                ceiling = min(ceiling, relaxed)
+                whole = False  # the pooled bound is the stronger: the rest of the time is the search's
+        solution = None
+        if best_value < ceiling - 0.5 and not cancelled():
+            seconds = (deadline - time.monotonic()) * POOLED_SHARE
+            solution = pooled.search(best, seconds, options.workers, options.seed, cancelled)
+        if solution is not None:
+            found = True
+            staffed = realise(inst, group, solution)
+            if len(staffed) < len(solution.starts):  # the colouring left some unstaffed: CP-SAT names people
+                seconds = min(POLISH_SECONDS, (deadline - time.monotonic()) * 0.2)
+                staffed = polish(inst, group, solution, staffed, seconds, _sub_run(options, deadline)) or staffed
+            value = score(inst, staffed).total
+            if value > best_value:
+                best, best_value = staffed, value
+                better(best, best_value)
+    if searching and best_value < ceiling - 0.5 and not cancelled():
         lns_deadline = time.monotonic() + (deadline - time.monotonic()) * (LNS_SHARE if whole else 1.0)
         searched = improve(inst, group, best, lns_deadline, _sub_run(options, lns_deadline), better, cancelled)
-        found = searched.neighbourhoods > 0  # each answered with a schedule of CP-SAT's own
+        found = found or searched.neighbourhoods > 0  # each answered with a schedule of CP-SAT's own
         best, best_value = searched.placements, searched.objective
     cp_bound = None
     if whole and deadline - time.monotonic() > 0.2 and not cancelled():
@@ -249,7 +289,7 @@ def _solve_group(
             cp_bound = result.bound
     bound = min(ceiling, cp_bound) if cp_bound is not None else ceiling
     bound = max(bound, float(best_value))
-    if bound - best_value < 0.5:  # proven: by CP-SAT, or the schedule reaches the limit
+    if bound - best_value < 0.5:  # proven: by CP-SAT, by the pooled bound, or the schedule reaches the limit
         status = "OPTIMAL"
     elif found:
         status = "FEASIBLE"

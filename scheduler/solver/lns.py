@@ -78,17 +78,19 @@ def held(pl: Placement) -> Task:
     )
 
 
-def restricted(tasks: list[Task], inst: Instance, window: set[date]) -> dict[str, tuple[Task, list[int]]]:
-    """Each task cut down to its starts on the window's days: (the cut task, original index of each start)."""
-    out: dict[str, tuple[Task, list[int]]] = {}
-    for t in tasks:
-        keep = [k for k, s in enumerate(t.starts) if inst.local_day(s) in window]
-        out[t.id] = (t.keeping(keep), keep)
+def cut_starts(tasks: list[Task], keep: dict[str, list[int]]) -> dict[str, tuple[Task, list[int]]]:
+    """Each task cut down to the start indexes ``keep`` gives it: (the cut task, original index of each start)."""
+    out: dict[str, tuple[Task, list[int]]] = {t.id: (t.keeping(keep[t.id]), keep[t.id]) for t in tasks}
     for cut, _ in out.values():  # a follow-up's deadlines are indexed by the starts of the one it follows
         if cut.depends_on in out:
             ref_keep = out[cut.depends_on][1]
             cut.deadline_after = {new: cut.deadline_after[old] for new, old in enumerate(ref_keep)}
     return out
+
+
+def restricted(tasks: list[Task], inst: Instance, window: set[date]) -> dict[str, tuple[Task, list[int]]]:
+    """Each task cut down to its starts on the window's days."""
+    return cut_starts(tasks, {t.id: [k for k, s in enumerate(t.starts) if inst.local_day(s) in window] for t in tasks})
 
 
 def solve_neighbourhood(
