@@ -100,19 +100,25 @@ def fixed_placement(task: Task) -> Placement:
     return Placement(task, 0, attendees, task.fixed.room)
 
 
+def follows_in_time(diary: Diary, task: Task, k: int) -> bool:
+    """A follow-up only after the meeting it follows is placed, and at start ``k`` only by its deadline."""
+    if task.depends_on is None:
+        return True
+    dep = diary.placements.get(task.depends_on)
+    if dep is None:
+        return False
+    lo, hi = task.deadline_after[dep.k]
+    s, e = task.meeting(k)
+    return lo <= s and e <= hi
+
+
 def assign(diary: Diary, task: Task, k: int) -> Placement | None:
     """Everyone who can attend start ``k``, slots filled by the best fits; None if required attendance fails."""
     r = task.request
     if task.fixed is not None:
         return fixed_placement(task)
-    if task.depends_on is not None:
-        dep = diary.placements.get(task.depends_on)
-        if dep is None:
-            return None
-        lo, hi = task.deadline_after[dep.k]
-        s, e = task.meeting(k)
-        if s < lo or e > hi:
-            return None
+    if not follows_in_time(diary, task, k):
+        return None
     attendees: list[Attendance] = []
     for person, required in r.invitees:
         if diary.free(person, task, k):

@@ -19,17 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scheduler.solver.greedy import fixed_placement
-from scheduler.solver.instance import RATE_TIME_AND_A_HALF, Instance, Task
+from scheduler.solver.instance import Instance, Task
 from scheduler.solver.objective import (
     W_AGENCY,
     W_CONTINUITY,
     W_DAY_LATER,
-    W_OFF_DUTY,
     W_OPTIONAL,
     W_PLACE,
-    W_TIME_AND_A_HALF,
     continuity_people,
     days_later,
+    off_duty_weight,
     placement_value,
 )
 
@@ -68,8 +67,7 @@ def _at(inst: Instance, agency: dict[str, str], task: Task, k: int) -> TaskLimit
     unavoidable = 0
     for p in required:
         off = None if k in task.on_duty.get(p, ()) else task.off_duty.get(p, {}).get(k)
-        if off is not None:
-            unavoidable += W_OFF_DUTY + (W_TIME_AND_A_HALF if off.rate >= RATE_TIME_AND_A_HALF else 0)
+        unavoidable += off_duty_weight(off)
     value = (
         W_PLACE[r.urgency]
         + W_AGENCY * agencies

@@ -86,6 +86,13 @@ def continuity_people(task: Task, slot_index: int) -> set[str]:
     return task.continuity | set(task.request.slots[slot_index].prefer)
 
 
+def off_duty_weight(off: OffDuty | None) -> int:
+    """What asking someone to attend off duty costs in the objective (0 when they are on duty)."""
+    if off is None:
+        return 0
+    return W_OFF_DUTY + (W_TIME_AND_A_HALF if off.rate >= RATE_TIME_AND_A_HALF else 0)
+
+
 def placement_value(inst: Instance, pl: Placement) -> Score:
     """The terms one placed meeting contributes (fair spread is batch-wide, see ``score``)."""
     r = pl.task.request
@@ -105,8 +112,7 @@ def placement_value(inst: Instance, pl: Placement) -> Score:
     s.add(f"{r.id}: days after the window opens", -W_DAY_LATER[r.urgency] * days_later(inst, pl.task, pl.k))
     for a in pl.attendees:
         if a.off_duty is not None:
-            extra = W_TIME_AND_A_HALF if a.off_duty.rate >= RATE_TIME_AND_A_HALF else 0
-            s.add(f"{r.id}: {a.person} asked to attend off duty", -(W_OFF_DUTY + extra))
+            s.add(f"{r.id}: {a.person} asked to attend off duty", -off_duty_weight(a.off_duty))
     return s
 
 

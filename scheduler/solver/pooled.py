@@ -36,20 +36,19 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.solver.greedy import fixed_placement
-from scheduler.solver.instance import RATE_TIME_AND_A_HALF, Instance, OffDuty, Task
+from scheduler.solver.instance import Instance, Task
 from scheduler.solver.objective import (
     W_AGENCY,
     W_CONTINUITY,
     W_DAY_LATER,
-    W_OFF_DUTY,
     W_OPTIONAL,
     W_PLACE,
     W_SECOND,
     W_THIRD_PLUS,
-    W_TIME_AND_A_HALF,
     Placement,
     continuity_people,
     days_later,
+    off_duty_weight,
     placement_value,
 )
 
@@ -58,15 +57,9 @@ INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # CP-SAT's "unbounded"
 LP_MARGIN = 1e-7  # of the relaxation's value: GLOP's tolerances are relative
 
 
-def _off_cost(off: OffDuty | None) -> int:
-    if off is None:
-        return 0
-    return W_OFF_DUTY + (W_TIME_AND_A_HALF if off.rate >= RATE_TIME_AND_A_HALF else 0)
-
-
 def off_cost(t: Task, person: str, k: int) -> int:
     """What the objective charges for ``person`` attending start ``k`` of ``t`` (0 when on duty)."""
-    return 0 if k in t.on_duty.get(person, ()) else _off_cost(t.off_duty.get(person, {}).get(k))
+    return 0 if k in t.on_duty.get(person, ()) else off_duty_weight(t.off_duty.get(person, {}).get(k))
 
 
 def pools(inst: Instance, tasks: list[Task]) -> dict[str, Pool]:
@@ -86,7 +79,7 @@ def pools(inst: Instance, tasks: list[Task]) -> dict[str, Pool]:
                 signature[c].append((t.id, "slot", j, c in keen))
         for p in sorted(r.people()):
             on = frozenset(t.on_duty.get(p, ()))
-            off = frozenset((k, _off_cost(o)) for k, o in t.off_duty.get(p, {}).items())
+            off = frozenset((k, off_duty_weight(o)) for k, o in t.off_duty.get(p, {}).items())
             signature[p].append((t.id, on, off))
     by_sig: dict[tuple[object, ...], list[str]] = defaultdict(list)
     for p, sig in signature.items():

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-from scheduler.solver.greedy import Diary, fixed_placement
+from scheduler.solver.greedy import Diary, fixed_placement, follows_in_time
 from scheduler.solver.instance import Instance, Task
 from scheduler.solver.lns import cut_starts
 from scheduler.solver.model import ScheduleModel, off_duty_at
@@ -50,14 +50,8 @@ def _staff(
     diary: Diary, t: Task, k: int, wanted_by_slot: dict[int, dict[Pool, int]], optional: set[str]
 ) -> Placement | None:
     r = t.request
-    if t.depends_on is not None:  # it follows a meeting still to be placed: only after that, by its deadline
-        ref = diary.placements.get(t.depends_on)
-        if ref is None:
-            return None
-        lo, hi = t.deadline_after[ref.k]
-        s, e = t.meeting(k)
-        if s < lo or e > hi:
-            return None
+    if not follows_in_time(diary, t, k):
+        return None
     attendees: list[Attendance] = []
     for person, required in r.invitees:
         if required or person in optional:
