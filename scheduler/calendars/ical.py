@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from scheduler.calendars.vtimezone import vtimezone
+
 PRODID = "-//Quorum//Safeguarding meetings//EN"
 
 
@@ -120,6 +122,14 @@ def _calendar(method: str | None, name: str | None = None) -> icalendar.Calendar
     return cal
 
 
+def _values(component: icalendar.cal.Component) -> list:
+    """A component's property values (a property given several times is a list of them)."""
+    out = []
+    for value in component.values():
+        out += value if isinstance(value, list) else [value]
+    return [v for v in out if hasattr(v, "params")]
+
+
 def _finish(cal: icalendar.Calendar, moments: Iterable[datetime]) -> bytes:
     """VTIMEZONE for every TZID used (covering the events' years only), then CRLF-folded bytes."""
     moments = list(moments)
@@ -128,9 +138,9 @@ def _finish(cal: icalendar.Calendar, moments: Iterable[datetime]) -> bytes:
         last = max(m.date() for m in moments) + timedelta(days=366)
     else:
         first, last = date(2020, 1, 1), date(2021, 1, 1)
-    cal.add_missing_timezones(first_date=first, last_date=last)
+    used = sorted({str(v.params["TZID"]) for c in cal.walk() for v in _values(c) if "TZID" in v.params})
     # VTIMEZONE components must come before the events that use them.
-    cal.subcomponents.sort(key=lambda c: c.name != "VTIMEZONE")
+    cal.subcomponents[:0] = [vtimezone(ZoneInfo(key), first, last) for key in used]
     return cal.to_ical()
 
 
