@@ -47,6 +47,7 @@ def test_london_changes_at_one_in_the_morning_utc_both_ways() -> None:
 
 def test_files_of_the_same_years_carry_the_same_vtimezone() -> None:
     london = ZoneInfo("Europe/London")
-    assert vtimezone(london, date(2026, 3, 2), date(2026, 3, 20)).to_ical() == vtimezone(
-        london, date(2026, 10, 1), date(2027, 2, 1)
-    ).to_ical()
+    assert (
+        vtimezone(london, date(2026, 3, 2), date(2026, 3, 20)).to_ical()
+        == vtimezone(london, date(2026, 10, 1), date(2027, 2, 1)).to_ical()
+    )
