@@ -17,23 +17,16 @@ from ortools.sat.python import cp_model
 
 from scheduler.solver.cpsat import SolveOptions, _sub_run, groups
 from scheduler.solver.greedy import greedy
-from scheduler.solver.instance import build_instance
 from scheduler.solver.objective import score
 from scheduler.solver.pooled import PooledModel, linear_relaxation_bound, maximal_cliques, pools
 from scheduler.solver.realise import polish, realise
-from tests.solver_helpers import NOW, requests, small_partnership
-from tests.test_solver_bruteforce import brute_force, random_specs
+from tests.test_solver_bruteforce import brute_force, enumerable_instance
 from tests.test_solver_search import generated, valid
 
 
 @pytest.mark.parametrize("seed", range(12))
 def test_the_pooled_bound_is_never_below_the_best_schedule(tmp_path: Path, seed: int) -> None:
-    p = small_partnership(tmp_path)
-    try:
-        reqs = requests(p, *random_specs(seed))
-    except AssertionError:
-        pytest.skip("this seed drew an invalid request")
-    inst = build_instance(p, reqs, NOW)
+    inst = enumerable_instance(tmp_path, seed)
     best = brute_force(inst)
     model = PooledModel(inst, inst.tasks).build()
     relaxed = model.bound(10)

@@ -24,8 +24,8 @@ from scheduler.solver.instance import Instance, build_instance
 from scheduler.solver.limit import limit
 from scheduler.solver.objective import Placement, score
 from scheduler.synthetic.generate import generate
-from tests.solver_helpers import NOW, requests, small_partnership
-from tests.test_solver_bruteforce import brute_force, random_specs
+from tests.solver_helpers import NOW
+from tests.test_solver_bruteforce import brute_force, enumerable_instance
 
 
 def valid(inst: Instance, chosen: list[Placement]) -> list[str]:
@@ -92,12 +92,7 @@ def generated(root: Path, profile: str, staff: int, n: int, seed: int) -> Instan
 
 @pytest.mark.parametrize("seed", range(12))
 def test_the_limit_is_never_beaten_on_enumerated_instances(tmp_path: Path, seed: int) -> None:
-    p = small_partnership(tmp_path)
-    try:
-        reqs = requests(p, *random_specs(seed))
-    except AssertionError:
-        pytest.skip("this seed drew an invalid request")
-    inst = build_instance(p, reqs, NOW)
+    inst = enumerable_instance(tmp_path, seed)
     assert limit(inst).objective >= brute_force(inst)
 
 
