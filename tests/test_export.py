@@ -60,8 +60,8 @@ def test_example_export_parses_and_follows_itip(solved_example: Path, tmp_path: 
     for path in teams:
         cal = parse_both(path)
         assert cal["METHOD"] == "PUBLISH"
-        for ev in events(cal):
-            assert "ATTENDEE" not in ev and "ORGANIZER" not in ev
+        for ev in events(cal):  # RFC 5546 3.2.1: PUBLISH has its ORGANIZER, and no ATTENDEE
+            assert "ATTENDEE" not in ev and str(ev["ORGANIZER"]) == "mailto:hub.coordinator@example.org"
 
 
 def test_reexport_without_changes_writes_identical_files(solved_example: Path, tmp_path: Path) -> None:
@@ -158,7 +158,7 @@ def test_ambiguous_wall_time_is_written_in_utc() -> None:
     tz = ical.ZoneInfo("Europe/London")
     first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 01:30 BST, the first of two 01:30s
     shift = ical.Shift("u@example.org", "Late", first, datetime(2026, 10, 25, 5, tzinfo=UTC))
-    data = ical.rota("x", [shift], tz, NOW)
+    data = ical.rota("x", [shift], tz, NOW, ical.Person("Co Ordinator", "coordinator@example.org"))
     assert b"DTSTART:20261025T003000Z" in data
     assert b"DTEND;TZID=Europe/London:20261025T050000" in data
 
@@ -270,6 +270,7 @@ def test_export_cli(run, tmp_path: Path) -> None:
     assert rota.code == 0, rota.err
     cal = parse_both(tmp_path / "rota-dc-patel.ics")
     assert cal["METHOD"] == "PUBLISH" and len(events(cal)) == 7
+    assert all(str(ev["ORGANIZER"]) == "mailto:hub.coordinator@example.org" for ev in events(cal))  # RFC 5546 3.2.1
 
 
 def reply_file(path: Path, uid: str, email: str, partstat: str, seq: int = 0) -> Path:

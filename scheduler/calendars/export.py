@@ -302,7 +302,13 @@ def export_rota(
     try:
         write_atomic(
             path,
-            ical.rota(f"{title}: rota (Quorum)", shifts, tz, datetime(first.year, first.month, first.day, tzinfo=UTC)),
+            ical.rota(
+                f"{title}: rota (Quorum)",
+                shifts,
+                tz,
+                datetime(first.year, first.month, first.day, tzinfo=UTC),
+                ical.Person(p.coordinator_name, p.coordinator_email),
+            ),
         )
     except OSError as exc:
         raise UserError(f"cannot write to {out}: {exc.strerror or exc}") from exc

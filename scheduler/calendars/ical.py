@@ -79,7 +79,16 @@ def _when(moment: datetime, tz: ZoneInfo) -> datetime:
     return local.replace(fold=0)
 
 
-def _vevent(e: MeetingEvent, tz: ZoneInfo, sequence: int, stamp: datetime, *, with_people: bool) -> icalendar.Event:
+def _organizer(person: Person) -> icalendar.vCalAddress:
+    organizer = icalendar.vCalAddress(f"mailto:{person.email}")
+    organizer.params["CN"] = person.name
+    return organizer
+
+
+def _vevent(
+    e: MeetingEvent, tz: ZoneInfo, sequence: int, stamp: datetime, *, with_people: bool, organizer: bool = False
+) -> icalendar.Event:
+    """One meeting; ``with_people`` adds ORGANIZER and ATTENDEEs (an invitation), ``organizer`` the first alone."""
     ev = icalendar.Event()
     ev.add("uid", e.uid)
     ev.add("dtstamp", stamp.astimezone(UTC))
@@ -95,10 +104,9 @@ def _vevent(e: MeetingEvent, tz: ZoneInfo, sequence: int, stamp: datetime, *, wi
         ev.add("categories", list(e.categories))
     ev.add("status", "CANCELLED" if e.cancelled else "CONFIRMED")
     ev.add("transp", "OPAQUE")
+    if with_people or organizer:
+        ev.add("organizer", _organizer(e.organizer))
     if with_people:
-        organizer = icalendar.vCalAddress(f"mailto:{e.organizer.email}")
-        organizer.params["CN"] = e.organizer.name
-        ev.add("organizer", organizer)
         for i in e.invitees:
             attendee = icalendar.vCalAddress(f"mailto:{i.person.email}")
             attendee.params["CN"] = i.person.name
@@ -152,11 +160,11 @@ def invite(e: MeetingEvent, tz: ZoneInfo, sequence: int, stamp: datetime) -> byt
 
 
 def published(name: str, events: Iterable[tuple[MeetingEvent, int, datetime]], tz: ZoneInfo) -> bytes:
-    """METHOD:PUBLISH calendar to subscribe to: no ORGANIZER or ATTENDEE lines (RFC 5546 3.2.1)."""
+    """METHOD:PUBLISH calendar to subscribe to: an ORGANIZER (the coordinator), no ATTENDEE (RFC 5546 3.2.1)."""
     cal = _calendar("PUBLISH", name)
     moments = []
     for e, sequence, stamp in events:
-        cal.add_component(_vevent(e, tz, sequence, stamp, with_people=False))
+        cal.add_component(_vevent(e, tz, sequence, stamp, with_people=False, organizer=True))
         moments += [e.start, e.end]
     return _finish(cal, moments)
 
@@ -186,8 +194,9 @@ class Shift:
     end: datetime
 
 
-def rota(name: str, shifts: Iterable[Shift], tz: ZoneInfo, stamp: datetime) -> bytes:
-    """Someone's (or a team's) shifts as a calendar to subscribe to, beside their meetings."""
+def rota(name: str, shifts: Iterable[Shift], tz: ZoneInfo, stamp: datetime, organizer: Person) -> bytes:
+    """Someone's (or a team's) shifts as a calendar to subscribe to, beside their meetings (METHOD:PUBLISH:
+    an ORGANIZER, the coordinator who publishes it, as RFC 5546 3.2.1 requires)."""
     cal = _calendar("PUBLISH", name)
     moments = []
     for s in shifts:
@@ -197,6 +206,7 @@ def rota(name: str, shifts: Iterable[Shift], tz: ZoneInfo, stamp: datetime) -> b
         ev.add("dtstart", _when(s.start, tz))
         ev.add("dtend", _when(s.end, tz))
         ev.add("summary", s.summary)
+        ev.add("organizer", _organizer(organizer))
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
         moments += [s.start, s.end]
