@@ -86,9 +86,9 @@ def _organizer(person: Person) -> icalendar.vCalAddress:
 
 
 def _vevent(
-    e: MeetingEvent, tz: ZoneInfo, sequence: int, stamp: datetime, *, with_people: bool, organizer: bool = False
+    e: MeetingEvent, tz: ZoneInfo, sequence: int, stamp: datetime, *, organizer: bool, attendees: bool
 ) -> icalendar.Event:
-    """One meeting; ``with_people`` adds ORGANIZER and ATTENDEEs (an invitation), ``organizer`` the first alone."""
+    """One meeting, with its ORGANIZER and its ATTENDEEs where asked (an invitation has both)."""
     ev = icalendar.Event()
     ev.add("uid", e.uid)
     ev.add("dtstamp", stamp.astimezone(UTC))
@@ -104,9 +104,9 @@ def _vevent(
         ev.add("categories", list(e.categories))
     ev.add("status", "CANCELLED" if e.cancelled else "CONFIRMED")
     ev.add("transp", "OPAQUE")
-    if with_people or organizer:
+    if organizer:
         ev.add("organizer", _organizer(e.organizer))
-    if with_people:
+    if attendees:
         for i in e.invitees:
             attendee = icalendar.vCalAddress(f"mailto:{i.person.email}")
             attendee.params["CN"] = i.person.name
@@ -155,7 +155,7 @@ def _finish(cal: icalendar.Calendar, moments: Iterable[datetime]) -> bytes:
 def invite(e: MeetingEvent, tz: ZoneInfo, sequence: int, stamp: datetime) -> bytes:
     """METHOD:REQUEST, or METHOD:CANCEL for a cancelled meeting (same UID, the caller raises SEQUENCE)."""
     cal = _calendar("CANCEL" if e.cancelled else "REQUEST")
-    cal.add_component(_vevent(e, tz, sequence, stamp, with_people=True))
+    cal.add_component(_vevent(e, tz, sequence, stamp, organizer=True, attendees=True))
     return _finish(cal, [e.start, e.end])
 
 
@@ -164,7 +164,7 @@ def published(name: str, events: Iterable[tuple[MeetingEvent, int, datetime]], t
     cal = _calendar("PUBLISH", name)
     moments = []
     for e, sequence, stamp in events:
-        cal.add_component(_vevent(e, tz, sequence, stamp, with_people=False, organizer=True))
+        cal.add_component(_vevent(e, tz, sequence, stamp, organizer=True, attendees=False))
         moments += [e.start, e.end]
     return _finish(cal, moments)
 
@@ -176,7 +176,7 @@ def resource(e: MeetingEvent, tz: ZoneInfo, sequence: int, stamp: datetime) -> b
     (RFC 6638) would otherwise send its own invitations from a team calendar.
     """
     cal = _calendar(None)
-    cal.add_component(_vevent(e, tz, sequence, stamp, with_people=False))
+    cal.add_component(_vevent(e, tz, sequence, stamp, organizer=False, attendees=False))
     return _finish(cal, [e.start, e.end])
 
 

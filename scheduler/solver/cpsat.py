@@ -22,7 +22,7 @@ from scheduler.solver.greedy import fixed_placement
 from scheduler.solver.instance import Instance, Task
 from scheduler.solver.limit import limit
 from scheduler.solver.lns import choices, improve
-from scheduler.solver.model import ScheduleModel, off_duty_at
+from scheduler.solver.model import ScheduleModel
 from scheduler.solver.objective import (
     W_AGENCY,
     W_OPTIONAL,
@@ -105,11 +105,11 @@ def read_placements(model: ScheduleModel, solver: cp_model.CpSolver) -> list[Pla
         for person, required in t.request.invitees:
             if solver.value(model.att[(t.id, person)]):
                 attendees.append(
-                    Attendance(person, "required" if required else "optional", None, off_duty_at(t, person, k))
+                    Attendance(person, "required" if required else "optional", None, t.off_duty_at(person, k))
                 )
         for (tid, j, c), y in model.slot.items():
             if tid == t.id and solver.value(y):
-                attendees.append(Attendance(c, "slot", t.request.slots[j].label, off_duty_at(t, c, k)))
+                attendees.append(Attendance(c, "slot", t.request.slots[j].label, t.off_duty_at(c, k)))
         room = next((room for (tid, room), v in model.room.items() if tid == t.id and solver.value(v)), None)
         out.append(Placement(t, k, attendees, room))
     return out

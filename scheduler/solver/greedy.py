@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from scheduler.solver.instance import Instance, Task
+from scheduler.solver.instance import Instance, Task, room_options
 from scheduler.solver.objective import Attendance, Placement, case_attendees, continuity_people
 
 
@@ -73,16 +73,11 @@ class Diary:
     def room_for(self, task: Task, k: int) -> str | bool | None:
         """A free hub room big enough (smallest first); None if no room is needed; False if none is free."""
         r = task.request
-        rooms = self.inst.partnership.rooms
-        if not (r.at_hub and rooms) and r.room is None:
+        options = room_options(self.inst.partnership, task)
+        if options is None:
             return None
         s, e = task.meeting(k)
-        options = [
-            x
-            for x in sorted(rooms, key=lambda x: (x.capacity, x.id))
-            if (r.room is None or x.id == r.room) and x.capacity >= r.headcount()
-        ]
-        for room in options:
+        for room in sorted(options, key=lambda x: (x.capacity, x.id)):
             if not any(b_lo < e and b_hi > s for b_lo, b_hi, other in self.rooms.get(room.id, ()) if other != r.id):
                 return room.id
         return False
@@ -122,7 +117,7 @@ def assign(diary: Diary, task: Task, k: int) -> Placement | None:
     attendees: list[Attendance] = []
     for person, required in r.invitees:
         if diary.free(person, task, k):
-            off = task.off_duty.get(person, {}).get(k) if k not in task.on_duty.get(person, ()) else None
+            off = task.off_duty_at(person, k)
             attendees.append(Attendance(person, "required" if required else "optional", None, off))
         elif required:
             return None
@@ -137,7 +132,7 @@ def assign(diary: Diary, task: Task, k: int) -> Placement | None:
         if len(options) < slot.count:
             return None
         for c in options[: slot.count]:
-            off = task.off_duty.get(c, {}).get(k) if k not in task.on_duty.get(c, ()) else None
+            off = task.off_duty_at(c, k)
             attendees.append(Attendance(c, "slot", slot.label, off))
             taken.add(c)
     room = diary.room_for(task, k)

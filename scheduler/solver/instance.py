@@ -18,7 +18,7 @@ from functools import cached_property, lru_cache
 from rotas.availability import absences_between, availability
 from rotas.bankholidays import add_working_days
 from rotas.clock import day_span, to_utc, zone
-from rotas.model import Absence, Partnership
+from rotas.model import Absence, Partnership, Room
 from rotas.roster import RosterDay, roster
 from scheduler.solver.requests import Request
 
@@ -75,6 +75,10 @@ class Task:
     @property
     def id(self) -> str:
         return self.request.id
+
+    def off_duty_at(self, person: str, k: int) -> OffDuty | None:
+        """What attending start ``k`` off duty costs ``person`` (None: on duty then, or not allowed)."""
+        return None if k in self.on_duty.get(person, ()) else self.off_duty.get(person, {}).get(k)
 
     def can(self, person: str, k: int) -> bool:
         return k in self.on_duty.get(person, ()) or k in self.off_duty.get(person, {})
@@ -345,6 +349,14 @@ def off_duty_cost(inst: Instance, person: str, start: int, span: int, notice_day
     short_notice = (day - inst.now.astimezone(zone(inst.partnership.timezone)).date()).days < notice_days
     rate = RATE_TIME_AND_A_HALF if rest_day and short_notice else RATE_PLAIN
     return OffDuty(round(span / 60, 2), rate, rest_day)
+
+
+def room_options(p: Partnership, task: Task) -> list[Room] | None:
+    """The hub rooms a request may use, in the partnership's order (None: it needs none)."""
+    r = task.request
+    if not ((r.at_hub and p.rooms) or r.room):
+        return None
+    return [x for x in p.rooms if (r.room is None or x.id == r.room) and x.capacity >= r.headcount()]
 
 
 def workable_starts(task: Task) -> list[int]:

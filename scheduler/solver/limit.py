@@ -66,8 +66,7 @@ def _at(inst: Instance, agency: dict[str, str], task: Task, k: int) -> TaskLimit
     attendees = len(required) + len(optional) + sum(s.count for s in r.slots)
     unavoidable = 0
     for p in required:
-        off = None if k in task.on_duty.get(p, ()) else task.off_duty.get(p, {}).get(k)
-        unavoidable += off_duty_weight(off)
+        unavoidable += off_duty_weight(task.off_duty_at(p, k))
     value = (
         W_PLACE[r.urgency]
         + W_AGENCY * agencies

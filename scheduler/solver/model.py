@@ -11,7 +11,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from scheduler.solver.greedy import fixed_placement
-from scheduler.solver.instance import RATE_TIME_AND_A_HALF, Instance, Task
+from scheduler.solver.instance import RATE_TIME_AND_A_HALF, Instance, Task, room_options
 from scheduler.solver.objective import (
     W_AGENCY,
     W_CONTINUITY,
@@ -197,12 +197,11 @@ class ScheduleModel:
         per_room: dict[str, list[cp_model.IntervalVar]] = defaultdict(list)
         for t in self.tasks:
             r = t.request
-            if not ((r.at_hub and rooms) or r.room):
+            options = room_options(self.inst.partnership, t)
+            if options is None:
                 continue
             if t.fixed is not None and t.fixed.room:
                 options = [x for x in rooms if x.id == t.fixed.room]
-            else:
-                options = [x for x in rooms if (r.room is None or x.id == r.room) and x.capacity >= r.headcount()]
             vs = []
             for room in options:
                 v = self.m.new_bool_var(f"room[{t.id},{room.id}]")
@@ -367,7 +366,3 @@ def earlier_in_chain(t: Task, tasks: list[Task]) -> set[str]:
         out.add(ref)
         ref = by_id[ref].depends_on
     return out
-
-
-def off_duty_at(t: Task, person: str, k: int):
-    return None if k in t.on_duty.get(person, ()) else t.off_duty.get(person, {}).get(k)

@@ -22,8 +22,7 @@ drops only what makes the exact problem large:
 Every schedule of the full model maps onto a solution of this one with the same or a higher value, so
 CP-SAT's bound on it is an upper bound on every schedule. It is small (a city's fortnight of 200 urgent
 requests: about 25,000 variables, against 40,000 and seconds of presolve for the full model), so CP-SAT
-also finds good solutions of it quickly; ``solver.cpsat`` turns its starts back into a schedule of
-named people by solving the full model with each placed request held at its pooled start.
+also finds good solutions of it quickly; ``solver.realise`` turns those into a schedule of named people.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.solver.greedy import fixed_placement
-from scheduler.solver.instance import Instance, Task
+from scheduler.solver.instance import Instance, Task, room_options
 from scheduler.solver.objective import (
     W_AGENCY,
     W_CONTINUITY,
@@ -59,7 +58,7 @@ LP_MARGIN = 1e-7  # of the relaxation's value: GLOP's tolerances are relative
 
 def off_cost(t: Task, person: str, k: int) -> int:
     """What the objective charges for ``person`` attending start ``k`` of ``t`` (0 when on duty)."""
-    return 0 if k in t.on_duty.get(person, ()) else off_duty_weight(t.off_duty.get(person, {}).get(k))
+    return off_duty_weight(t.off_duty_at(person, k))
 
 
 def pools(inst: Instance, tasks: list[Task]) -> dict[str, Pool]:
@@ -151,17 +150,9 @@ class PooledModel:
         self.constant = 0
 
     @property
-    def people(self) -> int:
-        return len(self.pool_of)
-
-    @property
     def nonzeros(self) -> int:
         """The size of its linear relaxation: what decides how long GLOP takes."""
         return sum(len(c.linear.vars) for c in self.m.proto.constraints)
-
-    @property
-    def pool_count(self) -> int:
-        return len(set(self.pool_of.values()))
 
     def build(self) -> PooledModel:
         self.add_fixed()
@@ -176,13 +167,13 @@ class PooledModel:
     # -- constraint families -------------------------------------------------------------
 
     def _room_options(self, t: Task) -> frozenset[str] | None:
-        """The rooms a meeting may use (None: it needs none)."""
-        r, rooms = t.request, self.inst.partnership.rooms
-        if not ((r.at_hub and rooms) or r.room):
+        """The rooms a meeting may use (None: it needs none; a fixed meeting, only the room it has)."""
+        options = room_options(self.inst.partnership, t)
+        if options is None:
             return None
         if t.fixed is not None:
             return frozenset({t.fixed.room}) if t.fixed.room else None
-        return frozenset(x.id for x in rooms if (r.room is None or x.id == r.room) and x.capacity >= r.headcount())
+        return frozenset(x.id for x in options)
 
     def add_fixed(self) -> None:
         """Locked and sent meetings: their value is a constant, their people and room taken at their time."""

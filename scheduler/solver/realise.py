@@ -2,12 +2,12 @@
 
 The pooled model (``solver.pooled``) decides when meetings happen and how many of each pool fill each
 slot; who exactly goes is then a colouring problem. Meetings are taken in the order their time (travel
-included) begins and each pool's count is given to members free then, the least busy first, preferring
-anyone who already knows the case: for interchangeable people and intervals, taking them in that order
-never runs out of free members where the pooled model found room. Where it does (a daily limit, which
-the pooled model counts per pool, not per person), another free candidate of the slot is taken, and a
-meeting that still cannot be staffed is left unplaced: the result is always a valid schedule, which the
-neighbourhood search then polishes.
+included) begins and each pool's count is given to members free then (the fewest meetings that day
+first, then anyone who already knows the case, then the least busy): for interchangeable people and
+intervals, taking them in that order never runs out of free members where the pooled model found room.
+Where it does (a daily limit, which the pooled model counts per pool, not per person), another free
+candidate of the slot is taken, and a meeting that still cannot be staffed is left unplaced: the
+result is always a valid schedule, which ``polish`` and the neighbourhood search then improve.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from scheduler.solver.greedy import Diary, fixed_placement, follows_in_time
 from scheduler.solver.instance import Instance, Task
 from scheduler.solver.lns import cut_starts
-from scheduler.solver.model import ScheduleModel, off_duty_at
+from scheduler.solver.model import ScheduleModel
 from scheduler.solver.objective import Attendance, Placement, continuity_people
 from scheduler.solver.pooled import Pool, PooledSolution
 from scheduler.solver.requests import Slot
@@ -57,7 +57,7 @@ def _staff(
         if required or person in optional:
             if diary.free(person, t, k):
                 attendees.append(
-                    Attendance(person, "required" if required else "optional", None, off_duty_at(t, person, k))
+                    Attendance(person, "required" if required else "optional", None, t.off_duty_at(person, k))
                 )
             elif required:
                 return None
@@ -81,7 +81,7 @@ def _staff(
             taken.update(chosen)
         if len(picked) < slot.count:
             return None
-        attendees += [Attendance(c, "slot", slot.label, off_duty_at(t, c, k)) for c in picked]
+        attendees += [Attendance(c, "slot", slot.label, t.off_duty_at(c, k)) for c in picked]
     room = diary.room_for(t, k)
     if room is False:
         return None
