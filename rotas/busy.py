@@ -23,20 +23,32 @@ if TYPE_CHECKING:
 # icalendar and recurring-ical-events are imported when a calendar is first read: most partnerships
 # have few busy calendars, and every start of the CLI and the UI would otherwise pay for them.
 
-_PRIVATE = (
-    "SUMMARY",
-    "DESCRIPTION",
-    "LOCATION",
-    "ATTENDEE",
-    "ORGANIZER",
-    "COMMENT",
-    "CONTACT",
-    "URL",
-    "ATTACH",
-    "CATEGORIES",
-    "RESOURCES",
-    "GEO",
-)
+# An allow-list: only what working out busy time needs is kept. Everything else (titles, notes, Outlook's
+# X-ALT-DESC, the place names inside X-APPLE-STRUCTURED-LOCATION, attendees, alarms...) is dropped, including
+# properties nobody has thought of yet.
+_KEEP = {
+    "VCALENDAR": {"VERSION", "PRODID", "CALSCALE", "X-WR-TIMEZONE"},
+    "VEVENT": {
+        "UID",
+        "DTSTAMP",
+        "DTSTART",
+        "DTEND",
+        "DURATION",
+        "RRULE",
+        "RDATE",
+        "EXDATE",
+        "EXRULE",
+        "RECURRENCE-ID",
+        "SEQUENCE",
+        "STATUS",
+        "TRANSP",
+        "X-MICROSOFT-CDO-BUSYSTATUS",
+    },
+    "VTIMEZONE": {"TZID"},
+    "STANDARD": {"DTSTART", "TZOFFSETFROM", "TZOFFSETTO", "RRULE", "RDATE", "TZNAME"},
+    "DAYLIGHT": {"DTSTART", "TZOFFSETFROM", "TZOFFSETTO", "RRULE", "RDATE", "TZNAME"},
+}
+_NESTED = {"VCALENDAR": {"VEVENT", "VTIMEZONE"}, "VTIMEZONE": {"STANDARD", "DAYLIGHT"}}
 
 
 class BusyCalendarError(ValueError):
@@ -44,14 +56,19 @@ class BusyCalendarError(ValueError):
 
 
 def sanitise(text: str | bytes) -> str:
-    """The calendar with every free-text or personal property removed, ready to store."""
+    """The calendar with only the properties busy time needs (``_KEEP``), ready to store."""
     cal = _parse(text)
-    for component in cal.walk():
-        for prop in _PRIVATE:
-            while prop in component:
-                del component[prop]
-        component.subcomponents = [c for c in component.subcomponents if c.name != "VALARM"]
+    _prune(cal)
     return cal.to_ical().decode("utf-8")
+
+
+def _prune(component: icalendar.cal.Component) -> None:
+    keep = _KEEP.get(component.name, set())
+    for prop in [k for k in component if k.upper() not in keep]:
+        del component[prop]
+    component.subcomponents = [c for c in component.subcomponents if c.name in _NESTED.get(component.name, set())]
+    for child in component.subcomponents:
+        _prune(child)
 
 
 def _parse(text: str | bytes) -> icalendar.Calendar:
