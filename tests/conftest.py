@@ -121,6 +121,28 @@ def example_copy(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def _solved_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from datetime import UTC, datetime
+
+    from scheduler.services import partnership as services
+    from scheduler.services import scheduling
+
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    db = tmp_path_factory.mktemp("solved-example") / "q.db"
+    services.load(db, EXAMPLE, now)
+    scheduling.solve(db, None, scheduling.SolveRequest(time_limit_s=20, alternatives=3), now=now)
+    return db
+
+
+@pytest.fixture
+def solved_copy(_solved_example: Path, tmp_path: Path) -> Path:
+    """The example loaded and solved (at 2026-03-01, with three alternatives each) once per run, copied for
+    each test: solving takes the time, and a test may change its copy as it likes."""
+    shutil.copy(_solved_example, tmp_path / "q.db")
+    return tmp_path / "q.db"
+
+
 @dataclass
 class Result:
     code: int
@@ -207,3 +229,57 @@ def radicale(tmp_path: Path) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+# -- a real SMTP server (aiosmtpd) on 127.0.0.1, for sending invites by e-mail ------------------------
+
+
+@dataclass
+class Mailbox:
+    """What the SMTP server received, and the recipients it is told to refuse."""
+
+    host: str
+    port: int
+    messages: list = None  # type: ignore[assignment]
+    refuse: set = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        self.messages, self.refuse = [], set()
+
+    def take(self) -> list:
+        """The messages received since the last take, parsed by the standard ``email`` package."""
+        out, self.messages[:] = list(self.messages), []
+        return out
+
+
+class _Handler:
+    def __init__(self, box: Mailbox) -> None:
+        self.box = box
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.box.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        msg = email.message_from_bytes(envelope.content, policy=policy.default)
+        self.box.messages.append((envelope.mail_from, list(envelope.rcpt_tos), msg))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Mailbox]:
+    """A plain SMTP server (no TLS, no login) that keeps what it receives."""
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox("127.0.0.1", free_port())
+    controller = Controller(_Handler(box), hostname=box.host, port=box.port)
+    controller.start()
+    try:
+        yield box
+    finally:
+        controller.stop()

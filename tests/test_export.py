@@ -31,12 +31,21 @@ def events(cal: icalendar.Calendar) -> list[icalendar.Event]:
     return [c for c in cal.walk("VEVENT")]
 
 
+def entry(db: Path, rid: str) -> dict:
+    """The stored version of a meeting (its UID, SEQUENCE and file name)."""
+    from scheduler.store.database import Store
+
+    with Store.open(db) as store:
+        return store.versions(store.partnership().id)[rid]
+
+
+def invite_path(db: Path, out: Path, rid: str, folder: str = "invites") -> Path:
+    return out / folder / f"{entry(db, rid)['event']['name']}.ics"
+
+
 @pytest.fixture
-def solved_example(tmp_path: Path) -> Path:
-    db = tmp_path / "q.db"
-    services.load(db, EXAMPLE, NOW)
-    scheduling.solve(db, None, scheduling.SolveRequest(time_limit_s=20), now=NOW)
-    return db
+def solved_example(solved_copy: Path) -> Path:
+    return solved_copy
 
 
 def test_example_export_parses_and_follows_itip(solved_example: Path, tmp_path: Path) -> None:
@@ -66,9 +75,14 @@ def test_example_export_parses_and_follows_itip(solved_example: Path, tmp_path: 
 
 def test_reexport_without_changes_writes_identical_files(solved_example: Path, tmp_path: Path) -> None:
     export(solved_example, None, tmp_path / "a", now=NOW)
-    report = export(solved_example, None, tmp_path / "b", now=datetime(2026, 3, 2, tzinfo=UTC))
-    assert len(report.unchanged) == 22 and not report.new and not report.updated
-    for path in (tmp_path / "a").rglob("*.ics"):
+    before = {p: p.read_bytes() for p in (tmp_path / "a").rglob("*.ics")}
+    report = export(solved_example, None, tmp_path / "a", now=datetime(2026, 3, 2, tzinfo=UTC))
+    assert len(report.unchanged) == 22 and not report.new and not report.updated and not report.removed
+    assert {p: p.read_bytes() for p in (tmp_path / "a").rglob("*.ics")} == before
+    # Another folder is told everything as new, with the same UIDs, SEQUENCEs and DTSTAMPs: the same bytes.
+    report = export(solved_example, None, tmp_path / "b", now=datetime(2026, 3, 3, tzinfo=UTC))
+    assert len(report.new) == 22
+    for path in before:
         assert path.read_bytes() == (tmp_path / "b" / path.relative_to(tmp_path / "a")).read_bytes()
 
 
@@ -79,30 +93,36 @@ def sequence(path: Path) -> int:
 def test_sequence_life_cycle_move_lock_cancel(solved_example: Path, tmp_path: Path) -> None:
     scheduling.solve(solved_example, None, scheduling.SolveRequest(time_limit_s=20, alternatives=1), now=NOW)
     export(solved_example, None, tmp_path / "1", now=NOW)
-    first = icalendar.Calendar.from_ical((tmp_path / "1" / "invites" / "jv-10482.ics").read_bytes())
+    first = icalendar.Calendar.from_ical(invite_path(solved_example, tmp_path / "1", "jv-10482").read_bytes())
     uid = str(events(first)[0]["UID"])
     # Sent meetings stay put when solving again; the coordinator moves one to a stored alternative.
     again = scheduling.solve(solved_example, None, scheduling.SolveRequest(time_limit_s=20), now=NOW)
     assert next(m for m in again["meetings"] if m["request"] == "jv-10482")["locked"] is True
     scheduling.move(solved_example, None, "jv-10482", alternative=1, now=NOW)
-    report = export(solved_example, None, tmp_path / "2", now=NOW)
+    report = export(solved_example, None, tmp_path / "1", now=NOW)
     assert report.updated == ["jv-10482"]
-    moved = tmp_path / "2" / "invites" / "jv-10482.ics"
+    moved = invite_path(solved_example, tmp_path / "1", "jv-10482")
     assert sequence(moved) == 1 and str(events(icalendar.Calendar.from_ical(moved.read_bytes()))[0]["UID"]) == uid
     scheduling.lock(solved_example, None, "jv-10482", False)
     scheduling.lock(solved_example, None, "jv-10482", True)
-    report = export(solved_example, None, tmp_path / "3", now=NOW)
-    assert "jv-10482" in report.unchanged and sequence(tmp_path / "3" / "invites" / "jv-10482.ics") == 1
+    report = export(solved_example, None, tmp_path / "1", now=NOW)
+    assert "jv-10482" in report.unchanged and sequence(moved) == 1
     scheduling.cancel(solved_example, None, "jv-10482", now=NOW)
-    report = export(solved_example, None, tmp_path / "4", now=NOW)
-    assert report.cancelled == ["jv-10482"]
-    cancel = parse_both(tmp_path / "4" / "cancellations" / "jv-10482.ics")
+    report = export(solved_example, None, tmp_path / "1", now=NOW)
+    assert report.cancelled == ["jv-10482"] and moved in report.removed and not moved.exists()
+    cancel = parse_both(invite_path(solved_example, tmp_path / "1", "jv-10482", "cancellations"))
     (ev,) = events(cancel)
     assert cancel["METHOD"] == "CANCEL" and str(ev["UID"]) == uid and int(ev["SEQUENCE"]) == 2
     assert ev["STATUS"] == "CANCELLED"
     # The team calendar shows it cancelled; a later export does not cancel it again.
-    team = icalendar.Calendar.from_ical((tmp_path / "4" / "teams" / "team-sw-east.ics").read_bytes())
+    team = icalendar.Calendar.from_ical((tmp_path / "1" / "teams" / "team-sw-east.ics").read_bytes())
     assert any(str(e["UID"]) == uid and e["STATUS"] == "CANCELLED" for e in events(team))
+    report = export(solved_example, None, tmp_path / "1", now=NOW)
+    assert (
+        report.cancelled == []
+        and sequence(invite_path(solved_example, tmp_path / "1", "jv-10482", "cancellations")) == 2
+    )
+    # A folder that never had the meeting is not told of its cancellation.
     report = export(solved_example, None, tmp_path / "5", now=NOW)
     assert report.cancelled == [] and not (tmp_path / "5" / "cancellations").exists()
 
@@ -146,7 +166,7 @@ def test_meetings_after_both_clock_changes_are_local_nine(tmp_path: Path) -> Non
     db = small_solved(tmp_path, requests)
     export(db, None, tmp_path / "out", now=NOW)
     for name, utc_hour in (("spring", 8), ("autumn", 9)):
-        path = tmp_path / "out" / "invites" / f"{name}.ics"
+        path = invite_path(db, tmp_path / "out", name)
         assert b"DTSTART;TZID=Europe/London:202" in path.read_bytes()
         (ev,) = events(parse_both(path))
         start = ev["DTSTART"].dt
@@ -207,7 +227,7 @@ def test_hostile_names_and_case_references_end_to_end(tmp_path: Path) -> None:
     """
     db = small_solved(tmp_path, requests, people)
     export(db, None, tmp_path / "out", now=NOW)
-    (ev,) = events(parse_both(tmp_path / "out" / "invites" / "hostile.ics"))
+    (ev,) = events(parse_both(invite_path(db, tmp_path / "out", "hostile")))
     assert ev["ATTENDEE"].params["CN"] == name
     assert str(ev["SUMMARY"]) == "Meeting " + HOSTILE_CASE
 
@@ -238,7 +258,7 @@ def test_nothing_but_case_and_kind_leaves_with_a_request(tmp_path: Path) -> None
     for path in files:
         text = path.read_bytes().decode()
         assert "MARKER" not in text and "Acacia" not in text and "Parkside" not in text
-    assert "CP-999" in (tmp_path / "out" / "invites" / "private.ics").read_text()
+    assert "CP-999" in invite_path(db, tmp_path / "out", "private").read_text()
 
 
 @pytest.mark.parametrize("hostile", ["../../x", "..", "/etc/passwd", "a/b\\c", "", "con", "ä" * 300])
@@ -254,7 +274,7 @@ def test_unwritable_folder_records_nothing(solved_example: Path, tmp_path: Path)
     with pytest.raises(UserError, match="cannot write"):
         export(solved_example, None, blocker / "out", now=NOW)
     conn = sqlite3.connect(solved_example)
-    assert conn.execute("select count(*) from sent").fetchone()[0] == 0
+    assert conn.execute("select count(*) from deliveries").fetchone()[0] == 0
 
 
 def test_export_cli(run, tmp_path: Path) -> None:
@@ -297,7 +317,9 @@ def test_replies_are_recorded_and_shown(run, tmp_path: Path) -> None:
     run("load", EXAMPLE)
     run("solve", "--time-limit", "20")
     run("export", "--out", tmp_path / "out")
-    invite = icalendar.Calendar.from_ical((tmp_path / "out" / "invites" / "sd-10482.ics").read_bytes())
+    invite = icalendar.Calendar.from_ical(
+        invite_path(tmp_path / "quorum.db", tmp_path / "out", "sd-10482").read_bytes()
+    )
     uid = str(events(invite)[0]["UID"])
     ok = reply_file(tmp_path / "accept.ics", uid, "Folake.Adeyemi@socialwork.example.org", "ACCEPTED")
     bad = reply_file(tmp_path / "bad.ics", "nobody@example.org", "folake.adeyemi@socialwork.example.org", "DECLINED")
@@ -315,7 +337,7 @@ def test_replies_are_recorded_and_shown(run, tmp_path: Path) -> None:
     assert next(a for a in meeting["attendees"] if a["person"] == "sw-adeyemi")["reply"] == "accepted"
     assert "Folake Adeyemi (social-work; required, accepted)" in run("schedule").out
     not_reply = tmp_path / "invite.ics"
-    not_reply.write_bytes((tmp_path / "out" / "invites" / "sd-10482.ics").read_bytes())
+    not_reply.write_bytes(invite_path(tmp_path / "quorum.db", tmp_path / "out", "sd-10482").read_bytes())
     result = run("replies", not_reply)
     assert result.code == 2 and "not a reply (METHOD is REQUEST" in result.err
 
@@ -335,10 +357,28 @@ def test_a_reply_to_an_older_version_is_reported_not_recorded(solved_example: Pa
     export(solved_example, None, tmp_path / "1", now=NOW)
     scheduling.move(solved_example, None, "jv-10482", alternative=1, now=NOW)
     export(solved_example, None, tmp_path / "2", now=NOW)  # SEQUENCE 1 now
-    uid = "quorum-leeds-example-jv-10482@example.org"
+    uid = entry(solved_example, "jv-10482")["uid"]
     old = reply_file(tmp_path / "old.ics", uid, "folake.adeyemi@socialwork.example.org", "DECLINED", seq=0)
     (reply,) = read_replies(solved_example, None, [old], now=NOW)
     assert reply.stale and reply.partstat == "declined"
     doc = scheduling.stored_schedule(solved_example, None)
     meeting = next(m for m in doc["meetings"] if m["request"] == "jv-10482")
     assert {a["reply"] for a in meeting["attendees"]} == {"no answer yet"}
+
+
+def test_invites_written_before_the_manifest_are_cleared_and_other_files_kept(
+    solved_example: Path, tmp_path: Path
+) -> None:
+    """A folder written by an older Quorum (files named by request id, no manifest) ends up current too."""
+    from scheduler.calendars.export import MANIFEST
+
+    out = tmp_path / "out"
+    export(solved_example, None, out, now=NOW)
+    (out / MANIFEST).unlink()
+    for path in (out / "invites").glob("*.ics"):
+        path.rename(path.with_name(f"old-{path.name}"))
+    (out / "invites" / "coordinator-notes.ics").write_text("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    report = export(solved_example, None, out, now=NOW)
+    assert len(report.removed) == 22 and len(report.unchanged) == 22
+    names = {p.name for p in (out / "invites").glob("*.ics")}
+    assert "coordinator-notes.ics" in names and not any(n.startswith("old-") for n in names) and len(names) == 23

@@ -252,9 +252,37 @@ async def test_publish_to_caldav_from_the_export_screen(loaded_db: Path, radical
         screen.query_one("#url", Input).value = radicale
         await pilot.press("p")
         await wait_for(pilot, lambda: str(outcome.render()).startswith("Published"))
-        assert "new: 0" in str(screen.query_one("#preview", Static).render())
-    sent = sqlite3.connect(loaded_db).execute("select count(*) from sent").fetchone()[0]
-    assert sent > 0
+        assert "CalDAV calendars: nothing to change" in str(screen.query_one("#preview", Static).render())
+    rows = sqlite3.connect(loaded_db).execute("select count(*) from deliveries where channel = 'caldav'")
+    assert rows.fetchone()[0] > 0
+
+
+async def test_send_by_email_from_the_export_screen(loaded_db: Path, smtp_server, monkeypatch) -> None:
+    """m asks first (n sends nothing), then y sends every invitation through the relay, with progress."""
+    monkeypatch.setenv("QUORUM_SMTP_SECURITY", "none")
+    scheduling.solve(loaded_db, None, scheduling.SolveRequest(time_limit_s=5, strategy="greedy"))
+    app = create_app(loaded_db, today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        screen = app.screen
+        outcome = screen.query_one("#outcome", Static)
+        preview = str(screen.query_one("#preview", Static).render())
+        planned = int(preview.split("E-mail: ")[1].split()[0])
+        assert planned > 0
+        screen.query_one("#smtp", Input).value = f"{smtp_server.host}:{smtp_server.port}"
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert smtp_server.take() == [] and not outcome.display
+        await pilot.press("m")
+        await pilot.pause()
+        await pilot.press("y")
+        await wait_for(pilot, lambda: str(outcome.render()).startswith("Sent"))
+        assert str(outcome.render()) == f"Sent {planned} of {planned} e-mails"
+        assert len(smtp_server.take()) == planned
+        assert "E-mail: 0 messages" in str(screen.query_one("#preview", Static).render())
 
 
 async def test_the_screens_fit_80x24_without_colour(loaded_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

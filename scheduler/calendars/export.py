@@ -1,16 +1,24 @@
-"""Writing the schedule as calendars: invites, cancellations, team and agency calendars.
+"""Writing the schedule into a folder: invites, cancellations, team and agency calendars.
 
-Quorum remembers what it sent (UID, SEQUENCE, a hash of what matters, the
-DTSTAMP of the last change and the event itself), so exporting again without
-changes writes identical files and raises nothing, a change raises SEQUENCE by
-one, and a meeting cancelled or unscheduled after it was sent is withdrawn
-with METHOD:CANCEL. Files are written atomically (temporary file, then
-rename) and nothing is recorded as sent until every file is written.
+The folder always holds exactly the current state of the partnership's meetings:
+``invites/`` a REQUEST for each meeting that stands, ``cancellations/`` a CANCEL
+for each meeting the folder had announced and that is now cancelled, and one
+for each attendee it had invited and who has since been dropped, ``teams/`` a
+METHOD:PUBLISH calendar per team and agency. Files it wrote before that no
+longer belong (a cancelled meeting's old invite, a meeting renamed, a team gone)
+are removed; a manifest (``.quorum-manifest.json``) lists what Quorum wrote, so
+nothing else in the folder is touched. What each attendee was given through
+this folder is kept in the ledger (``scheduler.calendars.ledger``), so that
+CalDAV or e-mail going out in between hides nothing from it. Files are written
+atomically (temporary file, then rename) and nothing is recorded until every
+file is written.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,18 +28,22 @@ from typing import Any
 from rotas.clock import zone
 from rotas.model import Partnership
 from scheduler.calendars import ical
+from scheduler.calendars.ledger import (
+    Version,
+    current_versions,
+    delivery_row,
+    for_one,
+    ledger_index,
+    meeting_change,
+    to_tell,
+)
 from scheduler.errors import UserError
-from scheduler.solver.request_file import PRESETS
 from scheduler.store.database import Store
 
-SCHEDULED = ("placed", "sent")
-VENUE_WORDS = {
-    "virtual": "Virtual (joining details from the organiser)",
-    "hub": "The safeguarding hub",
-    "family home": "Family home (address from the organiser)",
-    "school": "School (details from the organiser)",
-    "hospital": "Hospital (details from the organiser)",
-}
+CHANNEL = "folder"
+MANIFEST = ".quorum-manifest.json"
+FOLDERS = ("invites", "cancellations", "teams")
+UID_LINE = re.compile(rb"^UID:(.*)\r?$", re.MULTILINE)
 
 
 @dataclass
@@ -40,7 +52,9 @@ class ExportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (request, person) told they are not needed
     files: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -58,141 +72,84 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def location(venue: str, room: str | None, p: Partnership) -> str:
-    """Where, in words that cannot identify a family: a hub room's name, or a fixed phrase.
-
-    A request's venue is free text (it could name a child's school), so it never leaves as typed.
-    """
-    if room:
-        named = next((r.name for r in p.rooms if r.id == room), room)
-        return f"{named}, the safeguarding hub"
-    return VENUE_WORDS.get(venue.lower(), "Location from the organiser")
+def folder_target(out: Path) -> str:
+    """The folder as the ledger knows it: two spellings of one folder are one target."""
+    return str(out.expanduser().resolve())
 
 
-def _event(p: Partnership, rid: str, spec: dict[str, Any], meeting: dict[str, Any], domain: str) -> ical.MeetingEvent:
+def stored_versions(store: Store, p: Partnership, now: datetime) -> dict[str, Version]:
+    specs = {r["id"]: r["spec"] for r in store.requests(p.id)}
+    return current_versions(p, specs, store.meetings(p.id), store.versions(p.id), now)
+
+
+def folder_state(
+    p: Partnership, versions: list[Version], had: dict[str, dict[str, dict[str, Any]]], tz, now: datetime
+) -> tuple[dict[str, tuple[str, bytes]], list[dict[str, Any]], ExportReport]:
+    """What the folder must hold for ``versions`` ({relative path: (request, bytes)}), the ledger rows
+    that record it, and what changed for each meeting since this folder was last written."""
     people = {x.id: x for x in p.people}
-    kind = spec.get("kind", "custom")
-    label = PRESETS[kind].label if kind in PRESETS else "Meeting"
-    case = spec.get("case", "")
-    attendees = meeting["attendees"] or []
-    invited = sorted({a["agency"] for a in attendees} | {x["agency"] for x in meeting["absent"] or []})
-    present = sorted({a["agency"] for a in attendees})
-    lines = [
-        f"Case: {case}",
-        f"Meeting: {label}",
-        f"Agencies invited: {', '.join(invited)}",
-        f"Agencies present: {', '.join(present)}",
-    ]
-    for x in meeting["absent"] or []:
-        lines.append(f"Cannot attend: {people[x['person']].name} ({x['agency']}): {x['detail']}")
-    lines.append("Arranged with Quorum; reply to the organiser.")
-    invitees = tuple(
-        ical.Invitee(ical.Person(people[a["person"]].name, people[a["person"]].email), a["role"] != "optional")
-        for a in attendees
-        if a["person"] in people
-    )
-    venue = str(spec.get("venue") or PRESETS.get(kind, PRESETS["custom"]).venue)
-    return ical.MeetingEvent(
-        uid=ical.uid_for(p.id, rid, domain),
-        summary=f"{label} {case}",
-        start=datetime.fromisoformat(meeting["start"]),
-        end=datetime.fromisoformat(meeting["end"]),
-        location=location(venue, meeting["room"], p),
-        description="\n".join(lines),
-        organizer=ical.Person(p.coordinator_name, p.coordinator_email),
-        invitees=invitees,
-    )
-
-
-def _to_json(e: ical.MeetingEvent) -> dict[str, Any]:
-    return {
-        "uid": e.uid,
-        "summary": e.summary,
-        "start": e.start.isoformat(),
-        "end": e.end.isoformat(),
-        "location": e.location,
-        "description": e.description,
-        "organizer": [e.organizer.name, e.organizer.email],
-        "invitees": [[i.person.name, i.person.email, i.required] for i in e.invitees],
-    }
-
-
-def _from_json(d: dict[str, Any], cancelled: bool = False) -> ical.MeetingEvent:
-    return ical.MeetingEvent(
-        uid=d["uid"],
-        summary=d["summary"],
-        start=datetime.fromisoformat(d["start"]),
-        end=datetime.fromisoformat(d["end"]),
-        location=d["location"],
-        description=d["description"],
-        organizer=ical.Person(*d["organizer"]),
-        invitees=tuple(ical.Invitee(ical.Person(n, m), r) for n, m, r in d["invitees"]),
-        cancelled=cancelled,
-    )
-
-
-@dataclass
-class Planned:
-    """One meeting's calendar entry as it will be sent, with its SEQUENCE and DTSTAMP decided."""
-
-    request: str
-    event: ical.MeetingEvent
-    sequence: int
-    stamp: datetime
-    change: str  # new | updated | unchanged | cancelled | withdrawn (already cancelled before)
-    people: set[str]
-
-
-def plan_export(
-    p: Partnership, specs: dict[str, dict], meetings: dict[str, dict], sent: dict[str, dict], now: datetime
-) -> list[Planned]:
-    """What each meeting's calendar entry is now, compared with what was last sent."""
-    domain = p.coordinator_email.rsplit("@", 1)[-1]
-    out = []
-    for rid, m in meetings.items():
-        record = sent.get(rid)
-        people = {a["person"] for a in m["attendees"] or []}
-        if m["status"] in SCHEDULED and m["start"] and rid in specs:
-            event = _event(p, rid, specs[rid], m, domain)
-            digest = ical.content_hash(event)
-            if record is None:
-                out.append(Planned(rid, event, 0, now, "new", people))
-            elif record["hash"] == digest and record["status"] == "sent":
-                out.append(
-                    Planned(
-                        rid, event, record["sequence"], datetime.fromisoformat(record["stamp"]), "unchanged", people
-                    )
+    files: dict[str, tuple[str, bytes]] = {}
+    rows: list[dict[str, Any]] = []
+    report = ExportReport()
+    for v in versions:
+        mine = had.get(v.request, {})
+        tells = to_tell(v, mine)
+        change = meeting_change(v, mine, tells)
+        if change != "withdrawn":
+            getattr(report, change).append(v.request)
+        rows += [delivery_row(t, CHANNEL, "", now) for t in tells]
+        report.dropped += [(v.request, t.recipient) for t in tells if t.change == "dropped"]
+        if not v.cancelled:
+            files[f"invites/{v.name}.ics"] = (v.request, ical.invite(v.event, tz, v.sequence, v.stamp))
+            for person in sorted(set(mine) - v.people):
+                one = for_one(v, person, people)
+                files[f"cancellations/{v.name}-{ical.slug(person)}.ics"] = (
+                    v.request,
+                    ical.invite(one, tz, v.sequence, v.stamp),
                 )
-            else:
-                out.append(Planned(rid, event, record["sequence"] + 1, now, "updated", people))
-        elif record is not None:
-            event = _from_json(record["event"], cancelled=True)
-            people = set(record["event"].get("people", []))
-            if record["status"] == "cancelled":
-                out.append(
-                    Planned(
-                        rid, event, record["sequence"], datetime.fromisoformat(record["stamp"]), "withdrawn", people
-                    )
-                )
-            else:
-                out.append(Planned(rid, event, record["sequence"] + 1, now, "cancelled", people))
-    return sorted(out, key=lambda x: (x.event.start, x.request))
+        elif mine:
+            files[f"cancellations/{v.name}.ics"] = (v.request, ical.invite(v.event, tz, v.sequence, v.stamp))
+    return files, rows, report
 
 
-def sent_row(x: Planned, now: datetime) -> tuple[dict[str, Any], str | None]:
-    """The record of one entry sent (by file or CalDAV), and the meeting's new status if it changes."""
-    cancelled = x.change == "cancelled"
-    record = {
-        "request": x.request,
-        "uid": x.event.uid,
-        "sequence": x.sequence,
-        "hash": "" if cancelled else ical.content_hash(x.event),
-        "status": "cancelled" if cancelled else "sent",
-        "stamp": x.stamp.isoformat(),
-        "event": {**_to_json(x.event), "people": sorted(x.people)},
-        "sent_at": now.isoformat(),
-    }
-    return record, None if cancelled else "sent"
+def _read_manifest(out: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"partnerships": {}}
+    return doc if isinstance(doc, dict) and isinstance(doc.get("partnerships"), dict) else {"partnerships": {}}
+
+
+def _unlisted(out: Path, listed: dict[str, str], uids: dict[str, str]) -> dict[str, str]:
+    """Invites and cancellations Quorum wrote here before it kept a manifest: {relative path: request},
+    known by the UID inside (one of this partnership's meetings), so that they are cleared out too."""
+    found = {}
+    for sub in ("invites", "cancellations"):
+        folder = out / sub
+        for path in sorted(folder.glob("*.ics")) if folder.is_dir() else []:
+            rel = f"{sub}/{path.name}"
+            if rel in listed or path.stat().st_size > 1_000_000:
+                continue
+            data = path.read_bytes()
+            if b"PRODID:" + ical.PRODID.encode() not in data:
+                continue
+            inside = {m.group(1).decode().strip() for m in UID_LINE.finditer(data)}
+            if inside and inside <= set(uids):
+                found[rel] = uids[next(iter(inside))]
+    return found
+
+
+def _ours(out: Path, rel: str) -> Path | None:
+    """A path from the manifest, only if it is one Quorum could have written there (never outside)."""
+    parts = Path(rel).parts
+    if (
+        len(parts) != 2
+        or parts[0] not in FOLDERS
+        or not parts[1].endswith(".ics")
+        or parts[1] != ical.slug(parts[1][:-4]) + ".ics"
+    ):
+        return None
+    return out / parts[0] / parts[1]
 
 
 def shared_calendars(p: Partnership, team: str | None = None) -> list[tuple[str, str, set[str]]]:
@@ -215,63 +172,58 @@ def export(
     meeting: str | None = None,
     now: datetime | None = None,
 ) -> ExportReport:
-    """Write invites, cancellations and team calendars under ``out``; record what was sent."""
+    """Bring the folder ``out`` to the current state (only one team's or one meeting's part if asked)."""
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     with Store.open(db_path) as store:
         p = store.partnership(pid)
-        specs = {r["id"]: r["spec"] for r in store.requests(p.id)}
-        meetings = store.meetings(p.id)
-        sent = store.sent(p.id)
         if team is not None and team not in {t.id for t in p.teams}:
             raise UserError(f"no team {team!r} (teams: {', '.join(t.id for t in p.teams)})")
-        if meeting is not None and meeting not in meetings:
+        versions = stored_versions(store, p, now)
+        if meeting is not None and meeting not in versions:
             raise UserError(f"no scheduled meeting {meeting!r} (see quorum schedule)")
         tz = zone(p.timezone)
-        planned = plan_export(p, specs, meetings, sent, now)
-        members = {t.id: {x.id for x in p.people if x.team == t.id} for t in p.teams}
+        target = folder_target(out)
+        had = ledger_index(store.deliveries(p.id, CHANNEL, target))
+        chosen = sorted(versions.values(), key=lambda v: (v.event.start, v.request))
         if meeting is not None:
-            planned = [x for x in planned if x.request == meeting]
+            chosen = [v for v in chosen if v.request == meeting]
         if team is not None:
-            planned = [x for x in planned if x.people & members[team]]
+            members = {x.id for x in p.people if x.team == team}
+            chosen = [v for v in chosen if (v.people | set(had.get(v.request, {}))) & members]
+        files, rows, report = folder_state(p, chosen, had, tz, now)
+        if meeting is None:
+            for name, title, people in shared_calendars(p, team):
+                events = [(v.event, v.sequence, v.stamp) for v in chosen if v.people & people]
+                files[f"teams/{ical.slug(name)}.ics"] = ("", ical.published(f"{title} (Quorum)", events, tz))
+        rows = [{**r, "target": target} for r in rows]
         try:
             out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UserError(f"cannot write to {out}: {exc.strerror or exc}") from exc
-        report = ExportReport()
-        records = []
-        status: dict[str, str] = {}
-        try:
-            for x in planned:
-                if x.change == "withdrawn":
-                    continue
-                folder = "cancellations" if x.change == "cancelled" else "invites"
-                path = out / folder / f"{ical.slug(x.request)}.ics"
-                write_atomic(path, ical.invite(x.event, tz, x.sequence, x.stamp))
+            manifest = _read_manifest(out)
+            old: dict[str, str] = manifest["partnerships"].get(p.id, {})
+            if not isinstance(old, dict):
+                old = {}
+            old = {**_unlisted(out, old, {v.event.uid: v.request for v in versions.values()}), **old}
+            whole = team is None and meeting is None
+            touched = {v.request for v in chosen}
+            # A partial export (one team, one meeting) leaves the rest of the folder as it was.
+            kept = {rel: rid for rel, rid in old.items() if not whole and rid not in touched}
+            for rel, (_rid, data) in files.items():
+                path = out / rel
+                write_atomic(path, data)
                 report.files.append(path)
-                getattr(report, x.change).append(x.request)
-                record, meeting_status = sent_row(x, now)
-                records.append(record)
-                if meeting_status:
-                    status[x.request] = meeting_status
-            if meeting is None:
-                report.files += _write_shared_calendars(p, planned, tz, out, team)
+            for rel in sorted(set(old) - set(files) - set(kept)):
+                path = _ours(out, rel)
+                if path is not None and path.exists():
+                    path.unlink()
+                    report.removed.append(path)
+            manifest["partnerships"][p.id] = {**kept, **{rel: rid for rel, (rid, _data) in files.items()}}
+            write_atomic(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
         except OSError as exc:
             raise UserError(
                 f"cannot write to {out}: {exc.strerror or exc}; what was written is not recorded as sent"
             ) from exc
-        store.record_sent(p.id, records, status)
+        store.record_deliveries(p.id, rows, versions=[v.row() for v in chosen if v.fresh])
         return report
-
-
-def _write_shared_calendars(p: Partnership, planned: list[Planned], tz, out: Path, team: str | None) -> list[Path]:
-    """One METHOD:PUBLISH calendar per team and per agency, cancelled meetings shown as cancelled."""
-    written = []
-    for name, title, people in shared_calendars(p, team):
-        events = [(x.event, x.sequence, x.stamp) for x in planned if x.people & people]
-        path = out / "teams" / f"{ical.slug(name)}.ics"
-        write_atomic(path, ical.published(f"{title} (Quorum)", events, tz))
-        written.append(path)
-    return written
 
 
 def export_rota(
@@ -315,15 +267,12 @@ def export_rota(
     return path
 
 
-def preview(db_path: Path, pid: str | None, now: datetime | None = None) -> dict[str, list[str]]:
-    """What an export or publish would send now: new, updated, unchanged and cancelled request ids."""
+def preview(db_path: Path, pid: str | None, folder: Path, now: datetime | None = None) -> dict[str, list[str]]:
+    """What an export into ``folder`` would change now: new, updated, unchanged and cancelled request ids."""
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     with Store.open(db_path) as store:
         p = store.partnership(pid)
-        specs = {r["id"]: r["spec"] for r in store.requests(p.id)}
-        planned = plan_export(p, specs, store.meetings(p.id), store.sent(p.id), now)
-    out: dict[str, list[str]] = {"new": [], "updated": [], "unchanged": [], "cancelled": []}
-    for x in planned:
-        if x.change in out:
-            out[x.change].append(x.request)
-    return out
+        versions = sorted(stored_versions(store, p, now).values(), key=lambda v: (v.event.start, v.request))
+        had = ledger_index(store.deliveries(p.id, CHANNEL, folder_target(folder)))
+    _files, _rows, report = folder_state(p, versions, had, zone(p.timezone), now)
+    return {"new": report.new, "updated": report.updated, "unchanged": report.unchanged, "cancelled": report.cancelled}

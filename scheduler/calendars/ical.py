@@ -53,11 +53,6 @@ class MeetingEvent:
     categories: tuple[str, ...] = field(default_factory=tuple)
 
 
-def uid_for(partnership_id: str, request_id: str, domain: str) -> str:
-    """A UID that stays the request's forever: built from its key, never random."""
-    return f"quorum-{partnership_id}-{request_id}@{domain}"
-
-
 def content_hash(event: MeetingEvent) -> str:
     """A hash of what makes a change worth a new SEQUENCE: time, place, status, who is invited."""
     key = {

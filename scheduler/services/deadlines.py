@@ -2,7 +2,7 @@
 
 A deadline is the last local day of the request's window (for "within N working days of
 another request", counted from that meeting once it is placed). Requests already placed,
-sent or cancelled have met theirs; the rest are overdue, due within two working days, or fine.
+issued or cancelled have met theirs; the rest are overdue, due within two working days, or fine.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from scheduler.services.requests import resolve_stored
 from scheduler.solver.instance import request_window
 from scheduler.store.database import Store
 
-DONE = ("placed", "sent", "cancelled")
+DONE = ("placed", "issued", "cancelled")
 SOON_WORKING_DAYS = 2
 
 
@@ -28,7 +28,7 @@ class RequestState:
     id: str
     kind: str
     case: str
-    state: str  # pending, placed, sent, unscheduled, cancelled
+    state: str  # pending, placed, issued, unscheduled, cancelled
     deadline: date | None  # None: not known yet (it follows a meeting not placed)
     status: str  # overdue, due soon, fine, met, follows (another meeting not yet placed)
     replies: int  # attendees who have replied to the invitation

@@ -1,7 +1,7 @@
 """Scheduling services shared by the CLI and the UI: solving, the stored schedule, lock, move, cancel.
 
 ``solve`` builds the instance from the stored partnership and requests, keeps
-locked and sent meetings where they are, runs greedy (and CP-SAT on top of it),
+locked and issued meetings where they are, runs greedy (and CP-SAT on top of it),
 explains every absence and every unscheduled request, and stores the result
 with its solver run in one transaction.
 """
@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # OR-Tools takes half a second to import: loaded only when so
     from scheduler.solver.cpsat import Progress
 
 STRATEGIES = ("cpsat", "greedy")
-FIXED_STATUSES = ("sent",)  # set by calendar export: a sent meeting stays put like a locked one
+FIXED_STATUSES = ("issued",)  # set when an invite goes out (any channel): it stays put like a locked one
 
 
 # -- solving -------------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ def solve(
             rows.append(
                 {
                     "request": m["request"],
-                    # A sent meeting stays sent (and so fixed) until it is rescheduled or cancelled.
+                    # An issued meeting stays issued (and so fixed) until it is rescheduled or cancelled.
                     "status": before["status"] if kept else "placed",
                     "start": m["start"],
                     "end": m["end"],

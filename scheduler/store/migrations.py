@@ -178,6 +178,37 @@ def m0004_replies(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m0005_ledger(db: sqlite_utils.Database) -> None:
+    """One ledger of deliveries beside the meeting versions (what used to be ``sent``).
+
+    ``versions`` holds each meeting's latest issued calendar entry (UID, SEQUENCE, hash, the event);
+    ``deliveries`` what each channel's target (a folder, a CalDAV collection, the e-mail relay) gave
+    each recipient of it, so that no channel's send hides a change from another. A meeting that had
+    gone out is now ``issued`` (it was ``sent``, which said more than was known).
+    """
+    db.execute("alter table sent rename to versions")
+    db.execute("update versions set status = 'confirmed' where status = 'sent'")
+    db.execute("update meetings set status = 'issued' where status = 'sent'")
+    db["deliveries"].create(
+        {
+            "partnership": str,
+            "request": str,
+            "channel": str,  # folder | caldav | email
+            "target": str,  # the folder's path, the collection's URL, or "" for e-mail
+            "recipient": str,  # a person's id, or "" for a whole calendar
+            "uid": str,
+            "sequence": int,
+            "status": str,  # request | cancel
+            "etag": str,  # CalDAV: the resource's ETag when written, for If-Match
+            "href": str,
+            "at": str,
+        },
+        pk=("partnership", "request", "channel", "target", "recipient"),
+    )
+    db["deliveries"].create_index(["partnership", "channel", "target"])
+
+
 def schema_version() -> int:
     """The version this Quorum writes: the number of migrations it knows."""
     return len(MIGRATIONS._migrations)

@@ -47,26 +47,32 @@ class DashboardScreen(DataScreen):
         """Off the UI thread: the first screen appears at once and takes keys while its figures load
         (the first call also loads the bank-holiday calendars, a fifth of a second)."""
         services = self.services
+        from scheduler.calendars.channels import delivered  # iCalendar is loaded here, off the UI thread
+
         try:
             requests = request_states(services.db_path, services.partnership, services.today)
             doc = scheduling.stored_schedule(services.db_path, services.partnership)
+            reached = delivered(services.db_path, services.partnership)
         except UserError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
             return
-        self.app.call_from_thread(self.show, requests, doc)
+        self.app.call_from_thread(self.show, requests, doc, reached)
 
-    def show(self, requests: list[RequestState], doc: dict[str, Any]) -> None:
+    def show(self, requests: list[RequestState], doc: dict[str, Any], reached: dict[str, int]) -> None:
         tables = [self.query_one(f"#{name}", DataTable) for name in ("states", "deadlines", "agencies")]
         for table in tables:
             table.clear(columns=True)
         states, deadlines, agencies = tables
         counts = Counter(r.state for r in requests)
-        states.add_column("state", width=12)
+        states.add_column("state", width=19)
         states.add_column("requests", width=8)
-        for state in ("pending", "placed", "sent", "unscheduled", "cancelled"):
+        for state in ("pending", "placed", "issued", "unscheduled", "cancelled"):
             states.add_row(state, str(counts.get(state, 0)), key=state)
+        # Apart, because they mean different things: a file written is not an invite received.
+        for word, how in (("written", "files"), ("published", "CalDAV"), ("sent", "e-mail")):
+            states.add_row(f" {word} ({how})", str(reached[word]), key=word)
         states.add_row("replies", str(sum(r.replies for r in requests)), key="replies")
-        waiting = [r for r in requests if r.state not in ("placed", "sent", "cancelled")]
+        waiting = [r for r in requests if r.state not in ("placed", "issued", "cancelled")]
         by_status = Counter(r.status for r in waiting)
         deadlines.add_column("deadline", width=28)
         deadlines.add_column("requests", width=8)

@@ -125,7 +125,7 @@ class ScheduleScreen(DataScreen):
                 self._decide("Cancelled", lambda rid: scheduling.cancel(services.db_path, services.partnership, rid))
 
         self.app.push_screen(
-            Confirm(f"Cancel the meeting for {chosen}? Its invitees get a cancellation with the next export."),
+            Confirm(f"Cancel the meeting for {chosen}? Its invitees are told with the next export, publish or send."),
             answered,
         )
 
