@@ -382,3 +382,18 @@ def test_invites_written_before_the_manifest_are_cleared_and_other_files_kept(
     assert len(report.removed) == 22 and len(report.unchanged) == 22
     names = {p.name for p in (out / "invites").glob("*.ics")}
     assert "coordinator-notes.ics" in names and not any(n.startswith("old-") for n in names) and len(names) == 23
+
+
+def test_temporary_files_left_by_a_killed_export_are_cleared_by_the_next(solved_example: Path, tmp_path: Path) -> None:
+    import os
+
+    from scheduler.calendars.export import MANIFEST
+
+    out = tmp_path / "out"
+    export(solved_example, None, out, now=NOW)
+    stale, fresh = out / "invites" / ".quorum-abc123", out / "teams" / ".quorum-def456"
+    stale.write_bytes(b"half an invite")
+    fresh.write_bytes(b"another export writing now")
+    os.utime(stale, (0, 0))
+    export(solved_example, None, out, now=NOW)
+    assert not stale.exists() and fresh.exists() and (out / MANIFEST).exists()

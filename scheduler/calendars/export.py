@@ -20,6 +20,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,6 +71,17 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+STRAY_AGE_S = 600  # a temporary file this old is not another export's work in progress
+
+
+def clear_strays(out: Path) -> None:
+    """Remove temporary files an export killed mid-write left behind (never the manifest)."""
+    for folder in (out, *(out / sub for sub in FOLDERS)):
+        for path in folder.glob(".quorum-*") if folder.is_dir() else []:
+            if path.name != MANIFEST and path.is_file() and time.time() - path.stat().st_mtime > STRAY_AGE_S:
+                path.unlink(missing_ok=True)
 
 
 def folder_target(out: Path) -> str:
@@ -198,6 +210,7 @@ def export(
         rows = [{**r, "target": target} for r in rows]
         try:
             out.mkdir(parents=True, exist_ok=True)
+            clear_strays(out)
             manifest = _read_manifest(out)
             old: dict[str, str] = manifest["partnerships"].get(p.id, {})
             if not isinstance(old, dict):

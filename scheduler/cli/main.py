@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 from datetime import date
@@ -210,13 +211,27 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(0)
-    except Exception as exc:
-        if os.environ.get("QUORUM_DEBUG"):
-            raise
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            _internal(exc)
+        # Another writer held the database past the busy timeout: the transaction was rolled back.
         click.echo(
-            f"Internal error: {type(exc).__name__}: {exc}. This is a fault in Quorum, not in your "
-            "files; set QUORUM_DEBUG=1 to see the details.",
+            "Error: the database is busy (another coordinator or a solve is saving); nothing was changed, "
+            "try again in a moment",
             err=True,
         )
-        sys.exit(1)
+        sys.exit(2)
+    except Exception as exc:
+        _internal(exc)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _internal(exc: Exception) -> None:
+    if os.environ.get("QUORUM_DEBUG"):
+        raise exc
+    click.echo(
+        f"Internal error: {type(exc).__name__}: {exc}. This is a fault in Quorum, not in your "
+        "files; set QUORUM_DEBUG=1 to see the details.",
+        err=True,
+    )
+    sys.exit(1)

@@ -8,6 +8,7 @@ to read never creates a file: a missing database is reported, not made.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,23 @@ from rotas.model import Partnership
 from scheduler.errors import UserError
 from scheduler.store.migrations import MIGRATIONS, PARTNERSHIP_TABLES, schema_version, sqlite_utils
 from scheduler.store.rows import iso, partnership_rows, read_partnership
+
+BUSY_TIMEOUT_S = 15  # how long a writer waits for another to finish before saying the database is busy
+
+
+def busy(path: Path) -> UserError:
+    return UserError(
+        f"the database {path} is busy: another coordinator or a solve was saving and did not finish within "
+        f"{BUSY_TIMEOUT_S} s; nothing was changed, try again in a moment"
+    )
+
+
+def _private(path: Path) -> None:
+    """The database holds safeguarding data: readable by its owner only, whatever the umask."""
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
 
 
 class Store:
@@ -36,11 +54,13 @@ class Store:
             raise UserError(f"{path} is a folder, not a database file")
         if create:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                if not path.parent.exists():
+                    path.parent.mkdir(parents=True, mode=0o700)
+                _private(path)
             except OSError as exc:
-                raise UserError(f"cannot create the folder for the database {path}: {exc.strerror}") from exc
+                raise UserError(f"cannot create the database {path}: {exc.strerror}") from exc
         try:
-            conn = sqlite3.connect(path, isolation_level=None)
+            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
             db = sqlite_utils.Database(conn)
             db.execute("PRAGMA foreign_keys = ON")
             store = cls(db, path)
@@ -90,9 +110,33 @@ class Store:
         if self.pending_migrations():
             if not self.db.table_names():
                 raise UserError(f"the database {self.path} is empty: load a partnership with `quorum load FOLDER`")
-            with self.db.atomic():
-                self._migrate()
+            with self._writing():
+                pass
         yield
+
+    @contextmanager
+    def _immediate(self) -> Iterator[None]:
+        """A write transaction that takes the write lock at its start (BEGIN IMMEDIATE), waiting up to the
+        busy timeout for another writer. A deferred one would take it only at its first write, and two
+        such met halfway deadlock: SQLite then fails one at once ("database is locked"), timeout or not."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise busy(self.path) from exc
+            raise
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     # -- partnerships ----------------------------------------------------------------
 
@@ -104,7 +148,7 @@ class Store:
     @contextmanager
     def _writing(self) -> Iterator[None]:
         """One transaction, schema brought up to date inside it: all or nothing."""
-        with self.db.atomic():
+        with self._immediate():
             self._migrate()
             yield
 
