@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rotas.clock import zone
 from scheduler.calendars import export, mail, publish
 from scheduler.calendars.ledger import Version, ledger_index, to_tell
 from scheduler.store.database import Store
@@ -60,12 +61,14 @@ def delivered(db_path: Path, pid: str | None, now: datetime | None = None) -> di
 def pending(db_path: Path, pid: str | None, folder: Path, now: datetime | None = None) -> Pending:
     """What an export into ``folder``, a publish (to the calendars published before) and a send would do."""
     now = (now or datetime.now(UTC)).replace(microsecond=0)
-    out = Pending(folder=export.preview(db_path, pid, folder, now))
     with Store.open(db_path) as store:
         p = store.partnership(pid)
         versions = sorted(export.stored_versions(store, p, now).values(), key=lambda v: (v.event.start, v.request))
+        written = ledger_index(store.deliveries(p.id, export.CHANNEL, export.folder_target(folder)))
         caldav = store.deliveries(p.id, publish.CHANNEL)
         emailed = ledger_index(store.deliveries(p.id, mail.CHANNEL, mail.TARGET))
+    _files, _rows, report = export.folder_state(p, versions, written, zone(p.timezone), now)
+    out = Pending(folder={k: getattr(report, k) for k in ("new", "updated", "unchanged", "cancelled")})
     held: dict[str, dict[str, Any]] = {}
     for r in caldav:  # the least up to date of the collections holding it stands for the meeting
         if r["request"] not in held or r["sequence"] < held[r["request"]]["sequence"]:

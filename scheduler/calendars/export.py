@@ -278,14 +278,3 @@ def export_rota(
     except OSError as exc:
         raise UserError(f"cannot write to {out}: {exc.strerror or exc}") from exc
     return path
-
-
-def preview(db_path: Path, pid: str | None, folder: Path, now: datetime | None = None) -> dict[str, list[str]]:
-    """What an export into ``folder`` would change now: new, updated, unchanged and cancelled request ids."""
-    now = (now or datetime.now(UTC)).replace(microsecond=0)
-    with Store.open(db_path) as store:
-        p = store.partnership(pid)
-        versions = sorted(stored_versions(store, p, now).values(), key=lambda v: (v.event.start, v.request))
-        had = ledger_index(store.deliveries(p.id, CHANNEL, folder_target(folder)))
-    _files, _rows, report = folder_state(p, versions, had, zone(p.timezone), now)
-    return {"new": report.new, "updated": report.updated, "unchanged": report.unchanged, "cancelled": report.cancelled}

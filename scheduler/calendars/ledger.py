@@ -25,8 +25,8 @@ from typing import Any
 from rotas.model import Partnership
 from scheduler.calendars import ical
 from scheduler.solver.request_file import PRESETS
+from scheduler.store.database import IN_CALENDARS
 
-LIVE = ("placed", "issued")  # meeting statuses that have a place in calendars
 VENUE_WORDS = {
     "virtual": "Virtual (joining details from the organiser)",
     "hub": "The safeguarding hub",
@@ -184,7 +184,7 @@ def current_versions(
     out: dict[str, Version] = {}
     for rid in sorted(set(meetings) | set(stored)):
         m, record = meetings.get(rid), stored.get(rid)
-        if m is not None and m["status"] in LIVE and m["start"] and rid in specs:
+        if m is not None and m["status"] in IN_CALENDARS and m["start"] and rid in specs:
             spec = specs[rid]
             uid = record["uid"] if record else new_uid(domain)
             event, people = meeting_event(p, spec, m, uid)

@@ -45,6 +45,16 @@ class Relay:
         return f"{self.host}:{self.port or PORTS[self.security]}"
 
 
+def split_address(text: str) -> tuple[str, int | None]:
+    """``host`` or ``host:port`` as typed by a coordinator, the port checked."""
+    host, colon, port = text.strip().rpartition(":")
+    if not colon:
+        return text.strip(), None
+    if not (port.isdigit() and 0 < int(port) < 65536) or not host:
+        raise UserError(f"{text!r}: give the mail relay as HOST or HOST:PORT, the port a number such as 587")
+    return host, int(port)
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """One message to go: who, which meeting, what change."""
@@ -138,6 +148,13 @@ class _connect:
         self.smtp: smtplib.SMTP | None = None
 
     def __enter__(self) -> smtplib.SMTP:
+        try:
+            return self._open()
+        except BaseException:
+            self.__exit__()
+            raise
+
+    def _open(self) -> smtplib.SMTP:
         relay = self.relay
         if relay.security not in SECURITY:
             raise UserError(f"--security must be one of {', '.join(SECURITY)}")
@@ -153,10 +170,10 @@ class _connect:
         where = relay.address
         try:
             if relay.security == "tls":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(relay.host, port, timeout=relay.timeout, context=context)
+                self.smtp = smtplib.SMTP_SSL(relay.host, port, timeout=relay.timeout, context=context)
             else:
-                smtp = smtplib.SMTP(relay.host, port, timeout=relay.timeout)
-            self.smtp = smtp
+                self.smtp = smtplib.SMTP(relay.host, port, timeout=relay.timeout)
+            smtp = self.smtp
             smtp.ehlo()
             if relay.security == "starttls":
                 if not smtp.has_extn("starttls"):
@@ -168,23 +185,16 @@ class _connect:
                 smtp.ehlo()
             if relay.user:
                 smtp.login(relay.user, relay.password or "")
-        except UserError:
-            self.__exit__()
-            raise
         except smtplib.SMTPAuthenticationError as exc:
-            self.__exit__()
             raise UserError(f"the mail server {where} refused the user name or password") from exc
         except smtplib.SMTPNotSupportedError as exc:
-            self.__exit__()
             raise UserError(f"the mail server {where} does not take a login: leave out --user") from exc
         except ssl.SSLCertVerificationError as exc:
-            self.__exit__()
             raise UserError(
                 f"the mail server {where} gave a certificate that cannot be trusted ({exc.verify_message}); "
                 "give the hub's certificate authority with --cafile"
             ) from exc
         except (smtplib.SMTPException, OSError) as exc:
-            self.__exit__()
             raise UserError(
                 f"cannot reach the mail server {where} ({type(exc).__name__}); is it the hub's relay, and is "
                 "--security right for its port?"

@@ -146,7 +146,7 @@ def send(
     import os
     import sys
 
-    from scheduler.calendars.mail import Relay
+    from scheduler.calendars.mail import Relay, split_address
     from scheduler.calendars.mail import send as deliver
 
     host = host or os.environ.get("QUORUM_SMTP")
@@ -154,12 +154,10 @@ def send(
     if not dry_run:
         if not host:
             raise UserError("give --smtp HOST[:PORT], the hub's mail relay (or set QUORUM_SMTP), or --dry-run")
-        name, colon, port_text = host.rpartition(":")
-        if not colon:
-            name, port_text = host, ""
-        if port_text and not (port_text.isdigit() and 0 < int(port_text) < 65536):
-            raise UserError(f"--smtp {host!r}: the port must be a number such as 587")
-        port = int(port_text) if port_text else None
+        try:
+            name, port = split_address(host)
+        except UserError as exc:
+            raise UserError(f"--smtp {exc.message}") from exc
         password = secret(password_env, user, name)
         relay = Relay(name, port, security, user, password, cafile)
     bars: list = []  # the progress bar, made when the number of messages is known (only on a terminal)

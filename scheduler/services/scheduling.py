@@ -27,13 +27,13 @@ from scheduler.solver.greedy import Diary, assign, greedy
 from scheduler.solver.instance import Fixed, build_instance, instant, minutes
 from scheduler.solver.objective import score
 from scheduler.solver.requests import Request
-from scheduler.store.database import Store
+from scheduler.store.database import ISSUED, Store
 
 if TYPE_CHECKING:  # OR-Tools takes half a second to import: loaded only when solving
     from scheduler.solver.cpsat import Progress
 
 STRATEGIES = ("cpsat", "greedy")
-FIXED_STATUSES = ("issued",)  # set when an invite goes out (any channel): it stays put like a locked one
+FIXED_STATUSES = (ISSUED,)  # set when an invite goes out (any channel): it stays put like a locked one
 
 
 # -- solving -------------------------------------------------------------------------------------

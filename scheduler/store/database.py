@@ -21,6 +21,9 @@ from scheduler.errors import UserError
 from scheduler.store.migrations import MIGRATIONS, PARTNERSHIP_TABLES, schema_version, sqlite_utils
 from scheduler.store.rows import iso, partnership_rows, read_partnership
 
+ISSUED = "issued"  # a meeting whose invite went out through some channel (record_deliveries sets it)
+IN_CALENDARS = ("placed", ISSUED)  # meeting statuses that have a place in calendars
+
 BUSY_TIMEOUT_S = 15  # how long a writer waits for another to finish before saying the database is busy
 
 
@@ -308,9 +311,8 @@ class Store:
                 )
                 if row["status"] == "request":
                     self.db.execute(
-                        "update meetings set status = 'issued' where partnership = ? and request = ? "
-                        "and status = 'placed'",
-                        [pid, row["request"]],
+                        "update meetings set status = ? where partnership = ? and request = ? and status = 'placed'",
+                        [ISSUED, pid, row["request"]],
                     )
             for row in forget:
                 self.db.execute(

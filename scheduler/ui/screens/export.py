@@ -170,16 +170,15 @@ class ExportScreen(DataScreen):
         if not host:
             self.notify("Type the mail relay's address first (Tab to the field)", severity="warning")
             return
-        name, colon, port = host.rpartition(":")
-        if not colon:
-            name, port = host, ""
-        if port and not port.isdigit():
-            self.notify(f"{host}: the port must be a number such as 587", severity="error")
+        try:
+            name, port = mail.split_address(host)
+        except UserError as exc:
+            self.notify(exc.message, severity="error")
             return
         security = os.environ.get("QUORUM_SMTP_SECURITY", "starttls")
         user = self.field("smtp-user") or None
         password = self.query_one("#smtp-password", Input).value or os.environ.get(SMTP_PASSWORD_ENV) or None
-        relay = mail.Relay(name, int(port) if port else None, security, user, password)
+        relay = mail.Relay(name, port, security, user, password)
         try:
             count = len(mail.send(services.db_path, services.partnership, None, dry_run=True).planned)
         except UserError as exc:
