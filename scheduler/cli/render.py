@@ -203,4 +203,10 @@ def schedule_text(doc: dict[str, Any]) -> str:
         lines.append("")
     for c in doc.get("cancelled", []):
         lines.append(f"Cancelled: {c['request']} ({c['case']})")
+    if doc.get("not_saved"):
+        lines.append("")
+        lines.append("Kept as another coordinator left them while this solve ran (this solve's answer not saved):")
+        for x in doc["not_saved"]:
+            lines.append(f"  {x['request']}: {x['reason']}")
+        lines.append("Solve again to fit the other meetings around those decisions.")
     return "\n".join(lines).rstrip() + "\n"

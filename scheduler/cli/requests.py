@@ -127,10 +127,12 @@ def request_add(ctx: Context, request_id: str, **options: Any) -> None:
 def request_edit(ctx: Context, request_id: str, **options: Any) -> None:
     """Change REQUEST_ID: only the options given change (--invite/--optional/--slot replace their lists)."""
     _, rows, _ = requests.list_requests(ctx.db_path, ctx.partnership_id)
-    current = next((r["spec"] for r in rows if r["id"] == request_id), None)
+    current = next((r for r in rows if r["id"] == request_id), None)
     if current is None:
         raise UserError(f"no request {request_id!r} (see quorum request list)")
-    r = requests.put_request(ctx.db_path, ctx.partnership_id, _spec(current, options), replace=True)
+    r = requests.put_request(
+        ctx.db_path, ctx.partnership_id, _spec(current["spec"], options), replace=True, revision=current["revision"]
+    )
     click.echo(f"Changed {r.id}: {r.label.lower()}, case {r.case}, {r.duration} min")
 
 

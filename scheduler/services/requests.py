@@ -80,11 +80,18 @@ def check_request(
     return next(r for r in requests if r.id == rid), []
 
 
-def put_request(db_path: Path, pid: str | None, spec: dict[str, Any], *, replace: bool) -> Request:
-    """Add (or with ``replace``, change) a request after the same checks as requests.toml."""
+def put_request(
+    db_path: Path, pid: str | None, spec: dict[str, Any], *, replace: bool, revision: int | None = None
+) -> Request:
+    """Add (or with ``replace``, change) a request after the same checks as requests.toml.
+
+    ``revision`` is the changed request's revision as the coordinator read it (``list_requests``): if
+    someone else changed it since, nothing is saved. Without it, the revision read here is used.
+    """
     with Store.open(db_path) as store:
         p = store.partnership(pid)
-        request, problems = check_request(p, store.requests(p.id), spec, replace=replace)
+        rows = store.requests(p.id)
+        request, problems = check_request(p, rows, spec, replace=replace)
         if request is None:
             rid = spec.get("id")
             if len(problems) == 1 and problems[0][0] == "id":  # unknown or taken: the message says it all
@@ -92,7 +99,10 @@ def put_request(db_path: Path, pid: str | None, spec: dict[str, Any], *, replace
             raise UserError(
                 f"request {rid!r} is not valid; nothing was saved", [f"{key}: {message}" for key, message in problems]
             )
-        store.put_request(p.id, request.id, request.spec)
+        expect = None
+        if replace:
+            expect = revision if revision is not None else next(r["revision"] for r in rows if r["id"] == request.id)
+        store.put_request(p.id, request.id, request.spec, expect=expect)
         return request
 
 

@@ -155,6 +155,7 @@ def solve(
     now = now or datetime.now(UTC)
     with Store.open(db_path) as store:
         p = store.partnership(pid)
+        read = store.snapshot(p.id)  # before reading: a change from here on is kept when saving
         requests = load_requests(store, p)
         meetings = store.meetings(p.id)
         unknown = [rid for rid in job.reschedule if rid not in {r.id for r in requests}]
@@ -199,7 +200,7 @@ def solve(
                 }
             )
         summary = {k: doc[k] for k in ("greedy_objective", "gap")}
-        store.save_schedule(
+        not_saved = store.save_schedule(
             p.id,
             {
                 "strategy": job.strategy,
@@ -212,7 +213,12 @@ def solve(
                 "summary": json.dumps(summary),
             },
             rows,
+            read,
         )
+        # What this run worked out for those is not what is stored: shown apart, not as the schedule.
+        doc["meetings"] = [m for m in doc["meetings"] if m["request"] not in not_saved]
+        doc["unscheduled"] = [u for u in doc["unscheduled"] if u["request"] not in not_saved]
+        doc["not_saved"] = [{"request": rid, "reason": why} for rid, why in sorted(not_saved.items())]
         return doc
 
 

@@ -7,11 +7,13 @@ to read never creates a file: a missing database is reported, not made.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +42,15 @@ def _private(path: Path) -> None:
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     if path.stat().st_mode & 0o077:
         path.chmod(0o600)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The revisions a solve read: the partnership's content, each request's, each meeting's."""
+
+    fingerprint: str
+    requests: dict[str, int]
+    meetings: dict[str, int]
 
 
 class Store:
@@ -165,12 +176,25 @@ class Store:
         meeting whose request has gone is marked cancelled, so the next export can
         withdraw it.
         """
+        rows_by_table = partnership_rows(p)
+        fingerprint = hashlib.sha256(
+            json.dumps(
+                [p.timezone, p.bank_holidays, p.settings, rows_by_table],
+                sort_keys=True,
+                default=str,
+            ).encode()
+        ).hexdigest()
         with self._writing():
+            before = {
+                r["id"]: (r["spec"], r["revision"])
+                for r in self.db.query("select id, spec, revision from requests where partnership = ?", [p.id])
+            }
             for table in PARTNERSHIP_TABLES:
                 self.db.execute(f"delete from [{table}] where partnership = ?", [p.id])
             self.db.execute("delete from partnerships where id = ?", [p.id])
             self.db["partnerships"].insert(
                 {
+                    "fingerprint": fingerprint,
                     "id": p.id,
                     "name": p.name,
                     "timezone": p.timezone,
@@ -183,44 +207,83 @@ class Store:
                     "loaded_at": iso(loaded_at),
                 }
             )
-            for table, rows in partnership_rows(p).items():
+            for table, rows in rows_by_table.items():
                 if rows:
                     self.db[table].insert_all(rows)
             if requests is not None:
                 self.db.execute("delete from requests where partnership = ? and source = 'file'", [p.id])
                 for i, (rid, spec) in enumerate(requests):
+                    text = json.dumps(spec)
+                    old_spec, revision = before.get(rid, (None, -1))
                     self.db["requests"].upsert(
-                        {"partnership": p.id, "id": rid, "spec": json.dumps(spec), "source": "file", "position": i},
+                        {
+                            "partnership": p.id,
+                            "id": rid,
+                            "spec": text,
+                            "source": "file",
+                            "position": i,
+                            # unchanged by the reload: a solve that read it may still save its meeting
+                            "revision": revision if old_spec == text else revision + 1,
+                        },
                         pk=("partnership", "id"),
                     )
                 self.db.execute(
-                    "update meetings set status = 'cancelled', updated_at = ? where partnership = ? and status "
-                    "!= 'cancelled' and request not in (select id from requests where partnership = ?)",
+                    "update meetings set status = 'cancelled', updated_at = ?, revision = revision + 1 "
+                    "where partnership = ? and status != 'cancelled' "
+                    "and request not in (select id from requests where partnership = ?)",
                     [iso(loaded_at), p.id, p.id],
                 )
 
     # -- requests and meetings -------------------------------------------------------------
 
     def requests(self, pid: str) -> list[dict[str, Any]]:
-        """Each request's id, spec (its requests.toml entry) and source, in file order then added order."""
-        rows = self.db.query(
-            "select id, spec, source from requests where partnership = ? order by source = 'cli', position, rowid",
-            [pid],
-        )
-        return [{"id": r["id"], "spec": json.loads(r["spec"]), "source": r["source"]} for r in rows]
+        """Each request's id, spec (its requests.toml entry), source and revision, in file order then added
+        order."""
+        with self._reading():
+            rows = self.db.query(
+                "select id, spec, source, revision from requests where partnership = ? "
+                "order by source = 'cli', position, rowid",
+                [pid],
+            )
+            return [
+                {"id": r["id"], "spec": json.loads(r["spec"]), "source": r["source"], "revision": r["revision"]}
+                for r in rows
+            ]
 
-    def put_request(self, pid: str, rid: str, spec: dict[str, Any], source: str = "cli") -> None:
+    def put_request(
+        self, pid: str, rid: str, spec: dict[str, Any], source: str = "cli", *, expect: int | None = None
+    ) -> None:
+        """Add a request (``expect`` None: refused if the id was taken meanwhile) or change one (``expect``
+        its revision as read: refused if someone else changed or removed it since). Checked inside the
+        write transaction, so of two coordinators adding the same id at once exactly one succeeds."""
         with self._writing():
             position = self.db.execute(
                 "select coalesce(max(position), -1) + 1 from requests where partnership = ?", [pid]
             ).fetchone()[0]
             existing = self.db.execute(
-                "select source, position from requests where partnership = ? and id = ?", [pid, rid]
+                "select source, position, revision from requests where partnership = ? and id = ?", [pid, rid]
             ).fetchone()
+            if expect is None and existing:
+                raise UserError(f"request {rid!r} already exists (added meanwhile?): choose another id; nothing saved")
+            if expect is not None and not existing:
+                raise UserError(f"request {rid!r} was removed meanwhile by someone else; nothing saved")
+            if expect is not None and existing[2] != expect:
+                raise UserError(
+                    f"request {rid!r} was changed by someone else since you read it; nothing saved: "
+                    "open it again to see their change"
+                )
+            revision = 0
             if existing:
-                source, position = existing
+                source, position, revision = existing[0], existing[1], existing[2] + 1
             self.db["requests"].upsert(
-                {"partnership": pid, "id": rid, "spec": json.dumps(spec), "source": source, "position": position},
+                {
+                    "partnership": pid,
+                    "id": rid,
+                    "spec": json.dumps(spec),
+                    "source": source,
+                    "position": position,
+                    "revision": revision,
+                },
                 pk=("partnership", "id"),
             )
 
@@ -228,9 +291,24 @@ class Store:
         with self._writing():
             self.db.execute("delete from requests where partnership = ? and id = ?", [pid, rid])
             self.db.execute(
-                "update meetings set status = 'cancelled', updated_at = ? where partnership = ? and request = ?",
+                "update meetings set status = 'cancelled', updated_at = ?, revision = revision + 1 "
+                "where partnership = ? and request = ?",
                 [iso(now), pid, rid],
             )
+
+    def snapshot(self, pid: str) -> Snapshot:
+        """What a solve reads, to be checked again when it saves."""
+        with self._reading():
+            return Snapshot(
+                self.db.execute("select fingerprint from partnerships where id = ?", [pid]).fetchone()[0],
+                self._revisions("requests", "id", pid),
+                self._revisions("meetings", "request", pid),
+            )
+
+    def _revisions(self, table: str, key: str, pid: str) -> dict[str, int]:
+        return {
+            r[0]: r[1] for r in self.db.execute(f"select {key}, revision from {table} where partnership = ?", [pid])
+        }
 
     def meetings(self, pid: str) -> dict[str, dict[str, Any]]:
         if "meetings" not in self.db.table_names():
@@ -242,16 +320,39 @@ class Store:
             out[row["request"]] = row
         return out
 
-    def save_schedule(self, pid: str, solve: dict[str, Any], meetings: list[dict[str, Any]]) -> int:
-        """Record a solver run and its meetings together; returns the run's id."""
+    def save_schedule(
+        self, pid: str, solve: dict[str, Any], meetings: list[dict[str, Any]], read: Snapshot
+    ) -> dict[str, str]:
+        """Record a solver run and its meetings together, keeping every decision made since ``read``.
+
+        Returns the meetings not saved, each with why: its request was removed or changed, or its
+        meeting was locked, moved, cancelled, issued or solved by someone else while this solve ran.
+        A partnership reloaded with other rotas meanwhile makes the whole run stale: nothing is saved.
+        """
         with self._writing():
+            now = self.snapshot(pid)
+            if now.fingerprint != read.fingerprint:
+                raise UserError(
+                    "the partnership was reloaded with changes while this solve ran, so its schedule was worked "
+                    "out on the old rotas; nothing was saved: solve again"
+                )
+            skipped: dict[str, str] = {}
             solve_id = self.db["solves"].insert({"partnership": pid, **solve}).last_pk
             for m in meetings:
-                row = {"partnership": pid, "solve": solve_id, **m}
+                rid = m["request"]
+                if rid not in now.requests:
+                    skipped[rid] = "its request was removed meanwhile"
+                elif now.requests[rid] != read.requests.get(rid):
+                    skipped[rid] = "its request was changed meanwhile"
+                elif now.meetings.get(rid) != read.meetings.get(rid):
+                    skipped[rid] = "it was decided meanwhile (locked, moved, cancelled, sent or solved elsewhere)"
+                if rid in skipped:
+                    continue
+                row = {"partnership": pid, "solve": solve_id, **m, "revision": now.meetings.get(rid, -1) + 1}
                 for key in ("attendees", "absent", "alternatives", "explanation"):
                     row[key] = json.dumps(row.get(key)) if row.get(key) is not None else None
                 self.db["meetings"].upsert(row, pk=("partnership", "request"))
-            return int(solve_id)
+            return skipped
 
     def update_meeting(self, pid: str, rid: str, **fields: Any) -> None:
         with self._writing():
@@ -259,6 +360,9 @@ class Store:
                 if key in fields and fields[key] is not None:
                     fields[key] = json.dumps(fields[key])
             self.db["meetings"].update((pid, rid), fields)
+            self.db.execute(
+                "update meetings set revision = revision + 1 where partnership = ? and request = ?", [pid, rid]
+            )
 
     def versions(self, pid: str) -> dict[str, dict[str, Any]]:
         """Each meeting's latest issued calendar entry: UID, SEQUENCE, hash, status, DTSTAMP, the event."""
@@ -311,7 +415,8 @@ class Store:
                 )
                 if row["status"] == "request":
                     self.db.execute(
-                        "update meetings set status = ? where partnership = ? and request = ? and status = 'placed'",
+                        "update meetings set status = ?, revision = revision + 1 "
+                        "where partnership = ? and request = ? and status = 'placed'",
                         [ISSUED, pid, row["request"]],
                     )
             for row in forget:

@@ -209,6 +209,15 @@ def m0005_ledger(db: sqlite_utils.Database) -> None:
     db["deliveries"].create_index(["partnership", "channel", "target"])
 
 
+@MIGRATIONS()
+def m0006_revisions(db: sqlite_utils.Database) -> None:
+    """Revisions for optimistic concurrency: a solve remembers what it read and keeps whatever another
+    coordinator decided while it ran (a lock, move, cancel, an edited or removed request, a reload)."""
+    db["requests"].add_column("revision", int, not_null_default=0)
+    db["meetings"].add_column("revision", int, not_null_default=0)
+    db["partnerships"].add_column("fingerprint", str, not_null_default="")
+
+
 def schema_version() -> int:
     """The version this Quorum writes: the number of migrations it knows."""
     return len(MIGRATIONS._migrations)

@@ -56,7 +56,9 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
         services = self.services
         self.partnership: Partnership
         self.partnership, self.rows, _ = requests.list_requests(services.db_path, services.partnership)
-        current = next((r["spec"] for r in self.rows if r["id"] == self.request_id), None)
+        row = next((r for r in self.rows if r["id"] == self.request_id), None)
+        current = row["spec"] if row else None
+        self.revision: int | None = row["revision"] if row else None  # saving refuses if changed since
         self.spec: dict[str, Any] = dict(current or {"kind": "strategy-discussion"})
         spec, preset = self.spec, PRESETS[self.spec["kind"]]
         self.kind = spec["kind"]
@@ -289,7 +291,11 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
         services = self.services
         try:
             request = requests.put_request(
-                services.db_path, services.partnership, self.build(), replace=self.request_id is not None
+                services.db_path,
+                services.partnership,
+                self.build(),
+                replace=self.request_id is not None,
+                revision=self.revision,
             )
         except UserError as exc:
             self.notify(exc.message + "".join(f"\n{d}" for d in exc.details[:5]), severity="error", timeout=10)

@@ -108,4 +108,13 @@ class SolveScreen(UsesServices, Screen[None]):
             f"Placed {len(doc['meetings'])} of {total} requests; objective {doc['objective']:,} "
             f"(bound {doc['bound'] or 0:,.0f}, gap {gap_text(doc.get('gap'))}). Press s to see the schedule."
         )
+        if doc.get("not_saved"):
+            kept = ", ".join(x["request"] for x in doc["not_saved"][:6])
+            more = f" and {len(doc['not_saved']) - 6} more" if len(doc["not_saved"]) > 6 else ""
+            self.notify(
+                f"Changed by someone else while solving, kept as they left them: {kept}{more}. "
+                "Solve again to fit the rest around them.",
+                severity="warning",
+                timeout=15,
+            )
         self.notify(f"Placed {len(doc['meetings'])} of {total} requests")
