@@ -137,6 +137,13 @@ def check_rrule(text: str) -> str | None:
 
     if any(part in text.upper() for part in ("DTSTART", "\n")):
         return 'give the rule alone, e.g. "FREQ=WEEKLY;BYDAY=MO,TU" (the pattern\'s anchor is its start)'
+    # A pattern rule picks days. Finer rules would make dateutil step through every second since the anchor.
+    parts = dict(p.partition("=")[::2] for p in text.upper().split(";"))
+    if parts.get("FREQ") in ("SECONDLY", "MINUTELY", "HOURLY"):
+        return 'a pattern rule picks days: use FREQ=DAILY, WEEKLY, MONTHLY or YEARLY, e.g. "FREQ=WEEKLY;BYDAY=FR"'
+    finer = [p for p in ("BYHOUR", "BYMINUTE", "BYSECOND") if p in parts]
+    if finer:
+        return f"a pattern rule picks days, not times of day: leave out {', '.join(finer)} (the shift gives the times)"
     try:
         rule = rrulestr(text, dtstart=datetime(2024, 1, 1), forceset=True)
         rule.between(datetime(2024, 1, 1), datetime(2024, 3, 1))

@@ -18,9 +18,8 @@ from zoneinfo import ZoneInfo
 
 from rotas.clock import to_utc
 from rotas.model import ABSENCE_KINDS, Absence, DutyOverride
-from rotas.problems import Problem
-
-MAX_PROBLEMS = 200
+from rotas.problems import MAX_PER_FILE, Problem
+from rotas.sane import FIRST_YEAR, LAST_YEAR, check_date, shown
 
 
 def _rows(
@@ -28,7 +27,7 @@ def _rows(
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, row) for each data row; header problems stop the file.
 
-    Reading stops after ``MAX_PROBLEMS`` problems in one file: past that the
+    Reading stops after ``MAX_PER_FILE`` problems in one file: past that the
     file is almost certainly not what it should be, and listing millions of
     lines would bury the message.
     """
@@ -39,9 +38,9 @@ def _rows(
     try:
         for record in reader:
             line_no = reader.line_num
-            if len(problems) - before >= MAX_PROBLEMS:
+            if len(problems) - before >= MAX_PER_FILE:
                 problems.append(
-                    Problem(rel, f"stopped checking after {MAX_PROBLEMS} problems in this file", line=line_no)
+                    Problem(rel, f"stopped checking after {MAX_PER_FILE} problems in this file", line=line_no)
                 )
                 return
             if not record or all(not cell.strip() for cell in record) or record[0].lstrip().startswith("#"):
@@ -80,12 +79,20 @@ def _moment(value: str, tz: ZoneInfo, *, end: bool) -> datetime:
     """A CSV date or date-time as UTC; a whole-day end date runs to the next local midnight."""
     value = value.strip()
     if "T" not in value and " " not in value:
-        day = date.fromisoformat(value)
+        day = check_date(date.fromisoformat(value))
         return to_utc(day + timedelta(days=1) if end else day, time(0), tz)
     moment = datetime.fromisoformat(value)
+    check_date(moment.date())
     if moment.tzinfo is not None:
         return moment.astimezone(UTC)
     return to_utc(moment.date(), moment.time(), tz)
+
+
+def _when_problem(column: str, value: str, exc: ValueError, clock: str | None) -> str:
+    if str(exc).endswith(f"between {FIRST_YEAR} and {LAST_YEAR}"):
+        return f"{column}: {exc}"
+    example = "a date (2026-03-24)" + (f" or date-time (2026-03-24T{clock})" if clock else "")
+    return f"{column} {shown(value)} is not {example}"
 
 
 def read_absences(
@@ -104,21 +111,13 @@ def read_absences(
             continue
         try:
             start = _moment(row["start"], tz, end=False)
-        except ValueError:
-            problems.append(
-                Problem(
-                    rel, f"start {row['start']!r} is not a date (2026-03-24) or date-time (2026-03-24T09:00)", line=line
-                )
-            )
+        except ValueError as exc:
+            problems.append(Problem(rel, _when_problem("start", row["start"], exc, "09:00"), line=line))
             continue
         try:
             finish = _moment(row["end"], tz, end=True)
-        except ValueError:
-            problems.append(
-                Problem(
-                    rel, f"end {row['end']!r} is not a date (2026-03-24) or date-time (2026-03-24T17:00)", line=line
-                )
-            )
+        except ValueError as exc:
+            problems.append(Problem(rel, _when_problem("end", row["end"], exc, "17:00"), line=line))
             continue
         if finish <= start:
             problems.append(Problem(rel, f"end {row['end']} is before start {row['start']}", line=line))
@@ -139,9 +138,9 @@ def read_duty_sheet(
             problems.append(Problem(rel, f"unknown person {row['person']!r} (use the id from people.toml)", line=line))
             continue
         try:
-            day = date.fromisoformat(row["date"])
-        except ValueError:
-            problems.append(Problem(rel, f"date {row['date']!r} is not a date such as 2026-03-24", line=line))
+            day = check_date(date.fromisoformat(row["date"]))
+        except ValueError as exc:
+            problems.append(Problem(rel, _when_problem("date", row["date"], exc, None), line=line))
             continue
         code = row["shift_code"]
         if code not in codes:
@@ -159,6 +158,8 @@ def read_duty_sheet(
             problems.append(
                 Problem(rel, f"{row['person']} on {day} is already {previous[0]!r} at line {previous[1]}", line=line)
             )
+            continue
+        if previous:  # the same row again: harmless, and said once is enough
             continue
         seen[(row["person"], day)] = (code, line)
         out.append(DutyOverride(row["person"], day, code, f"{rel}:{line}"))

@@ -7,6 +7,7 @@ line, where the parser knows it) rather than an exception.
 from __future__ import annotations
 
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,7 +27,13 @@ _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 def read_text(path: Path, rel: str, problems: list[Problem], limit: int) -> str | None:
     """The file as text, or None with a problem recorded (too big, binary, not UTF-8)."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a pipe would wait for a writer forever, a device never end
+            problems.append(
+                Problem(rel, "is not an ordinary file (a pipe, socket or device?): put the file itself here")
+            )
+            return None
+        size = info.st_size
         if size > limit:
             problems.append(
                 Problem(

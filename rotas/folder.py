@@ -104,7 +104,7 @@ def load_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem]]:
     broken: dict[str, set[str]] = {name: set() for name in FILES}
     for name, model in FILES.items():
         path = root / name
-        if not path.is_file():
+        if not path.exists():
             problems.append(Problem(name, "missing required file"))
             continue
         data = read_toml(path, name, problems)
@@ -253,7 +253,7 @@ def _read_data_files(
     """Absences, duty sheets and busy calendars; rows naming a broken person are passed over."""
     absences: list[Absence] = []
     path = root / "absences.csv"
-    if path.is_file():
+    if path.exists():
         text = read_text(path, "absences.csv", problems, DATA_LIMIT)
         if text is not None:
             absences = read_absences(text, "absences.csv", tz, lambda x: x in people or x in broken_people, problems)
@@ -267,21 +267,22 @@ def _read_data_files(
         return set(agency.shifts) if agency else set()
 
     overrides: list[DutyOverride] = []
-    seen: set[tuple[str, date]] = set()
+    seen: dict[tuple[str, date], str] = {}
     for path in sorted(root.glob("duty-sheet*.csv")):
         text = read_text(path, path.name, problems, DATA_LIMIT)
         if text is None:
             continue
         for row in read_duty_sheet(text, path.name, codes_for, problems):
-            if (row.person, row.date) in seen:
+            other = seen.get((row.person, row.date))
+            if other is not None:
                 problems.append(
                     Problem(
                         path.name,
-                        f"{row.person} on {row.date} is also in another duty sheet",
+                        f"{row.person} on {row.date} is also in {other}",
                         line=int(row.source.rsplit(":", 1)[1]),
                     )
                 )
-            seen.add((row.person, row.date))
+            seen[(row.person, row.date)] = row.source
             overrides.append(row)
 
     calendars: list[tuple[str, str]] = []
@@ -289,7 +290,7 @@ def _read_data_files(
     if busy_dir.is_dir():
         for path in sorted(busy_dir.iterdir()):
             rel = f"busy/{path.name}"
-            if path.suffix.lower() != ".ics" or not path.is_file():
+            if path.suffix.lower() != ".ics" or path.is_dir():
                 continue
             if path.stem in broken_people:
                 continue
@@ -307,7 +308,7 @@ def _read_data_files(
                 continue
             why = busy.check(text, tz)
             if why is not None:
-                problems.append(Problem(rel, why))
+                problems.append(Problem(rel, str(why), line=why.line))
                 continue
             calendars.append((path.stem, busy.sanitise(text)))
     return absences, overrides, calendars

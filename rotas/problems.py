@@ -6,7 +6,11 @@ Every check collects problems instead of stopping at the first, so one run of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+MAX_PER_FILE = 50  # past this a file is almost certainly the wrong file: more lines would bury the message
+MAX_TOTAL = 200
+MAX_MESSAGE = 300  # a message quoting a megabyte value is cut here
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,4 +38,32 @@ def key_path(*parts: str | int) -> str:
             out += f"[{part}]"
         else:
             out += f".{part}" if out else str(part)
+    return out
+
+
+class InputError(ValueError):
+    """Data a coordinator supplied that cannot be used, found after it was checked (e.g. a busy calendar's
+    rule that only blows up over the period asked for). The message says what to fix; exit code 2."""
+
+    exit_code = 2
+
+
+def capped(problems: list[Problem]) -> list[Problem]:
+    """``problems`` as a coordinator can read them: at most ``MAX_PER_FILE`` a file and ``MAX_TOTAL`` in all,
+    each followed by a count of the rest, and no message longer than ``MAX_MESSAGE``."""
+    out: list[Problem] = []
+    per_file: dict[str, int] = {}
+    for p in problems:
+        per_file[p.file] = per_file.get(p.file, 0) + 1
+        if per_file[p.file] <= MAX_PER_FILE + 1:  # + 1: room for a reader's own "stopped checking" line
+            if len(p.message) > MAX_MESSAGE:
+                p = replace(p, message=p.message[:MAX_MESSAGE] + "... (cut)")
+            out.append(p)
+    for file, count in per_file.items():
+        if count > MAX_PER_FILE + 1:
+            index = max(i for i, p in enumerate(out) if p.file == file) + 1
+            out.insert(index, Problem(file, f"... and {count - MAX_PER_FILE - 1:,} more problems in this file"))
+    if len(out) > MAX_TOTAL:
+        rest = len(problems) - sum(1 for p in out[:MAX_TOTAL] if not p.message.startswith("... and "))
+        out = [*out[:MAX_TOTAL], Problem(out[MAX_TOTAL].file, f"... and {rest:,} more problems (fix these first)")]
     return out

@@ -19,8 +19,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
+
+from rotas.sane import check_value, pattern_problem
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
 CODE_PATTERN = r"^[A-Za-z0-9]{1,8}$"
@@ -74,21 +78,30 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 Weekday = Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
+    """Unknown keys refused, and every value within the edges in ``rotas.sane`` (no date in the year 9999,
+    no control character in a name, no number past SQLite's), reported at its own key."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _within_edges(cls, value: Any, info: ValidationInfo) -> Any:
+        # Free-text notes, and a cycle's days written over several lines, may break lines.
+        return check_value(value, lines=info.field_name in ("notes", "days"))
 
 
 # partnership.toml ---------------------------------------------------------------
 
 
-class Coordinator(_Strict):
+class Coordinator(Strict):
     """The person who arranges meetings; the organiser of every invite Quorum sends."""
 
     name: Name
     email: Email
 
 
-class Settings(_Strict):
+class Settings(Strict):
     """Partnership-wide rules for scheduling."""
 
     max_meetings_per_day: int = Field(3, ge=1, le=20, description="At most this many meetings per person per day.")
@@ -106,16 +119,15 @@ class Settings(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
-        try:
-            re.compile(self.case_reference_pattern)
-        except re.error as exc:
-            raise ValueError(f"case_reference_pattern is not a valid regular expression ({exc})") from exc
+        problem = pattern_problem(self.case_reference_pattern)
+        if problem:
+            raise ValueError(problem)
         if self.meeting_hours[0] >= self.meeting_hours[1]:
             raise ValueError('meeting_hours must start before they end, e.g. ["08:00", "20:00"]')
         return self
 
 
-class RoomEntry(_Strict):
+class RoomEntry(Strict):
     """A meeting room at the hub; meetings at the hub get one big enough, never double-booked."""
 
     id: Id
@@ -123,7 +135,7 @@ class RoomEntry(_Strict):
     capacity: int = Field(ge=1, le=500)
 
 
-class TermEntry(_Strict):
+class TermEntry(Strict):
     """A school term, both dates inclusive; term-time-only patterns work only inside terms."""
 
     name: str = ""
@@ -131,7 +143,7 @@ class TermEntry(_Strict):
     end: date
 
 
-class PartnershipFile(_Strict):
+class PartnershipFile(Strict):
     """partnership.toml: who the partnership is and where it is."""
 
     id: Id | None = Field(None, description="Stable identifier; defaults to a slug of the name.")
@@ -150,7 +162,7 @@ class PartnershipFile(_Strict):
 # agencies.toml ------------------------------------------------------------------
 
 
-class ShiftEntry(_Strict):
+class ShiftEntry(Strict):
     """An on-duty shift (start and end) or a day-off code (off = true)."""
 
     label: str = ""
@@ -173,7 +185,7 @@ AGENCY_KINDS = ("police", "social-work", "health", "education", "youth", "third-
 AgencyKind = Literal["police", "social-work", "health", "education", "youth", "third-sector", "other"]
 
 
-class AgencyEntry(_Strict):
+class AgencyEntry(Strict):
     id: Id
     name: Name
     kind: AgencyKind | None = Field(
@@ -184,7 +196,7 @@ class AgencyEntry(_Strict):
     shifts: dict[Code, ShiftEntry] = Field(default_factory=dict)
 
 
-class AgenciesFile(_Strict):
+class AgenciesFile(Strict):
     """agencies.toml: the agencies and the shift codes each uses on its rotas."""
 
     agencies: list[AgencyEntry] = Field(min_length=1)
@@ -193,15 +205,17 @@ class AgenciesFile(_Strict):
 # teams.toml ---------------------------------------------------------------------
 
 
-class TeamEntry(_Strict):
+class TeamEntry(Strict):
     id: Id
     name: Name
     agency: Id
     pattern: Id | None = Field(None, description="The pattern its members work, from patterns.toml.")
-    offset: int = Field(0, ge=0, description="Where the team starts in a cycle: on the anchor it works days[offset].")
+    offset: int = Field(
+        0, ge=0, le=10_000, description="Where the team starts in a cycle: on the anchor it works days[offset]."
+    )
 
 
-class TeamsFile(_Strict):
+class TeamsFile(Strict):
     """teams.toml: teams (units, reliefs, district offices) and the pattern each works."""
 
     teams: list[TeamEntry] = Field(min_length=1)
@@ -210,7 +224,7 @@ class TeamsFile(_Strict):
 # patterns.toml ------------------------------------------------------------------
 
 
-class CycleEntry(_Strict):
+class CycleEntry(Strict):
     """A rota that repeats: days is the cycle of shift codes, e.g. "E E L L N N R R R R"."""
 
     name: Id
@@ -223,7 +237,7 @@ class CycleEntry(_Strict):
         return self.days.split() if isinstance(self.days, str) else [d.strip() for d in self.days]
 
 
-class WeeklyRuleEntry(_Strict):
+class WeeklyRuleEntry(Strict):
     """Work a shift on some days of the week, or on the dates of an RRULE."""
 
     shift: Code
@@ -244,7 +258,7 @@ class WeeklyRuleEntry(_Strict):
         return "FREQ=WEEKLY;BYDAY=" + ",".join(self.days or ())
 
 
-class WeeklyEntry(_Strict):
+class WeeklyEntry(Strict):
     """A calendar-week pattern: office hours, part-time, compressed hours, term time."""
 
     name: Id
@@ -255,7 +269,7 @@ class WeeklyEntry(_Strict):
     term_time_only: bool = False
 
 
-class PatternsFile(_Strict):
+class PatternsFile(Strict):
     """patterns.toml: the working patterns that teams and people follow."""
 
     cycles: list[CycleEntry] = Field(default_factory=list)
@@ -265,7 +279,7 @@ class PatternsFile(_Strict):
 # people.toml --------------------------------------------------------------------
 
 
-class PersonEntry(_Strict):
+class PersonEntry(Strict):
     id: Id
     name: Name
     email: Email
@@ -274,16 +288,16 @@ class PersonEntry(_Strict):
     role: Name
     grade: str = ""
     pattern: Id | None = Field(None, description="Overrides the team's pattern.")
-    offset: int | None = Field(None, ge=0, description="Overrides the team's offset in its cycle.")
+    offset: int | None = Field(None, ge=0, le=10_000, description="Overrides the team's offset in its cycle.")
 
 
-class PeopleFile(_Strict):
+class PeopleFile(Strict):
     """people.toml: every member of staff Quorum may invite (one team each)."""
 
     people: list[PersonEntry] = Field(min_length=1)
 
 
-FILES: dict[str, type[_Strict]] = {
+FILES: dict[str, type[Strict]] = {
     "partnership.toml": PartnershipFile,
     "agencies.toml": AgenciesFile,
     "teams.toml": TeamsFile,

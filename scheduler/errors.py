@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from rotas.problems import InputError
 
-class UserError(Exception):
+
+class UserError(InputError):
     """Bad input: a wrong path, an unknown name, an invalid file. The message says what to fix."""
 
     exit_code = 2

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 
 import click
 
-from scheduler.cli import render
+from scheduler.cli import render, values
 from scheduler.cli.context import Context, pass_ctx
 from scheduler.errors import UserError
 from scheduler.services import scheduling
@@ -65,10 +65,7 @@ def solve(
     """Place the pending requests to maximise cross-agency attendance, and store the schedule."""
     start_day = None
     if first is not None:
-        try:
-            start_day = date.fromisoformat(first)
-        except ValueError as exc:
-            raise click.BadParameter(f"{first!r} is not a date such as 2026-03-23", param_hint="--from") from exc
+        start_day = values.day(first, "--from")
     if days is not None and start_day is None:
         raise UserError("--days needs --from")
     job = scheduling.SolveRequest(
@@ -128,10 +125,7 @@ def move(ctx: Context, request_id: str, to: str | None, alternative: int | None)
     """Move a meeting to another time and lock it there."""
     target = None
     if to is not None:
-        try:
-            target = datetime.fromisoformat(to)
-        except ValueError as exc:
-            raise UserError(f"--to {to!r} is not a date-time such as 2026-03-24T10:00") from exc
+        target = values.moment(to, "--to")
     m = scheduling.move(ctx.db_path, ctx.partnership_id, request_id, target, alternative)
     click.echo(f"Moved {request_id} to {render.local_span(m['start'], m['end'])} and locked it")
 
@@ -169,10 +163,7 @@ def standing(
     from scheduler.solver.standing import cycle_days, standing_options
 
     p = open_partnership(ctx.db_path, ctx.partnership_id)
-    try:
-        start = date.fromisoformat(first) if first else date.today()
-    except ValueError as exc:
-        raise UserError(f"--from {first!r} is not a date such as 2026-03-23") from exc
+    start = values.day(first, "--from") if first else date.today()
     days = weeks * 7 if weeks else cycle_days(p)
     chosen = [a.strip() for a in agencies.split(",")] if agencies else [a.id for a in p.agencies]
     options = standing_options(p, chosen, duration, start, days, [d.strip().upper() for d in weekdays.split(",")], top)

@@ -17,7 +17,9 @@ from pathlib import Path
 import click
 
 from rotas.clock import zone
-from scheduler.cli import arrange, render, requests, send, tools
+from rotas.problems import InputError
+from rotas.sane import printable
+from scheduler.cli import arrange, render, requests, send, tools, values
 from scheduler.cli.context import Context, pass_ctx
 from scheduler.errors import UserError
 from scheduler.paths import ENV_DB, example_folder
@@ -28,10 +30,7 @@ DEMO_DAYS = 14
 
 
 def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date such as 2026-03-23") from exc
+    return values.day(value, "--from")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
@@ -61,7 +60,7 @@ def check(folder: Path) -> None:
     _, problems, _ = services.check_folder(folder)
     if problems:
         for p in problems:
-            click.echo(str(folder / p.file) + str(p)[len(p.file) :])
+            click.echo(printable(str(folder / p.file) + str(p)[len(p.file) :]))
         click.echo(f"{len(problems)} problem(s) found in {folder}", err=True)
         sys.exit(2)
     click.echo(f"{folder}: no problems found")
@@ -194,10 +193,10 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI, mapping errors to exit codes without tracebacks for user mistakes."""
     try:
         code = cli.main(args=argv, prog_name="quorum", standalone_mode=False)
-    except UserError as exc:
-        click.echo(f"Error: {exc.message}", err=True)
-        for line in exc.details:
-            click.echo(line, err=True)
+    except InputError as exc:  # a UserError, or bad data found by the rotas while working
+        click.echo(printable(f"Error: {getattr(exc, 'message', exc)}"), err=True)
+        for line in getattr(exc, "details", ()):
+            click.echo(printable(line), err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()

@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from rotas.sane import date_problem, shown
+from scheduler.cli import values
 from scheduler.cli.context import Context, pass_ctx
 from scheduler.errors import UserError
 from scheduler.services import requests
@@ -17,10 +19,14 @@ from scheduler.solver.request_file import PRESETS
 def _when(value: str | None, what: str) -> str | None:
     if value is None:
         return None
+    value = value.strip()
     try:
-        (datetime.fromisoformat(value) if ("T" in value or " " in value) else date.fromisoformat(value))
+        parsed = datetime.fromisoformat(value) if ("T" in value or " " in value) else date.fromisoformat(value)
     except ValueError as exc:
-        raise UserError(f"{what} {value!r} is not a date (2026-03-24) or date-time (2026-03-24T10:00)") from exc
+        raise UserError(f"{what} {shown(value)} is not a date (2026-03-24) or date-time (2026-03-24T10:00)") from exc
+    problem = date_problem(parsed if not isinstance(parsed, datetime) else parsed.date())
+    if problem:
+        raise UserError(f"{what}: {problem}")
     return value.replace(" ", "T")
 
 
@@ -90,9 +96,11 @@ def _spec(base: dict[str, Any], o: dict[str, Any]) -> dict[str, Any]:
             raise UserError("give --within N together with --of REQUEST or --of DATE")
         within: dict[str, Any] = {"days" if o["calendar_days"] else "working_days": o["within"]}
         try:
-            within["of_date"] = date.fromisoformat(o["of"]).isoformat()
+            date.fromisoformat(o["of"])
         except ValueError:
             within["of_request"] = o["of"]
+        else:
+            within["of_date"] = values.day(o["of"], "--of").isoformat()
         spec["within"] = within
     if o["invite"] or o["optional"]:
         spec["invite"] = [{"person": p} for p in o["invite"]] + [

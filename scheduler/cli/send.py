@@ -3,11 +3,11 @@ and reading `replies`."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
 
+from scheduler.cli import values
 from scheduler.cli.context import Context, pass_ctx
 from scheduler.errors import UserError
 
@@ -51,10 +51,7 @@ def export_rota(ctx: Context, person: str | None, team: str | None, first: str, 
     """Write a person's or a team's shifts as a calendar, to see beside their meetings."""
     from scheduler.calendars.export import export_rota as write
 
-    try:
-        start = date.fromisoformat(first)
-    except ValueError as exc:
-        raise UserError(f"--from {first!r} is not a date such as 2026-03-23") from exc
+    start = values.day(first, "--from")
     click.echo(f"Wrote {write(ctx.db_path, ctx.partnership_id, out, start, days, person, team)}")
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import click
 
+from scheduler.cli import values
 from scheduler.errors import UserError
 
 
@@ -32,10 +32,7 @@ def generate(staff: int, n_requests: int, days: int, seed: int, first: str, prof
 
     if folder.exists() and any(folder.iterdir()):
         raise UserError(f"{folder} is not empty: choose a new folder")
-    try:
-        start = date.fromisoformat(first)
-    except ValueError as exc:
-        raise UserError(f"--from {first!r} is not a date such as 2026-03-02") from exc
+    start = values.day(first, "--from", "2026-03-02")
     write(folder, staff, n_requests, days, seed, start, example_folder(), profile)
     click.echo(f"Wrote {folder}: {staff} staff, {n_requests} {profile} requests over {days} days (seed {seed})")
 

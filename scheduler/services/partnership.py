@@ -18,7 +18,7 @@ from rotas.files import read_toml, validate_lists
 from rotas.intervals import Interval
 from rotas.model import Absence, Partnership, Person
 from rotas.overlap import OverlapReport, overlap
-from rotas.problems import Problem
+from rotas.problems import Problem, capped
 from rotas.roster import roster
 from scheduler.errors import UserError
 from scheduler.solver.request_file import RequestsFile
@@ -51,7 +51,7 @@ class LoadSummary:
 def read_requests(folder: Path, partnership: Partnership | None, problems: list[Problem]) -> list[Request]:
     """Requests in requests.toml, checked against the partnership (when it loaded cleanly)."""
     path = folder / "requests.toml"
-    if not path.is_file():
+    if not path.exists():
         return []
     data = read_toml(path, "requests.toml", problems)
     if data is None:
@@ -67,7 +67,7 @@ def check_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem],
     root = Path(folder)
     partnership, problems = load_folder(root)
     requests = read_requests(root, partnership, problems) if root.is_dir() else []
-    return (partnership if not problems else None), problems, requests
+    return (partnership if not problems else None), capped(problems), requests
 
 
 def load(db_path: Path, folder: str | Path, now: datetime | None = None) -> LoadSummary:

@@ -56,6 +56,8 @@ def check_request(
     relative to the request (``case``, ``within.of_request``), so a form can show each beside its input.
     """
     ids = {r["id"] for r in rows}
+    if isinstance(spec.get("id"), str):  # stripped as a file's would be, so it is looked up as it is stored
+        spec = {**spec, "id": spec["id"].strip()}
     rid = spec.get("id")
     if replace and rid not in ids:
         return None, [("id", f"no request {rid!r} (see quorum request list)")]

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema, model_validator
+from pydantic import Field, PlainSerializer, PlainValidator, WithJsonSchema, model_validator
 
-from rotas.schema import Id
+from rotas.schema import Id, Strict
 
 Urgency = Literal["urgent", "normal"]
 Kind = Literal[
@@ -63,10 +63,6 @@ VIRTUAL = "virtual"
 HUB = "hub"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
 def _day_or_moment(value: Any) -> date | datetime:
     """Keep a date a date and a date-time a date-time, also when read back from JSON text."""
     if isinstance(value, date):  # datetime is a date too: both kept as they are
@@ -88,14 +84,14 @@ DayOrMoment = Annotated[
 ]
 
 
-class InviteEntry(_Strict):
+class InviteEntry(Strict):
     """A named invitee."""
 
     person: Id
     required: bool = True
 
 
-class SlotEntry(_Strict):
+class SlotEntry(Strict):
     """A role slot: the solver picks whoever fits best from the people matching every filter given."""
 
     team: Id | None = None
@@ -112,7 +108,7 @@ class SlotEntry(_Strict):
         return self
 
 
-class WithinEntry(_Strict):
+class WithinEntry(Strict):
     """A deadline relative to a date or to another request's meeting."""
 
     working_days: int | None = Field(None, ge=0, le=260)
@@ -129,7 +125,7 @@ class WithinEntry(_Strict):
         return self
 
 
-class RequestEntry(_Strict):
+class RequestEntry(Strict):
     """One [[requests]] entry."""
 
     id: Id
@@ -152,7 +148,7 @@ class RequestEntry(_Strict):
     notes: str = Field("", max_length=4000, description="Free text for the coordinator; never leaves the database.")
 
 
-class RequestsFile(_Strict):
+class RequestsFile(Strict):
     """requests.toml: the meetings and joint visits to arrange."""
 
     requests: list[RequestEntry] = Field(default_factory=list)

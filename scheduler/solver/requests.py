@@ -12,7 +12,6 @@ child's or family's name, because the reference travels in calendar invites.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 from rotas.clock import to_utc, zone
 from rotas.model import Partnership
 from rotas.problems import Problem, key_path
+from rotas.sane import SlowPattern, fullmatch, shown
 from scheduler.solver.request_file import HUB, PRESETS, VIRTUAL, RequestEntry, SlotEntry, Urgency
 
 # -- the resolved request ------------------------------------------------------------------
@@ -90,10 +90,16 @@ def _local(value: date | datetime, tz, *, end: bool) -> datetime:
 def case_problem(case: str, p: Partnership) -> str | None:
     """Why ``case`` is not a case reference of this partnership (None if it is)."""
     pattern = str(p.settings.get("case_reference_pattern", r"^[A-Z]{2,4}-[0-9]{3,8}$"))
-    if re.fullmatch(pattern, case):
-        return None
+    try:
+        if fullmatch(pattern, case):
+            return None
+    except SlowPattern:
+        return (
+            f"checking {shown(case)} against the case_reference_pattern took too long: simplify the pattern "
+            "in partnership.toml"
+        )
     return (
-        f"{case!r} is not a case reference (it must match {pattern}, e.g. 'CP-10482'); "
+        f"{shown(case)} is not a case reference (it must match {pattern}, e.g. 'CP-10482'); "
         "never put a child's or family's name here"
     )
 
@@ -297,18 +303,22 @@ def check_requests(
             out.append(req)
     # Cycles: a -> b -> a can never be scheduled.
     after = {e.id: e.within.of_request for e in entries if e and e.within and e.within.of_request}
+    walked: set[str] = set()  # each request is walked from once: linear, and each cycle reported once
     for start in after:
-        seen: list[str] = [start]
-        node = after.get(start)
-        while node is not None and node not in seen:
-            seen.append(node)
+        path: dict[str, int] = {}
+        node: str | None = start
+        while node is not None and node not in walked and node not in path:
+            path[node] = len(path)
             node = after.get(node)
-        if node == start:
+        walked.update(path)
+        if node is not None and node in path:  # this walk closed a cycle of its own
+            ring = list(path)[path[node] :]
+            shown_ring = ring if len(ring) <= 6 else [*ring[:3], f"... ({len(ring) - 5} more) ...", *ring[-2:]]
             problems.append(
                 Problem(
                     rel,
-                    "requests wait on each other in a cycle: " + " -> ".join([*seen, start]),
-                    key=key_path("requests", index[start], "within", "of_request"),
+                    "requests wait on each other in a cycle: " + " -> ".join([*shown_ring, node]),
+                    key=key_path("requests", index[node], "within", "of_request"),
                 )
             )
     return out
