@@ -30,7 +30,7 @@ def read_text(path: Path, rel: str, problems: list[Problem], limit: int) -> str 
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):  # a pipe would wait for a writer forever, a device never end
             problems.append(
-                Problem(rel, "is not an ordinary file (a pipe, socket or device?): put the file itself here")
+                Problem(rel, "not an ordinary file (a pipe, socket or device?): put the file itself here")
             )
             return None
         size = info.st_size

@@ -47,6 +47,11 @@ def load_requests(store: Store, p: Partnership) -> list[Request]:
 # -- requests --------------------------------------------------------------------------------
 
 
+def _stripped_id(spec: dict[str, Any]) -> dict[str, Any]:
+    """The id stripped as a file's would be, so that it is looked up as it is stored."""
+    return {**spec, "id": spec["id"].strip()} if isinstance(spec.get("id"), str) else spec
+
+
 def check_request(
     p: Partnership, rows: list[dict[str, Any]], spec: dict[str, Any], *, replace: bool
 ) -> tuple[Request | None, list[tuple[str, str]]]:
@@ -56,8 +61,7 @@ def check_request(
     relative to the request (``case``, ``within.of_request``), so a form can show each beside its input.
     """
     ids = {r["id"] for r in rows}
-    if isinstance(spec.get("id"), str):  # stripped as a file's would be, so it is looked up as it is stored
-        spec = {**spec, "id": spec["id"].strip()}
+    spec = _stripped_id(spec)
     rid = spec.get("id")
     if replace and rid not in ids:
         return None, [("id", f"no request {rid!r} (see quorum request list)")]
@@ -90,6 +94,7 @@ def put_request(
     ``revision`` is the changed request's revision as the coordinator read it (``list_requests``): if
     someone else changed it since, nothing is saved. Without it, the revision read here is used.
     """
+    spec = _stripped_id(spec)
     with Store.open(db_path) as store:
         p = store.partnership(pid)
         rows = store.requests(p.id)

@@ -23,6 +23,7 @@ from rotas.model import Partnership
 from scheduler.errors import UserError
 from scheduler.services.describe import describe
 from scheduler.services.requests import load_requests
+from scheduler.solver.budget import Budget, OutOfTime
 from scheduler.solver.greedy import Diary, assign, greedy
 from scheduler.solver.instance import Fixed, build_instance, instant, minutes
 from scheduler.solver.objective import score
@@ -97,8 +98,18 @@ def plan(
     cancelled = {rid for rid, m in meetings.items() if m["status"] == "cancelled" and rid not in job.reschedule}
     active = [r for r in requests if r.id not in cancelled]
     fixed = _fixed(meetings, job.reschedule)
-    inst = build_instance(p, active, now, fixed, _history(active, fixed), job.first, job.days)
-    placements = greedy(inst)
+    # Building and greedy must leave time to describe the result: they get 80% of the limit at most.
+    budget = Budget.of(0.8 * job.time_limit_s)
+    try:
+        inst = build_instance(p, active, now, fixed, _history(active, fixed), job.first, job.days, budget=budget)
+        placements = greedy(inst, budget)
+    except OutOfTime as exc:
+        raise UserError(
+            f"the time limit ({job.time_limit_s:g} s) ran out before any schedule was found, while "
+            f"{exc.stage} ({exc.done:,} of {exc.total:,} requests); nothing was saved. Give it longer "
+            "(--time-limit), or solve a shorter period (--from and --days): long chains of follow-ups "
+            "make every later meeting's window very wide"
+        ) from exc
     greedy_total = score(inst, placements).total
     status, bound, groups = "HEURISTIC", None, None
     if job.strategy == "cpsat":

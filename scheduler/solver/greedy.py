@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from scheduler.solver.budget import UNLIMITED, Budget
 from scheduler.solver.instance import Instance, Task, room_options
 from scheduler.solver.objective import Attendance, Placement, case_attendees, continuity_people
 
@@ -158,9 +159,10 @@ def deadline_order(inst: Instance) -> list[Task]:
     )
 
 
-def greedy(inst: Instance) -> list[Placement]:
+def greedy(inst: Instance, budget: Budget = UNLIMITED) -> list[Placement]:
     diary = Diary(inst)
-    for task in deadline_order(inst):
+    for i, task in enumerate(deadline_order(inst)):
+        budget.check("placing the requests one by one (greedy)", i, len(inst.tasks))
         best: Placement | None = None
         best_key: tuple[int, int] | None = None
         for k in range(len(task.starts)):

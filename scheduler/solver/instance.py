@@ -20,6 +20,7 @@ from rotas.bankholidays import add_working_days
 from rotas.clock import day_span, to_utc, zone
 from rotas.model import Absence, Partnership, Room
 from rotas.roster import RosterDay, roster
+from scheduler.solver.budget import UNLIMITED, Budget
 from scheduler.solver.requests import Request
 
 RATE_PLAIN = 1.0
@@ -221,10 +222,12 @@ def build_instance(
     first: date | None = None,
     days: int | None = None,
     prune: bool = True,
+    budget: Budget = UNLIMITED,
 ) -> Instance:
     """The instance for ``requests``; ``fixed`` meetings keep their start, ``history`` is case -> attendees.
 
-    ``first``/``days`` limit the horizon (local days); by default it spans every window.
+    ``first``/``days`` limit the horizon (local days); by default it spans every window. Stops with
+    ``OutOfTime`` when ``budget`` runs out.
     """
     fixed = fixed or {}
     history = history or {}
@@ -287,7 +290,8 @@ def build_instance(
         int(p.settings.get("time_grain_minutes", 15)),
     )
 
-    for r in requests:
+    for i, r in enumerate(requests):
+        budget.check("working out each request's possible times", i, len(requests))
         w = windows[r.id]
         f = fixed.get(r.id)
         if f is not None:
@@ -322,15 +326,16 @@ def build_instance(
                 task.off_duty[person] = off
         inst.tasks.append(task)
     if prune:
-        _prune(inst)
-    _link_dependencies(inst)
+        _prune(inst, budget)
+    _link_dependencies(inst, budget)
     return inst
 
 
-def _link_dependencies(inst: Instance) -> None:
+def _link_dependencies(inst: Instance, budget: Budget = UNLIMITED) -> None:
     """For a request within N working days of another: its allowed span for each start of the other."""
     tasks = {t.id: t for t in inst.tasks}
-    for t in inst.tasks:
+    for i, t in enumerate(inst.tasks):
+        budget.check("linking follow-up meetings to the meetings they follow", i, len(inst.tasks))
         if t.depends_on is None:
             continue
         ref = tasks.get(t.depends_on)
@@ -374,9 +379,10 @@ def workable_starts(task: Task) -> list[int]:
     return out
 
 
-def _prune(inst: Instance) -> None:
+def _prune(inst: Instance, budget: Budget = UNLIMITED) -> None:
     """Drop starts that some required invitee or slot cannot make (explanations rebuild the full picture)."""
-    for task in inst.tasks:
+    for i, task in enumerate(inst.tasks):
+        budget.check("setting aside times a required invitee cannot make", i, len(inst.tasks))
         keep = workable_starts(task)
         if len(keep) == len(task.starts):
             continue
