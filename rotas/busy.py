@@ -200,7 +200,9 @@ def _repeats(event: icalendar.Event, start: date, until: datetime) -> int:
         raise BusyCalendarError(f"RRULE is not a rule Quorum can read ({_short(exc)})") from exc
     if freq not in _PERIOD_S:
         raise BusyCalendarError(f"RRULE FREQ={freq} is not one of {', '.join(_PERIOD_S)}")
-    interval = max(1, int(prop.get("INTERVAL", [1])[0]))
+    interval = int(prop.get("INTERVAL", [1])[0])
+    if interval < 1:  # dateutil would step by nothing, for ever
+        raise BusyCalendarError(f"RRULE INTERVAL={interval}: it must be 1 or more")
     end = until
     if prop.get("UNTIL"):
         end = min(end, _as_utc(prop["UNTIL"][0]))

@@ -141,6 +141,8 @@ def check_rrule(text: str) -> str | None:
     parts = dict(p.partition("=")[::2] for p in text.upper().split(";"))
     if parts.get("FREQ") in ("SECONDLY", "MINUTELY", "HOURLY"):
         return 'a pattern rule picks days: use FREQ=DAILY, WEEKLY, MONTHLY or YEARLY, e.g. "FREQ=WEEKLY;BYDAY=FR"'
+    if not parts.get("INTERVAL", "1").strip().isdigit() or int(parts.get("INTERVAL", "1")) < 1:
+        return "INTERVAL must be a whole number, 1 or more (INTERVAL=2 is every other week)"
     finer = [p for p in ("BYHOUR", "BYMINUTE", "BYSECOND") if p in parts]
     if finer:
         return f"a pattern rule picks days, not times of day: leave out {', '.join(finer)} (the shift gives the times)"

@@ -211,3 +211,50 @@ def test_an_add_that_loses_the_race_for_its_id_is_refused_not_merged(
         requests.put_request(solved_copy, None, {**spec, "invite": [{"person": "sw-lam"}]}, replace=False)
     _, listed, _ = requests.list_requests(solved_copy, None)
     assert next(r for r in listed if r["id"] == "jv-20003")["spec"]["invite"] == [{"person": "sw-osei"}]
+
+
+async def test_a_coordinator_in_the_ui_and_one_at_the_cli_lose_nothing(
+    solved_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The UI solves (held after planning) while the CLI locks and cancels: the UI's save keeps both."""
+    import asyncio
+    import time
+    from datetime import date
+
+    from textual.widgets import Static
+
+    from scheduler.ui import create_app
+
+    before = rows(solved_copy)
+    placed = sorted(rid for rid, m in before.items() if m["status"] == "placed" and rid.startswith(("jv-", "pm-")))
+    to_lock, to_cancel = placed[:2]
+    planned, go = threading.Event(), threading.Event()
+    real_plan = scheduling.plan
+
+    def held_plan(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        doc = real_plan(*args, **kwargs)
+        planned.set()
+        assert go.wait(120)
+        return doc
+
+    monkeypatch.setattr(scheduling, "plan", held_plan)
+    app = create_app(solved_copy, today=date(2026, 3, 23))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("v", "g")
+        deadline = time.monotonic() + 120
+        while not planned.is_set():
+            assert time.monotonic() < deadline, "the UI's solve never planned"
+            await pilot.pause(0.1)
+        for args in (("lock", to_lock), ("cancel", to_cancel)):
+            done = await asyncio.to_thread(quorum, solved_copy, *args)
+            assert done.returncode == 0, done.stderr
+        decided = rows(solved_copy)
+        go.set()
+        screen = app.screen
+        while screen.running:
+            assert time.monotonic() < deadline, "the UI's solve never finished"
+            await pilot.pause(0.1)
+        assert str(screen.query_one("#result", Static).render()).startswith("Placed ")
+    after = rows(solved_copy)
+    assert after[to_lock]["locked"] == 1 and after[to_lock]["start"] == decided[to_lock]["start"]
+    assert after[to_cancel]["status"] == "cancelled"

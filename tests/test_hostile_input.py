@@ -73,6 +73,14 @@ FOLDER_CASES: dict[str, tuple[Callable[[Path], None], str]] = {
         in_busy(event("DTSTART:19900310T100000Z\nDTEND:19900310T100030Z\nRRULE:FREQ=MINUTELY\n")),
         "repeats about",
     ),
+    "INTERVAL=0 (dateutil would loop for ever)": (
+        in_busy(event(SPAN + "RRULE:FREQ=DAILY;INTERVAL=0\n")),
+        "RRULE INTERVAL=0: it must be 1 or more",
+    ),
+    "pattern rule INTERVAL=0": (
+        replace_in("patterns.toml", "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR", "FREQ=WEEKLY;INTERVAL=0;BYDAY=FR"),
+        "rrule: INTERVAL must be a whole number, 1 or more",
+    ),
     "100,000 events": (
         in_busy("".join(event(SPAN).replace("x@", f"e{i}@") for i in range(100_000))),
         "it has 100,004 events; Quorum reads at most 5,000",

@@ -123,7 +123,7 @@ def assign(diary: Diary, task: Task, k: int) -> Placement | None:
         elif required:
             return None
     taken = {a.person for a in attendees}
-    case_people = case_attendees(list(diary.placements.values()), Placement(task, k, []))
+    case_people = case_attendees(diary.placements, Placement(task, k, []))
     for index, slot in enumerate(r.slots):
         preferred = continuity_people(task, index) | case_people
         options = [c for c in slot.candidates if c not in taken and diary.free(c, task, k)]

@@ -11,6 +11,8 @@ changes is plain integer arithmetic.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, lru_cache
@@ -201,15 +203,18 @@ def candidate_starts(p: Partnership, lo: datetime, hi: datetime, duration: int, 
 
 
 def covered_starts(intervals: list[tuple[int, int]], starts: list[int], before: int, after: int) -> set[int]:
-    """Indexes of ``starts`` whose span [s - before, s + after) lies inside one interval (two pointers)."""
+    """Indexes of ``starts`` whose span [s - before, s + after) lies inside one interval.
+
+    The starts one interval covers are a run of the sorted starts, found by two bisections: a person has
+    tens of intervals and a request hundreds of starts (stepping through the starts took 14 s of a
+    2,000-request build).
+    """
     out: set[int] = set()
-    i = 0
-    for k, s in enumerate(starts):
-        lo, hi = s - before, s + after
-        while i < len(intervals) and intervals[i][1] < hi:
-            i += 1
-        if i < len(intervals) and intervals[i][0] <= lo:
-            out.add(k)
+    for lo, hi in intervals:
+        first = bisect_left(starts, lo + before)
+        last = bisect_right(starts, hi - after)
+        if last > first:
+            out.update(range(first, last))
     return out
 
 
@@ -365,18 +370,29 @@ def room_options(p: Partnership, task: Task) -> list[Room] | None:
 
 
 def workable_starts(task: Task) -> list[int]:
-    """Start indexes at which every required invitee and every slot (to its count) can attend."""
+    """Start indexes at which every required invitee and every slot (to its count) can attend.
+
+    As sets of start indexes (each person's on-duty and off-duty starts), not start by start.
+    """
+    if task.fixed is not None:
+        return list(range(len(task.starts)))
     r = task.request
-    out = []
-    for k in range(len(task.starts)):
-        if task.fixed is not None:
-            out.append(k)
-            continue
-        if all(task.can(p, k) for p, required in r.invitees if required) and all(
-            sum(task.can(c, k) for c in slot.candidates) >= slot.count for slot in r.slots
-        ):
-            out.append(k)
-    return out
+
+    def able(person: str) -> set[int]:
+        return task.on_duty.get(person, set()) | task.off_duty.get(person, {}).keys()
+
+    out = set(range(len(task.starts)))
+    for person, required in r.invitees:
+        if required:
+            out &= able(person)
+    for slot in r.slots:
+        if not out:
+            break
+        counts: Counter[int] = Counter()
+        for c in slot.candidates:
+            counts.update(able(c) & out)
+        out = {k for k in out if counts[k] >= slot.count}
+    return sorted(out)
 
 
 def _prune(inst: Instance, budget: Budget = UNLIMITED) -> None:
