@@ -192,10 +192,12 @@ def _repeats(event: icalendar.Event, start: date, until: datetime) -> int:
     try:
         text = prop.to_ical().decode()
         freq = str(prop.get("FREQ", [""])[0]).upper()
-        naive = (
-            start.replace(tzinfo=None) if isinstance(start, datetime) else datetime(start.year, start.month, start.day)
-        )
-        rrulestr(text, dtstart=naive, forceset=True)
+        # dateutil wants UNTIL and DTSTART alike, both UTC-aware or both floating; calendars (rightly, RFC 5545)
+        # pair a zoned or all-day DTSTART with a UTC UNTIL, which recurring-ical-events reads as meant.
+        begin = start if isinstance(start, datetime) else datetime(start.year, start.month, start.day)
+        until_text = text.upper().partition("UNTIL=")[2].split(";")[0]
+        begin = _as_utc(begin) if until_text.endswith("Z") else begin.replace(tzinfo=None)
+        rrulestr(text, dtstart=begin, forceset=True)
     except Exception as exc:
         raise BusyCalendarError(f"RRULE is not a rule Quorum can read ({_short(exc)})") from exc
     if freq not in _PERIOD_S:

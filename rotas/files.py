@@ -29,9 +29,7 @@ def read_text(path: Path, rel: str, problems: list[Problem], limit: int) -> str 
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):  # a pipe would wait for a writer forever, a device never end
-            problems.append(
-                Problem(rel, "not an ordinary file (a pipe, socket or device?): put the file itself here")
-            )
+            problems.append(Problem(rel, "not an ordinary file (a pipe, socket or device?): put the file itself here"))
             return None
         size = info.st_size
         if size > limit:
