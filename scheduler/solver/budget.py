@@ -28,8 +28,14 @@ class Budget:
     def of(cls, seconds: float | None) -> Budget:
         return cls(None if seconds is None else time.monotonic() + seconds)
 
+    def spent(self) -> bool:
+        return self.ends is not None and time.monotonic() > self.ends
+
+    def left(self) -> float | None:
+        return None if self.ends is None else self.ends - time.monotonic()
+
     def check(self, stage: str, done: int, total: int) -> None:
-        if self.ends is not None and time.monotonic() > self.ends:
+        if self.spent():
             raise OutOfTime(stage, done, total)
 
 

@@ -86,6 +86,10 @@ class Task:
     def can(self, person: str, k: int) -> bool:
         return k in self.on_duty.get(person, ()) or k in self.off_duty.get(person, {})
 
+    def able(self, person: str) -> set[int]:
+        """The start indexes ``person`` can attend: ``can`` for all of them at once."""
+        return self.on_duty.get(person, set()) | self.off_duty.get(person, {}).keys()
+
     def span(self, k: int) -> tuple[int, int]:
         """The time taken at start index k, travel included."""
         s = self.starts[k]
@@ -377,20 +381,16 @@ def workable_starts(task: Task) -> list[int]:
     if task.fixed is not None:
         return list(range(len(task.starts)))
     r = task.request
-
-    def able(person: str) -> set[int]:
-        return task.on_duty.get(person, set()) | task.off_duty.get(person, {}).keys()
-
     out = set(range(len(task.starts)))
     for person, required in r.invitees:
         if required:
-            out &= able(person)
+            out &= task.able(person)
     for slot in r.slots:
         if not out:
             break
         counts: Counter[int] = Counter()
         for c in slot.candidates:
-            counts.update(able(c) & out)
+            counts.update(task.able(c) & out)
         out = {k for k in out if counts[k] >= slot.count}
     return sorted(out)
 

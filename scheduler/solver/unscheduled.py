@@ -7,6 +7,7 @@ time they could, and concrete ways out (someone off duty at a cost, a colleague 
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from datetime import timedelta
 from itertools import combinations
 
@@ -29,16 +30,12 @@ def _entities(task: Task, words: Words) -> list[tuple[str, str | None, set[int]]
     out = []
     for person, required in r.invitees:
         if required:
-            out.append(
-                (
-                    f"{words.name(person)} (required)",
-                    person,
-                    {k for k in range(len(task.starts)) if task.can(person, k)},
-                )
-            )
+            out.append((f"{words.name(person)} (required)", person, task.able(person)))
     for slot in r.slots:
-        ok = {k for k in range(len(task.starts)) if sum(task.can(c, k) for c in slot.candidates) >= slot.count}
-        out.append((f"{slot.label} (required)", None, ok))
+        counts: Counter[int] = Counter()
+        for c in slot.candidates:
+            counts.update(task.able(c))
+        out.append((f"{slot.label} (required)", None, {k for k, n in counts.items() if n >= slot.count}))
     return out
 
 
