@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 MAX_PER_FILE = 50  # past this a file is almost certainly the wrong file: more lines would bury the message
 MAX_TOTAL = 200
 MAX_MESSAGE = 300  # a message quoting a megabyte value is cut here
+MAX_KEY = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,7 @@ class InputError(ValueError):
 
 def capped(problems: list[Problem]) -> list[Problem]:
     """``problems`` as a coordinator can read them: at most ``MAX_PER_FILE`` a file and ``MAX_TOTAL`` in all,
-    each followed by a count of the rest, and no message longer than ``MAX_MESSAGE``."""
+    each followed by a count of the rest, and no message or key longer than ``MAX_MESSAGE`` or ``MAX_KEY``."""
     out: list[Problem] = []
     per_file: dict[str, int] = {}
     for p in problems:
@@ -58,6 +59,8 @@ def capped(problems: list[Problem]) -> list[Problem]:
         if per_file[p.file] <= MAX_PER_FILE + 1:  # + 1: room for a reader's own "stopped checking" line
             if len(p.message) > MAX_MESSAGE:
                 p = replace(p, message=p.message[:MAX_MESSAGE] + "... (cut)")
+            if p.key and len(p.key) > MAX_KEY:  # an unknown key is echoed as its path
+                p = replace(p, key=p.key[:MAX_KEY] + "...")
             out.append(p)
     for file, count in per_file.items():
         if count > MAX_PER_FILE + 1:

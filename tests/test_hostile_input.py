@@ -286,3 +286,13 @@ def test_a_chain_of_500_follow_ups_ends_at_the_time_limit_with_a_reason(example_
     )
     assert done.returncode == 2, done.stderr
     assert "ran out before any schedule was found" in done.stderr and "--from and --days" in done.stderr
+
+
+def test_a_megabyte_value_is_not_echoed_whole(example_copy: Path, run) -> None:
+    huge = "x" * 1_000_000
+    with (example_copy / "absences.csv").open("a") as f:
+        f.write(f"{huge},2026-03-01,2026-03-02,leave\n")
+    (example_copy / "teams.toml").write_text((example_copy / "teams.toml").read_text() + f"\n{huge[:100_000]} = 1\n")
+    result = run("check", example_copy)
+    assert result.code == 2 and len(result.out) < 5_000, len(result.out)
+    assert "teams.toml: teams[12].xxxxxxxx" in result.out and "absences.csv:12: CSV error" in result.out

@@ -162,3 +162,12 @@ def test_uids_and_file_names_carry_no_request_id(tmp_path: Path) -> None:
         assert "smith" not in path.read_text().lower()
     (invite,) = (tmp_path / "out" / "invites").glob("*.ics")
     assert invite.name.startswith("joint-visit-cp-10999-")
+
+
+def test_a_reply_with_a_sequence_of_23_digits_is_refused(db: Path, tmp_path: Path, run, monkeypatch) -> None:
+    """Once "Python int too large to convert to SQLite INTEGER" (exit 1); now a reason, exit 2."""
+    monkeypatch.setenv("QUORUM_DB", str(db))
+    path = reply_file(tmp_path / "big.ics", version(db, "jv-10482")["uid"], email_of(db, "sw-adeyemi"), "ACCEPTED")
+    path.write_bytes(path.read_bytes().replace(b"SEQUENCE:0", b"SEQUENCE:" + b"9" * 23))
+    result = run("replies", path)
+    assert result.code == 2 and "latest sent is version 0" in result.err and "Internal error" not in result.err
