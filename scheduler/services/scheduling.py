@@ -90,11 +90,16 @@ def plan(
     job: SolveRequest,
     progress: Callable[[Progress], None] | None = None,
     cancel: threading.Event | None = None,
+    started: float | None = None,
 ) -> dict[str, Any]:
-    """The schedule as one JSON-ready document (see docs/solver.md), not yet stored."""
+    """The schedule as one JSON-ready document (see docs/solver.md), not yet stored.
+
+    ``started`` (time.monotonic()) is when the time limit began: by default now; ``solve`` gives the
+    moment it began reading, so that reading and saving are inside the limit too.
+    """
     if job.strategy not in STRATEGIES:
         raise UserError(f"unknown strategy {job.strategy!r} (use {' or '.join(STRATEGIES)})")
-    started = time.monotonic()
+    started = time.monotonic() if started is None else started
     cancelled = {rid for rid, m in meetings.items() if m["status"] == "cancelled" and rid not in job.reschedule}
     active = [r for r in requests if r.id not in cancelled]
     fixed = _fixed(meetings, job.reschedule)
@@ -137,10 +142,10 @@ def plan(
             "without_solution": sum(g.status == "NO_SOLUTION" for g in result.groups),
         }
     final = score(inst, placements)
-    # Describing gets what is left of the limit, less a moment to save (3 s at 2,000 requests): past it,
-    # reasons are left out.
+    # Describing gets what is left of the limit, less a moment to save and print (4 s at 2,000 requests):
+    # past it, reasons are left out.
     doc = describe(
-        inst, placements, job.alternatives, Budget(started + job.time_limit_s - min(3.0, 0.05 * job.time_limit_s))
+        inst, placements, job.alternatives, Budget(started + job.time_limit_s - min(5.0, 0.08 * job.time_limit_s))
     )
     doc.update(
         {
@@ -167,6 +172,7 @@ def solve(
     cancel: threading.Event | None = None,
 ) -> dict[str, Any]:
     """Schedule the pending requests and store the result; returns the schedule document."""
+    started = time.monotonic()
     now = now or datetime.now(UTC)
     with Store.open(db_path) as store:
         p = store.partnership(pid)
@@ -176,7 +182,7 @@ def solve(
         unknown = [rid for rid in job.reschedule if rid not in {r.id for r in requests}]
         if unknown:
             raise UserError(f"no request {unknown[0]!r} to reschedule")
-        doc = plan(p, requests, meetings, now, job, progress, cancel)
+        doc = plan(p, requests, meetings, now, job, progress, cancel, started)
         rows = []
         for m in doc["meetings"]:
             before = meetings.get(m["request"]) or {}
