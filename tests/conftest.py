@@ -172,6 +172,18 @@ def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp
 
 
 @pytest.fixture(autouse=True)
+def _frozen_today(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The example is dated March 2026: every command and the UI take 1 March 2026 as today, whatever the
+    real date (subprocesses inherit it). A test of the real clock or of --today sets its own."""
+    from scheduler import today
+
+    monkeypatch.setenv(today.ENV_TODAY, "2026-03-01")
+    today.freeze(None)
+    yield
+    today.freeze(None)
+
+
+@pytest.fixture(autouse=True)
 def _no_personal_keymap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """The UI reads the user's keymap.toml; tests must not depend on the machine's."""
     monkeypatch.setenv("QUORUM_KEYMAP", str(tmp_path / "no-keymap.toml"))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import click
 
+from scheduler import today as clock
 from scheduler.cli import render, values
 from scheduler.cli.context import Context, pass_ctx
 from scheduler.errors import UserError
@@ -163,7 +163,7 @@ def standing(
     from scheduler.solver.standing import cycle_days, standing_options
 
     p = open_partnership(ctx.db_path, ctx.partnership_id)
-    start = values.day(first, "--from") if first else date.today()
+    start = values.day(first, "--from") if first else clock.today()
     days = weeks * 7 if weeks else cycle_days(p)
     chosen = [a.strip() for a in agencies.split(",")] if agencies else [a.id for a in p.agencies]
     options = standing_options(p, chosen, duration, start, days, [d.strip().upper() for d in weekdays.split(",")], top)

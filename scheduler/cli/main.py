@@ -19,6 +19,7 @@ import click
 from rotas.clock import zone
 from rotas.problems import InputError
 from rotas.sane import printable
+from scheduler import today as clock
 from scheduler.cli import arrange, render, requests, send, tools, values
 from scheduler.cli.context import Context, pass_ctx
 from scheduler.errors import UserError
@@ -41,13 +42,21 @@ def _date(value: str) -> date:
     metavar="ID",
     help="Which loaded partnership to use, when the database holds more than one.",
 )
+@click.option(
+    "--today",
+    envvar=clock.ENV_TODAY,
+    metavar="DATE",
+    help=f"Take DATE as today (also ${clock.ENV_TODAY}): solving places nothing before it, notice and "
+    "deadlines count from it. For replaying a past fortnight, such as the bundled example's March 2026.",
+)
 @click.version_option(package_name="quorum")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, partnership: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, partnership: str | None, today: str | None) -> None:
     """Quorum: rota-aware scheduling for multi-agency safeguarding meetings.
 
     With no command, opens the terminal UI on the database (quorum tui).
     """
+    clock.freeze(clock.parse(today, "--today") if today else None)
     ctx.obj = Context(db, partnership)
     if ctx.invoked_subcommand is None:
         ctx.invoke(tui)
@@ -57,13 +66,16 @@ def cli(ctx: click.Context, db: str | None, partnership: str | None) -> None:
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 def check(folder: Path) -> None:
     """Check a partnership FOLDER and list every problem, one a line."""
-    _, problems, _ = services.check_folder(folder)
+    partnership, problems, requests = services.check_folder(folder)
     if problems:
         for p in problems:
             click.echo(printable(str(folder / p.file) + str(p)[len(p.file) :]))
         click.echo(f"{len(problems)} problem(s) found in {folder}", err=True)
         sys.exit(2)
     click.echo(f"{folder}: no problems found")
+    assert partnership is not None
+    for warning in services.past_requests(partnership, requests, clock.now()):
+        click.echo(printable(f"{folder / 'requests.toml'}: warning: {warning}"))
 
 
 @cli.command()
@@ -139,6 +151,7 @@ def demo(time_limit: float, no_ui: bool) -> None:
     """
     from scheduler.services import scheduling
 
+    clock.freeze(DEMO_FROM)  # the example's fortnight is 'now': its requests are not in the past
     with tempfile.TemporaryDirectory(prefix="quorum-demo-") as tmp:
         db = Path(tmp) / "demo.db"
         summary = services.load(db, example_folder())

@@ -70,6 +70,30 @@ def check_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem],
     return (partnership if not problems else None), capped(problems), requests
 
 
+def past_requests(p: Partnership, requests: list[Request], now: datetime) -> list[str]:
+    """Warnings for requests whose window (or fixed time) is wholly before ``now``: they will not be placed.
+
+    Not problems: a folder kept from last month still loads, and its past requests say why they wait.
+    """
+    from scheduler.solver.instance import request_window
+
+    tz = zone(p.timezone)
+    out = []
+    for r in requests:
+        end = r.fixed + timedelta(minutes=r.duration) if r.fixed else (request_window(r, p) or (None, None))[1]
+        if end is not None and end <= now:
+            what = (
+                f"fixed time was {r.fixed.astimezone(tz):%a %d %b %Y %H:%M}"
+                if r.fixed
+                else (f"window closed on {(end - timedelta(minutes=1)).astimezone(tz):%a %d %b %Y}")
+            )
+            out.append(
+                f"{r.id}: its {what}, before today ({now.astimezone(tz):%a %d %b %Y}): it will not be placed; "
+                "give it new dates or remove it"
+            )
+    return out
+
+
 def load(db_path: Path, folder: str | Path, now: datetime | None = None) -> LoadSummary:
     """Check the folder, then replace its partnership in the database in one transaction."""
     partnership, problems, requests = check_folder(folder)

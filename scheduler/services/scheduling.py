@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from rotas.clock import zone
 from rotas.model import Partnership
+from scheduler import today as clock
 from scheduler.errors import UserError
 from scheduler.services.describe import describe
 from scheduler.services.requests import load_requests
@@ -173,7 +174,7 @@ def solve(
 ) -> dict[str, Any]:
     """Schedule the pending requests and store the result; returns the schedule document."""
     started = time.monotonic()
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     with Store.open(db_path) as store:
         p = store.partnership(pid)
         read = store.snapshot(p.id)  # before reading: a change from here on is kept when saving
@@ -332,7 +333,7 @@ def move(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """Move a meeting to a local date-time (or its Nth stored alternative) and lock it there."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     with Store.open(db_path) as store:
         p = store.partnership(pid)
         tz = zone(p.timezone)
@@ -346,6 +347,11 @@ def move(
             target = to if to.tzinfo else to.replace(tzinfo=tz)
         else:
             raise UserError("give --to DATETIME or --alternative N")
+        if target < now:
+            raise UserError(
+                f"{target.astimezone(tz):%a %d %b %Y %H:%M} has passed (today is {now.astimezone(tz):%a %d %b %Y}): "
+                "choose a later time"
+            )
         requests = load_requests(store, p)
         request = next((r for r in requests if r.id == rid), None)
         if request is None:

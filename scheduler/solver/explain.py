@@ -54,7 +54,7 @@ class Alternative:
 class Unscheduled:
     request: str
     reason: str  # no_common_time | clash | daily_limit | room | dependency | outside_horizon | not_placed
-    # | not_explained (the time limit ran out first)
+    # | past (its window or fixed time is before today) | not_explained (the time limit ran out first)
     detail: str
     suggestions: list[str] = field(default_factory=list)
 

@@ -307,13 +307,15 @@ def build_instance(
             starts = [f.start]
             window = (f.start, f.start + r.duration)
         elif r.fixed is not None:
-            # A time fixed in the request itself: the only start, whoever can come (attendance still solved).
-            starts = [minutes(r.fixed)]
-            window = (starts[0], starts[0] + r.duration)
+            # A time fixed in the request itself: the only start, whoever can come (attendance still solved);
+            # none if it has passed.
+            window = (minutes(r.fixed), minutes(r.fixed) + r.duration)
+            starts = [window[0]] if window[0] >= minutes(now) else []
         elif w is None:
             starts, window = [], (minutes(lo_h), minutes(lo_h))
         else:
-            lo, hi = max(w[0], lo_h), min(w[1], hi_h)
+            # Nothing is placed before now (a meeting placed in the past would be sent as an invite).
+            lo, hi = max(w[0], lo_h, now), min(w[1], hi_h)
             starts = candidate_starts(p, lo, hi, r.duration, r.travel) if hi > lo else []
             window = (minutes(w[0]), minutes(w[1]))
         task = Task(r, starts, {}, {}, window, f)

@@ -60,11 +60,21 @@ def explain_unscheduled(inst: Instance, diary: Diary, task: Task, words: Words) 
             [f"schedule {task.depends_on} first, or give {rid} its own dates"],
         )
     lo, hi = task.window
+    now = minutes(inst.now)
     if hi <= lo:
         return Unscheduled(rid, "outside_horizon", "its window is outside the dates being scheduled")
     if task.depends_on is not None:
         dep = diary.placements[task.depends_on]
         lo, hi = task.deadline_after[dep.k]
+    if hi <= now or (task.request.fixed is not None and lo < now):
+        return Unscheduled(
+            rid,
+            "past",
+            f"its {'fixed time' if task.request.fixed is not None else 'window'} ({words.day(lo)} to "
+            f"{words.day(hi - 1)}) has passed: today is {words.day(now)}",
+            [f"give it new dates (quorum request edit {rid} --earliest DATE --latest DATE), or remove it"],
+        )
+    lo = max(lo, now)
     full = _unpruned(inst, task, lo, hi)
     entities = _entities(full, words)
     last_day = words.day(hi - 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from scheduler import today as clock
 from scheduler.errors import UserError
 from scheduler.services import partnership as data
 from scheduler.ui.screens.dashboard import DashboardScreen
@@ -31,10 +32,16 @@ class UiServices:
 
     db_path: Path
     partnership: str | None = None
-    today: date = field(default_factory=date.today)
+    today: date = field(default_factory=clock.today)
     demo: bool = False
     browse_from: Path = field(default_factory=Path.cwd)  # where the welcome screen's folder picker starts
     solve_seconds: float = 30.0  # the solver's time limit; x stops it sooner
+
+    @property
+    def now(self) -> datetime:
+        """What solving and moving count from: the real time today, else the start of the frozen day."""
+        real = clock.now()
+        return real if real.date() == self.today else datetime.combine(self.today, time(0), UTC)
 
 
 # (mode, key, title, what the command palette says it does)
@@ -147,7 +154,7 @@ def create_app(
 
     keymap = read_keymap() if keymap_file is None else read_keymap(keymap_file)
     loaded = bool(data.loaded_partnerships(db_path))
-    services = UiServices(db_path, partnership, today or date.today(), demo, solve_seconds=solve_seconds)
+    services = UiServices(db_path, partnership, today or clock.today(), demo, solve_seconds=solve_seconds)
     app = QuorumApp(services, loaded=loaded)
     if keymap:
         app.set_keymap(keymap)

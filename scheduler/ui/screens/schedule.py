@@ -133,7 +133,7 @@ class ScheduleScreen(DataScreen):
         services = self.services
         self._decide(
             f"Moved to alternative {n} and locked",
-            lambda rid: scheduling.move(services.db_path, services.partnership, rid, alternative=n),
+            lambda rid: scheduling.move(services.db_path, services.partnership, rid, alternative=n, now=services.now),
         )
 
     def show_detail(self, request: str | None) -> None:

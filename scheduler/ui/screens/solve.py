@@ -71,7 +71,12 @@ class SolveScreen(UsesServices, Screen[None]):
         job = scheduling.SolveRequest(time_limit_s=services.solve_seconds, alternatives=2)
         try:
             doc = scheduling.solve(
-                services.db_path, services.partnership, job, progress=self.on_progress, cancel=self.cancel_event
+                services.db_path,
+                services.partnership,
+                job,
+                now=services.now,
+                progress=self.on_progress,
+                cancel=self.cancel_event,
             )
         except UserError as exc:
             self.app.call_from_thread(self.finished, None, exc.message)

@@ -1,0 +1,51 @@
+"""What "today" is: the real date, or one frozen by ``--today DATE`` or ``QUORUM_TODAY``.
+
+Solving places nothing before now, the rest-day notice rule counts days from today, deadlines are
+"overdue" against today and ``check`` warns of windows wholly past: all of them read the day here,
+so that a demo, a test or a coordinator replaying last March sees the same answers on any date.
+Calendar stamps (DTSTAMP) and records of when something was done keep the real clock.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime, time
+
+from rotas.sane import date_problem, shown
+from scheduler.errors import UserError
+
+ENV_TODAY = "QUORUM_TODAY"
+_frozen: date | None = None
+
+
+def parse(value: str, where: str) -> date:
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise UserError(f"{where} {shown(value)} is not a date such as 2026-03-23") from exc
+    problem = date_problem(day)
+    if problem:
+        raise UserError(f"{where}: {problem}")
+    return day
+
+
+def freeze(day: date | None) -> None:
+    """Make ``day`` today for this process (None: back to ``QUORUM_TODAY``, else the real date)."""
+    global _frozen
+    _frozen = day
+
+
+def today() -> date:
+    if _frozen is not None:
+        return _frozen
+    value = os.environ.get(ENV_TODAY)
+    if value:
+        return parse(value, ENV_TODAY)
+    return date.today()
+
+
+def now() -> datetime:
+    """The instant scheduling counts from: the real time, or the start (UTC) of a frozen today."""
+    if _frozen is None and not os.environ.get(ENV_TODAY):
+        return datetime.now(UTC)
+    return datetime.combine(today(), time(0), UTC)
