@@ -18,11 +18,12 @@ ENV_TODAY = "QUORUM_TODAY"
 _frozen: date | None = None
 
 
-def parse(value: str, where: str) -> date:
+def parse(value: str, where: str, example: str = "2026-03-23") -> date:
+    """``value`` as a date within the years Quorum plans in, or a UserError (exit 2) naming ``where``."""
     try:
         day = date.fromisoformat(value.strip())
     except ValueError as exc:
-        raise UserError(f"{where} {shown(value)} is not a date such as 2026-03-23") from exc
+        raise UserError(f"{where} {shown(value)} is not a date such as {example}") from exc
     problem = date_problem(day)
     if problem:
         raise UserError(f"{where}: {problem}")

@@ -5,19 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from rotas.sane import date_problem, shown
+from scheduler import today as clock
 from scheduler.errors import UserError
 
 
 def day(value: str, option: str, example: str = "2026-03-23") -> date:
     """``value`` as a date, or a UserError (exit 2) naming the option."""
-    try:
-        parsed = date.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise UserError(f"{option} {shown(value)} is not a date such as {example}") from exc
-    problem = date_problem(parsed)
-    if problem:
-        raise UserError(f"{option}: {problem}")
-    return parsed
+    return clock.parse(value, option, example)
 
 
 def moment(value: str, option: str) -> datetime:
