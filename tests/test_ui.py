@@ -78,6 +78,12 @@ async def test_help_panel_lists_bindings(solved_db: Path) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert app.screen.query("HelpPanel")
+        await pilot.press("question_mark")  # ? closes it again
+        await pilot.pause()
+        assert not app.screen.query("HelpPanel")
+        await pilot.press("question_mark", "escape")  # and so does Escape
+        await pilot.pause()
+        assert not app.screen.query("HelpPanel")
 
 
 @pytest.fixture

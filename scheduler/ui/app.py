@@ -72,7 +72,8 @@ class QuorumApp(App[None]):
     DEFAULT_MODE = "dashboard"
     # Help first: in a narrow terminal the footer cuts off at the right, and ? lists everything.
     BINDINGS = [
-        Binding("question_mark", "show_help_panel", "Help", key_display="?", id="help"),
+        Binding("question_mark", "toggle_help", "Help", key_display="?", id="help"),
+        Binding("escape", "hide_help_panel", "Close help", show=False, id="help_close"),
         *(Binding(key, f"switch_mode('{mode}')", title, id=mode) for mode, key, title, _ in SCREENS),
         Binding("n", "new_request", "New request", show=False, id="new_request"),
         Binding("q", "quit", "Quit", id="quit"),
@@ -108,6 +109,13 @@ class QuorumApp(App[None]):
         self.sub_title = self.describe()
         self.refresh_bindings()
         self.switch_mode("dashboard")
+
+    def action_toggle_help(self) -> None:
+        """? opens the keys panel and closes it again (Textual's own action only opens it)."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     async def action_new_request(self) -> None:
         """A new request from anywhere: the form opens over the request list, which then shows it."""

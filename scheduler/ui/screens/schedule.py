@@ -140,7 +140,7 @@ class ScheduleScreen(DataScreen):
         self.selected = request
         detail = self.query_one("#detail", Static)
         if request is None:
-            detail.update("Nothing scheduled yet: run quorum solve")
+            detail.update("Nothing scheduled yet: press v to open the solver, then g to solve")
             return
         meeting = next((m for m in self.doc["meetings"] if m["request"] == request), None)
         if meeting is None:
