@@ -262,3 +262,17 @@ def test_a_deadline_cycle_is_reported(run, example_copy) -> None:
         f"{example_copy}/requests.toml: requests[0].within.of_request: requests wait on each other in a cycle: "
         "sd-10482 -> cg-10482 -> icpc-10482 -> sd-10482"
     ) in result.out
+
+
+def test_the_stored_schedule_reads_as_the_solve_printed_it(run, example_copy) -> None:
+    """`quorum schedule` once lost the place ("joint-visit  ()") and the agencies asked ("(2 agencies)")."""
+    assert run("load", example_copy).code == 0
+    solved = run("solve", "--strategy", "greedy").out
+    stored = run("schedule").out
+
+    def heads(text: str) -> list[str]:
+        return [line for line in text.splitlines() if "  CP-" in line or line.strip().startswith("present:")]
+
+    assert heads(stored) == heads(solved) and heads(stored)
+    assert "(family home)" in stored and " of " in next(x for x in heads(stored) if "present:" in x)
+    assert "  ()" not in stored

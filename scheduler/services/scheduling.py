@@ -23,7 +23,7 @@ from rotas.model import Partnership
 from scheduler import today as clock
 from scheduler.errors import UserError
 from scheduler.services.describe import describe
-from scheduler.services.requests import load_requests
+from scheduler.services.requests import load_requests, resolve_stored
 from scheduler.solver.budget import Budget, OutOfTime
 from scheduler.solver.greedy import Diary, assign, greedy
 from scheduler.solver.instance import Fixed, build_instance, instant, minutes
@@ -248,10 +248,14 @@ def stored_schedule(db_path: Path, pid: str | None) -> dict[str, Any]:
     """What was last solved (and decided since), in the same shape as ``solve``'s document."""
     with Store.open(db_path) as store:
         p = store.partnership(pid)
-        requests = {r["id"]: r["spec"] for r in store.requests(p.id)}
+        rows = store.requests(p.id)
+        requests = {r["id"]: r["spec"] for r in rows}
         meetings = store.meetings(p.id)
         last = store.last_solve(p.id)
         replies = store.replies(p.id)
+    # Where it is and which agencies were asked, as solve said them (requests that no longer fit are left out).
+    resolved = {r.id: r for r in resolve_stored(p, rows)[0]}
+    agency_of = {x.id: x.agency for x in p.people}
     doc: dict[str, Any] = {
         "status": last["status"] if last else None,
         "strategy": last["strategy"] if last else None,
@@ -272,6 +276,8 @@ def stored_schedule(db_path: Path, pid: str | None) -> dict[str, Any]:
                     "case": spec.get("case"),
                     "start": m["start"],
                     "end": m["end"],
+                    "location": resolved[rid].venue if rid in resolved else spec.get("venue"),
+                    "agencies_invited": _agencies_invited(resolved[rid], agency_of) if rid in resolved else None,
                     "room": m["room"],
                     "locked": bool(m["locked"]),
                     "attendees": m["attendees"] or [],
@@ -294,6 +300,11 @@ def stored_schedule(db_path: Path, pid: str | None) -> dict[str, Any]:
         m["start"] = datetime.fromisoformat(m["start"]).astimezone(tz).isoformat()
         m["end"] = datetime.fromisoformat(m["end"]).astimezone(tz).isoformat()
     return doc
+
+
+def _agencies_invited(r: Request, agency_of: dict[str, str]) -> list[str]:
+    people = [x for x, _ in r.invitees] + [c for slot in r.slots for c in slot.candidates]
+    return sorted({agency_of[x] for x in people if x in agency_of})
 
 
 # -- the coordinator's decisions --------------------------------------------------------------
