@@ -276,3 +276,16 @@ def test_the_stored_schedule_reads_as_the_solve_printed_it(run, example_copy) ->
     assert heads(stored) == heads(solved) and heads(stored)
     assert "(family home)" in stored and " of " in next(x for x in heads(stored) if "present:" in x)
     assert "  ()" not in stored
+
+
+def test_a_meeting_fixed_by_its_request_is_marked_and_moves_only_with_force(run, example_copy) -> None:
+    assert run("load", example_copy).code == 0
+    assert run("solve", "--strategy", "greedy", "--alternatives", "1").code == 0
+    assert "[fixed by its request]" in next(x for x in run("schedule").out.splitlines() if "cg-10290" in x)
+    refused = run("move", "cg-10290", "--alternative", "1")
+    assert refused.code == 2 and "is fixed at Thu 26 Mar 2026 10:00 by its request" in refused.err
+    assert "Thu 26 Mar 10:00" in next(x for x in run("schedule").out.splitlines() if "cg-10290" in x)
+    alternatives = json.loads(run("schedule", "--json").out)
+    options = next(m for m in alternatives["meetings"] if m["request"] == "cg-10290")["alternatives"]
+    if options:  # the chair's time may be the only one that works
+        assert run("move", "cg-10290", "--alternative", "1", "--force").code == 0

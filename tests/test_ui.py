@@ -165,7 +165,12 @@ async def test_lock_move_and_cancel_from_the_schedule(own_db: Path) -> None:
         await pilot.pause()
         assert "[locked]" in str(screen.query_one("#detail", Static).render())
         before = next(m for m in screen.doc["meetings"] if m["request"] == first)
-        await pilot.press("1")
+        await pilot.press("1")  # asks first; No is the default
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert next(m for m in screen.doc["meetings"] if m["request"] == first)["start"] == before["start"]
+        await pilot.press("1", "y")
         await pilot.pause()
         after = next(m for m in screen.doc["meetings"] if m["request"] == first)
         assert after["start"] == before["alternatives"][0]["start"] and after["locked"]

@@ -120,13 +120,14 @@ def unlock(ctx: Context, request_id: str) -> None:
 @click.argument("request_id")
 @click.option("--to", "to", metavar="DATETIME", help="Local start, e.g. 2026-03-24T10:00.")
 @click.option("--alternative", type=int, metavar="N", help="The Nth stored alternative (solve --alternatives K).")
+@click.option("--force", is_flag=True, help="Move it even though its request fixes its time.")
 @pass_ctx
-def move(ctx: Context, request_id: str, to: str | None, alternative: int | None) -> None:
+def move(ctx: Context, request_id: str, to: str | None, alternative: int | None, force: bool) -> None:
     """Move a meeting to another time and lock it there."""
     target = None
     if to is not None:
         target = values.moment(to, "--to")
-    m = scheduling.move(ctx.db_path, ctx.partnership_id, request_id, target, alternative)
+    m = scheduling.move(ctx.db_path, ctx.partnership_id, request_id, target, alternative, force=force)
     click.echo(f"Moved {request_id} to {render.local_span(m['start'], m['end'])} and locked it")
 
 

@@ -137,7 +137,9 @@ def local_span(start: str, end: str) -> str:
 
 def _flags(m: dict[str, Any]) -> str:
     flags = []
-    if m.get("locked"):
+    if m.get("fixed"):
+        flags.append("fixed by its request")
+    elif m.get("locked"):
         flags.append("locked")
     off = [a for a in m.get("attendees", []) if a.get("off_duty")]
     if off:

@@ -277,6 +277,7 @@ def stored_schedule(db_path: Path, pid: str | None) -> dict[str, Any]:
                     "start": m["start"],
                     "end": m["end"],
                     "location": resolved[rid].venue if rid in resolved else spec.get("venue"),
+                    "fixed": bool(spec.get("fixed")),  # a time set in the request (by the chair, say)
                     "agencies_invited": _agencies_invited(resolved[rid], agency_of) if rid in resolved else None,
                     "room": m["room"],
                     "locked": bool(m["locked"]),
@@ -342,6 +343,7 @@ def move(
     to: datetime | None = None,
     alternative: int | None = None,
     now: datetime | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Move a meeting to a local date-time (or its Nth stored alternative) and lock it there."""
     now = now or clock.now()
@@ -367,6 +369,11 @@ def move(
         request = next((r for r in requests if r.id == rid), None)
         if request is None:
             raise UserError(f"no request {rid!r}")
+        if request.fixed is not None and not force:
+            raise UserError(
+                f"{rid} is fixed at {request.fixed.astimezone(tz):%a %d %b %Y %H:%M} by its request (someone set "
+                "that time, e.g. the chair): move it anyway with --force, or change the request"
+            )
         meetings = store.meetings(p.id)
         others = {k: v for k, v in meetings.items() if k != rid and v["status"] in ("placed", *FIXED_STATUSES)}
         fixed = {

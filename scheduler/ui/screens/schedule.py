@@ -58,7 +58,7 @@ class ScheduleScreen(DataScreen):
             start = datetime.fromisoformat(m["start"])
             present = {a["agency"] for a in m["attendees"]}
             invited = present | {x["agency"] for x in m["absent"]}
-            flags = ("locked " if m["locked"] else "") + (
+            flags = ("fixed " if m.get("fixed") else "locked " if m["locked"] else "") + (
                 "off duty" if any(a["off_duty"] for a in m["attendees"]) else ""
             )
             table.add_row(
@@ -130,11 +130,34 @@ class ScheduleScreen(DataScreen):
         )
 
     def action_move(self, n: int) -> None:
+        """A move asks first (it is sent to the invitees with the next export), and says so when the
+        request itself fixed the time."""
         services = self.services
-        self._decide(
-            f"Moved to alternative {n} and locked",
-            lambda rid: scheduling.move(services.db_path, services.partnership, rid, alternative=n, now=services.now),
-        )
+        meeting = next((m for m in self.doc["meetings"] if m["request"] == self.selected), None)
+        if meeting is None:
+            self.notify("Choose a meeting first")
+            return
+        options = meeting.get("alternatives") or []
+        if not 1 <= n <= len(options):
+            self.notify(f"{meeting['request']} has {len(options)} alternatives", severity="warning")
+            return
+        chosen, fixed = meeting["request"], bool(meeting.get("fixed"))
+        when = f"{datetime.fromisoformat(options[n - 1]['start']):%a %d %b %H:%M}"
+        question = f"Move {chosen} to {when} and lock it there? Its invitees are told with the next export."
+        if fixed:
+            question = f"{chosen}'s time was fixed in its request (by the chair, say). " + question
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.selected = chosen
+                self._decide(
+                    f"Moved to alternative {n} and locked",
+                    lambda rid: scheduling.move(
+                        services.db_path, services.partnership, rid, alternative=n, now=services.now, force=fixed
+                    ),
+                )
+
+        self.app.push_screen(Confirm(question), answered)
 
     def show_detail(self, request: str | None) -> None:
         self.selected = request
