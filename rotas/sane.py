@@ -9,8 +9,10 @@ there, with the key or option named, instead of failing later as a fault in Quor
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -131,3 +133,9 @@ def fullmatch(pattern: str, text: str) -> bool:
         return regex.fullmatch(pattern, text, timeout=MATCH_TIMEOUT_S) is not None
     except TimeoutError as exc:
         raise SlowPattern(pattern) from exc
+
+
+def did_you_mean(value: str, known: Iterable[str]) -> str:
+    """``"; did you mean 'sw-khan'?"`` for the nearest known id (a slip of a letter or two), else ``""``."""
+    close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""

@@ -296,3 +296,13 @@ def test_a_megabyte_value_is_not_echoed_whole(example_copy: Path, run) -> None:
     result = run("check", example_copy)
     assert result.code == 2 and len(result.out) < 5_000, len(result.out)
     assert "teams.toml: teams[12].xxxxxxxx" in result.out and "absences.csv:12: CSV error" in result.out
+
+
+def test_an_unknown_id_one_slip_away_gets_a_suggestion(loaded, run) -> None:
+    add = run(
+        *("request", "add", "jv-9", "--kind", "joint-visit", "--case", "CP-20009", "--earliest", "2026-03-24"),
+        *("--invite", "sw-oseii"),
+    )
+    assert add.code == 2 and "unknown person 'sw-oseii' (use an id from people.toml; did you mean 'sw-osei'?)" in add.err
+    look = run("availability", "--person", "dc-patle", "--from", "2026-03-23")
+    assert look.code == 2 and "did you mean 'dc-patel'?" in look.err

@@ -20,6 +20,7 @@ from rotas.model import Absence, Partnership, Person
 from rotas.overlap import OverlapReport, overlap
 from rotas.problems import Problem, capped
 from rotas.roster import roster
+from rotas.sane import did_you_mean, shown
 from scheduler.errors import UserError
 from scheduler.solver.request_file import RequestsFile
 from scheduler.solver.requests import Request, check_requests
@@ -144,7 +145,9 @@ def select_people(
     if person is not None:
         found = [x for x in p.people if x.id == person or x.name.lower() == person.lower()]
         if not found:
-            raise UserError(f"no person {person!r} (use an id from people.toml, e.g. {p.people[0].id!r})")
+            ids = [x.id for x in p.people]
+            hint = did_you_mean(person, ids) or f", e.g. {p.people[0].id!r}"
+            raise UserError(f"no person {shown(person)} (use an id from people.toml{hint})")
         return found
     if team is not None:
         if team not in {t.id for t in p.teams}:

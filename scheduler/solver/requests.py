@@ -19,7 +19,7 @@ from typing import Any
 from rotas.clock import to_utc, zone
 from rotas.model import Partnership
 from rotas.problems import Problem, key_path
-from rotas.sane import SlowPattern, fullmatch, shown
+from rotas.sane import SlowPattern, did_you_mean, fullmatch, shown
 from scheduler.solver.request_file import HUB, PRESETS, VIRTUAL, RequestEntry, SlotEntry, Urgency
 
 # -- the resolved request ------------------------------------------------------------------
@@ -124,7 +124,10 @@ def resolve(entry: RequestEntry, p: Partnership, rel: str, where: str, problems:
     seen: set[str] = set()
     for i, inv in enumerate(entry.invite):
         if inv.person not in people:
-            problem(f"invite[{i}].person", f"unknown person {inv.person!r} (use an id from people.toml)")
+            problem(
+                f"invite[{i}].person",
+                f"unknown person {shown(inv.person)} (use an id from people.toml{did_you_mean(inv.person, people)})",
+            )
         elif inv.person in seen:
             problem(f"invite[{i}].person", f"{inv.person!r} is invited twice")
         else:
@@ -142,7 +145,7 @@ def resolve(entry: RequestEntry, p: Partnership, rel: str, where: str, problems:
             bad = True
         for j, who in enumerate(s.prefer):
             if who not in people:
-                problem(f"slots[{i}].prefer[{j}]", f"unknown person {who!r}")
+                problem(f"slots[{i}].prefer[{j}]", f"unknown person {shown(who)}{did_you_mean(who, people)}")
                 bad = True
         if bad:
             continue
