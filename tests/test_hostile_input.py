@@ -303,6 +303,8 @@ def test_an_unknown_id_one_slip_away_gets_a_suggestion(loaded, run) -> None:
         *("request", "add", "jv-9", "--kind", "joint-visit", "--case", "CP-20009", "--earliest", "2026-03-24"),
         *("--invite", "sw-oseii"),
     )
-    assert add.code == 2 and "unknown person 'sw-oseii' (use an id from people.toml; did you mean 'sw-osei'?)" in add.err
+    assert (
+        add.code == 2 and "unknown person 'sw-oseii' (use an id from people.toml; did you mean 'sw-osei'?)" in add.err
+    )
     look = run("availability", "--person", "dc-patle", "--from", "2026-03-23")
     assert look.code == 2 and "did you mean 'dc-patel'?" in look.err

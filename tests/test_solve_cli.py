@@ -240,8 +240,9 @@ def test_requests_file_problems_are_located(run, example_copy) -> None:
     result = run("check", example_copy)
     assert result.code == 2
     assert (
-        f"{example_copy}/requests.toml: requests[0].case: 'Baby Smith' is not a case reference (it must match "
-        "^[A-Z]{2,4}-[0-9]{3,8}$, e.g. 'CP-10482'); never put a child's or family's name here"
+        f"{example_copy}/requests.toml: requests[0].case: 'Baby Smith' is not a case reference (two to four "
+        "capital letters, a hyphen, then three to eight digits, such as CP-10482); never put a child's or family's "
+        "name here"
     ) in result.out
     assert (
         f"{example_copy}/requests.toml: requests[9].within.of_request: a request cannot be within days of itself"

@@ -87,9 +87,12 @@ def _local(value: date | datetime, tz, *, end: bool) -> datetime:
     return to_utc(value + timedelta(days=1) if end else value, time(0), tz)
 
 
+DEFAULT_CASE_PATTERN = r"^[A-Z]{2,4}-[0-9]{3,8}$"
+
+
 def case_problem(case: str, p: Partnership) -> str | None:
     """Why ``case`` is not a case reference of this partnership (None if it is)."""
-    pattern = str(p.settings.get("case_reference_pattern", r"^[A-Z]{2,4}-[0-9]{3,8}$"))
+    pattern = str(p.settings.get("case_reference_pattern", DEFAULT_CASE_PATTERN))
     try:
         if fullmatch(pattern, case):
             return None
@@ -98,10 +101,11 @@ def case_problem(case: str, p: Partnership) -> str | None:
             f"checking {shown(case)} against the case_reference_pattern took too long: simplify the pattern "
             "in partnership.toml"
         )
-    return (
-        f"{shown(case)} is not a case reference (it must match {pattern}, e.g. 'CP-10482'); "
-        "never put a child's or family's name here"
-    )
+    if pattern == DEFAULT_CASE_PATTERN:
+        rule = "two to four capital letters, a hyphen, then three to eight digits, such as CP-10482"
+    else:  # the partnership's own pattern: shown as written, for whoever wrote it
+        rule = f"it must match the partnership's case_reference_pattern {pattern}"
+    return f"{shown(case)} is not a case reference ({rule}); never put a child's or family's name here"
 
 
 def resolve(entry: RequestEntry, p: Partnership, rel: str, where: str, problems: list[Problem]) -> Request | None:
