@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from rotas.problems import Problem, key_path
+from rotas.sane import shown
 
 TOML_LIMIT = 5 * 1024 * 1024  # a partnership of thousands of people fits in well under 1 MB
 DATA_LIMIT = 64 * 1024 * 1024  # a year's duty sheet for 500 people is about 6 MB
@@ -83,7 +84,11 @@ _FRIENDLY = {
 }
 
 
-def record_errors(exc: ValidationError, rel: str, problems: list[Problem], prefix: tuple[str | int, ...] = ()) -> None:
+def record_errors(
+    exc: ValidationError, rel: str, problems: list[Problem], prefix: tuple[str | int, ...] = (), who: str | None = None
+) -> None:
+    """One problem per error at its key; ``who`` (an entry's id or name) is named too, since "people[2]"
+    means little to someone reading the file."""
     for error in exc.errors(include_url=False):
         loc = [*prefix, *(p for p in error["loc"] if not (isinstance(p, str) and _is_union_tag(p)))]
         message = _FRIENDLY.get(error["type"], error["msg"])
@@ -91,6 +96,8 @@ def record_errors(exc: ValidationError, rel: str, problems: list[Problem], prefi
             message = message.removeprefix(noise)
         if error["type"] not in _FRIENDLY and error["type"] != "value_error" and _short(error.get("input")):
             message += f" (found {error['input']!r})"
+        if who and error["loc"] and error["loc"][0] not in ("id", "name"):
+            message += f" (in the entry for {shown(who)})"
         problems.append(Problem(rel, message[:1].lower() + message[1:], key=key_path(*loc) or None))
 
 
@@ -136,7 +143,10 @@ def validate_lists(
             try:
                 items.append(item_model.model_validate(item))
             except ValidationError as exc:
-                record_errors(exc, rel, problems, (key, index))
+                who = next(
+                    (item[k] for k in ("id", "name") if isinstance(item, dict) and isinstance(item.get(k), str)), None
+                )
+                record_errors(exc, rel, problems, (key, index), who)
                 salvaged = _salvage(item_model, item, exc, broken)
                 items.append(salvaged)
                 if salvaged is None and isinstance(item, dict):

@@ -308,3 +308,13 @@ def test_an_unknown_id_one_slip_away_gets_a_suggestion(loaded, run) -> None:
     )
     look = run("availability", "--person", "dc-patle", "--from", "2026-03-23")
     assert look.code == 2 and "did you mean 'dc-patel'?" in look.err
+
+
+def test_a_problem_in_a_list_entry_names_the_entry(example_copy: Path, run) -> None:
+    people = example_copy / "people.toml"
+    text = people.read_text()
+    start = text.index('id = "sw-osei"')
+    team = text.index("team = ", start)
+    people.write_text(text[:team] + text[text.index("\n", team) + 1 :])
+    result = run("check", example_copy)
+    assert result.code == 2 and "missing required key (in the entry for 'sw-osei')" in result.out
