@@ -287,6 +287,7 @@ def test_export_cli(run, tmp_path: Path) -> None:
     result = run("export", "--out", tmp_path / "out")
     assert result.code == 0, result.err
     assert "22 new" in result.out
+    assert f"files to {(tmp_path / 'out').resolve()}:" in result.out  # the whole path, to find them
     assert run("export", "--out", tmp_path / "out", "--team", "nowhere").code == 2
     assert run("export", "--out", tmp_path / "out", "--meeting", "nothing").code == 2
     assert run("export").code == 2

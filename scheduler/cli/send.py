@@ -28,7 +28,8 @@ def export(click_ctx: click.Context, out: Path | None, team: str | None, meeting
     ctx = click_ctx.find_object(Context)
     report = write(ctx.db_path, ctx.partnership_id, out, team, meeting)
     click.echo(
-        f"Wrote {len(report.files)} files to {out}: {len(report.new)} new, {len(report.updated)} updated, "
+        f"Wrote {len(report.files)} files to {Path(out).resolve()}: "
+        f"{len(report.new)} new, {len(report.updated)} updated, "
         f"{len(report.unchanged)} unchanged, {len(report.cancelled)} cancelled, "
         f"{len(report.dropped)} attendees told they are no longer needed; "
         f"{len(report.removed)} out-of-date files removed"

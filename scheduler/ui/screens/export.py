@@ -129,7 +129,8 @@ class ExportScreen(DataScreen):
         def write() -> str:
             report = export.export(services.db_path, services.partnership, folder)
             return (
-                f"Wrote {len(report.files)} files to {folder}: {len(report.new)} new, {len(report.updated)} updated, "
+                f"Wrote {len(report.files)} files to {Path(folder).resolve()}: "
+                f"{len(report.new)} new, {len(report.updated)} updated, "
                 f"{len(report.cancelled)} cancelled, {len(report.dropped)} attendees told they are not needed; "
                 f"{len(report.removed)} out-of-date files removed"
             )
