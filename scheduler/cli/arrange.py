@@ -192,6 +192,30 @@ def standing(
         click.echo(f"         everyone there, by day: {days_text}")
 
 
+@click.command()
+@pass_ctx
+def undo(ctx: Context) -> None:
+    """Undo the last lock, unlock, move, cancel or request change (again to undo the one before)."""
+    done = scheduling.undo(ctx.db_path, ctx.partnership_id)
+    click.echo(f"Undid: {done['request']} {done['what']} (decided {done['at'][:16].replace('T', ' ')} UTC)")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_ctx
+def history(ctx: Context, as_json: bool) -> None:
+    """The decisions made, latest first (undo takes back the latest not yet undone)."""
+    items = scheduling.history(ctx.db_path, ctx.partnership_id)
+    if as_json:
+        click.echo(json.dumps(items, indent=2))
+        return
+    if not items:
+        click.echo("No decisions yet: lock, move, cancel and request changes are listed here")
+    for x in items:
+        when = x["at"][:16].replace("T", " ")
+        click.echo(f"{when} UTC  {x['request']:<16} {x['what']}{'  (undone)' if x['undone'] else ''}")
+
+
 COMMANDS = (
     solve,
     schedule,
@@ -199,5 +223,7 @@ COMMANDS = (
     unlock,
     move,
     cancel,
+    undo,
+    history,
     standing,
 )

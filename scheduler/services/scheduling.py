@@ -311,6 +311,18 @@ def _agencies_invited(r: Request, agency_of: dict[str, str]) -> list[str]:
 # -- the coordinator's decisions --------------------------------------------------------------
 
 
+def undo(db_path: Path, pid: str | None) -> dict[str, Any]:
+    """Undo the latest lock, unlock, move, cancel or request change not yet undone."""
+    with Store.open(db_path) as store:
+        return store.undo(store.partnership(pid).id)
+
+
+def history(db_path: Path, pid: str | None) -> list[dict[str, Any]]:
+    """The coordinator's decisions, latest first, each marked if undone."""
+    with Store.open(db_path) as store:
+        return store.history(store.partnership(pid).id)
+
+
 def _meeting(store: Store, pid: str, rid: str) -> dict[str, Any]:
     meetings = store.meetings(pid)
     if rid not in meetings:
@@ -324,7 +336,7 @@ def lock(db_path: Path, pid: str | None, rid: str, locked: bool = True) -> None:
         m = _meeting(store, p.id, rid)
         if m["status"] not in ("placed", *FIXED_STATUSES):
             raise UserError(f"{rid} is {m['status']}, not placed: only a placed meeting can be locked")
-        store.update_meeting(p.id, rid, locked=int(locked))
+        store.update_meeting(p.id, rid, "locked" if locked else "unlocked", locked=int(locked))
 
 
 def cancel(db_path: Path, pid: str | None, rid: str, now: datetime | None = None) -> None:
@@ -333,7 +345,9 @@ def cancel(db_path: Path, pid: str | None, rid: str, now: datetime | None = None
         m = _meeting(store, p.id, rid)
         if m["status"] == "cancelled":
             raise UserError(f"{rid} is already cancelled")
-        store.update_meeting(p.id, rid, status="cancelled", locked=0, updated_at=(now or datetime.now(UTC)).isoformat())
+        store.update_meeting(
+            p.id, rid, "cancelled", status="cancelled", locked=0, updated_at=(now or datetime.now(UTC)).isoformat()
+        )
 
 
 def move(
@@ -406,6 +420,7 @@ def move(
         store.update_meeting(
             p.id,
             rid,
+            "moved",
             start=instant(start_m).isoformat(),
             end=instant(start_m + request.duration).isoformat(),
             locked=1,

@@ -20,6 +20,7 @@ from typing import Any
 
 from rotas.model import Partnership
 from scheduler.errors import UserError
+from scheduler.store import decisions
 from scheduler.store.migrations import MIGRATIONS, PARTNERSHIP_TABLES, schema_version, sqlite_utils
 from scheduler.store.rows import iso, partnership_rows, read_partnership
 
@@ -275,6 +276,7 @@ class Store:
             revision = 0
             if existing:
                 source, position, revision = existing[0], existing[1], existing[2] + 1
+            before = decisions.rows_of(self.db, pid, rid)
             self.db["requests"].upsert(
                 {
                     "partnership": pid,
@@ -286,15 +288,18 @@ class Store:
                 },
                 pk=("partnership", "id"),
             )
+            decisions.record(self.db, pid, "request changed" if existing else "request added", rid, before)
 
     def delete_request(self, pid: str, rid: str, now: datetime) -> None:
         with self._writing():
+            before = decisions.rows_of(self.db, pid, rid)
             self.db.execute("delete from requests where partnership = ? and id = ?", [pid, rid])
             self.db.execute(
                 "update meetings set status = 'cancelled', updated_at = ?, revision = revision + 1 "
                 "where partnership = ? and request = ?",
                 [iso(now), pid, rid],
             )
+            decisions.record(self.db, pid, "request removed", rid, before)
 
     def snapshot(self, pid: str) -> Snapshot:
         """What a solve reads, to be checked again when it saves."""
@@ -354,8 +359,10 @@ class Store:
                 self.db["meetings"].upsert(row, pk=("partnership", "request"))
             return skipped
 
-    def update_meeting(self, pid: str, rid: str, **fields: Any) -> None:
+    def update_meeting(self, pid: str, rid: str, what: str | None = None, **fields: Any) -> None:
+        """Change a meeting's row; ``what`` (e.g. "locked") logs it as a coordinator's decision, to undo."""
         with self._writing():
+            before = decisions.rows_of(self.db, pid, rid) if what else {}
             for key in ("attendees", "absent", "alternatives", "explanation"):
                 if key in fields and fields[key] is not None:
                     fields[key] = json.dumps(fields[key])
@@ -363,6 +370,17 @@ class Store:
             self.db.execute(
                 "update meetings set revision = revision + 1 where partnership = ? and request = ?", [pid, rid]
             )
+            if what:
+                decisions.record(self.db, pid, what, rid, before)
+
+    def undo(self, pid: str) -> dict[str, Any]:
+        """Undo the latest decision not yet undone (see ``store.decisions``); says what it undid."""
+        with self._writing():
+            return decisions.undo_last(self.db, pid)
+
+    def history(self, pid: str) -> list[dict[str, Any]]:
+        with self._reading():
+            return decisions.history(self.db, pid)
 
     def versions(self, pid: str) -> dict[str, dict[str, Any]]:
         """Each meeting's latest issued calendar entry: UID, SEQUENCE, hash, status, DTSTAMP, the event."""

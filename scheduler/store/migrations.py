@@ -218,6 +218,28 @@ def m0006_revisions(db: sqlite_utils.Database) -> None:
     db["partnerships"].add_column("fingerprint", str, not_null_default="")
 
 
+@MIGRATIONS()
+def m0007_decisions(db: sqlite_utils.Database) -> None:
+    """The coordinator's decisions (lock, unlock, move, cancel, request added, changed or removed), each with
+    the rows of its request as they were before and after, so the last one can be undone."""
+    db["decisions"].create(
+        {
+            "id": int,
+            "partnership": str,
+            "at": str,
+            "what": str,
+            "request": str,
+            "before": str,  # {"meetings": row | null, "requests": row | null}
+            "after": str,
+            "undone": int,
+        },
+        pk="id",
+        not_null={"partnership", "what", "request"},
+        defaults={"undone": 0},
+    )
+    db["decisions"].create_index(["partnership", "id"])
+
+
 def schema_version() -> int:
     """The version this Quorum writes: the number of migrations it knows."""
     return len(MIGRATIONS._migrations)

@@ -33,6 +33,7 @@ class ScheduleScreen(DataScreen):
         Binding("x", "cancel_meeting", "Cancel meeting", id="schedule_cancel"),
         Binding("1", "move(1)", "Move to alt. 1", id="schedule_move_1"),
         Binding("2", "move(2)", "Move to alt. 2", show=False, id="schedule_move_2"),
+        Binding("u", "undo", "Undo", id="schedule_undo"),
     ]
     selected: str | None = None
 
@@ -101,6 +102,20 @@ class ScheduleScreen(DataScreen):
         chosen = self.selected
         self.refresh_data()  # keeps the cursor on the meeting acted on, if still listed
         self.show_detail(chosen)  # a cancelled one says so
+
+    def action_undo(self) -> None:
+        """Take back the last lock, unlock, move, cancel or request change (quorum history lists them)."""
+        services = self.services
+        try:
+            done = scheduling.undo(services.db_path, services.partnership)
+        except UserError as exc:
+            self.notify(exc.message, severity="warning", timeout=10)
+            return
+        self.notify(f"Undid: {done['request']} {done['what']}")
+        self.refresh_data()
+        self.show_detail(
+            done["request"] if any(m["request"] == done["request"] for m in self.doc["meetings"]) else None
+        )
 
     def action_toggle_lock(self) -> None:
         services = self.services
