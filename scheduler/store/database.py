@@ -21,10 +21,10 @@ from typing import Any
 from rotas.model import Partnership
 from scheduler.errors import UserError
 from scheduler.store import decisions
+from scheduler.store.calendar_records import ISSUED, CalendarRecords
 from scheduler.store.migrations import MIGRATIONS, PARTNERSHIP_TABLES, schema_version, sqlite_utils
 from scheduler.store.rows import iso, partnership_rows, read_partnership
 
-ISSUED = "issued"  # a meeting whose invite went out through some channel (record_deliveries sets it)
 IN_CALENDARS = ("placed", ISSUED)  # meeting statuses that have a place in calendars
 
 BUSY_TIMEOUT_S = 15  # how long a writer waits for another to finish before saying the database is busy
@@ -54,7 +54,7 @@ class Snapshot:
     meetings: dict[str, int]
 
 
-class Store:
+class Store(CalendarRecords):
     """A Quorum database file. Use ``Store.open`` to read, ``Store.open(create=True)`` to load."""
 
     def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
@@ -381,86 +381,6 @@ class Store:
     def history(self, pid: str) -> list[dict[str, Any]]:
         with self._reading():
             return decisions.history(self.db, pid)
-
-    def versions(self, pid: str) -> dict[str, dict[str, Any]]:
-        """Each meeting's latest issued calendar entry: UID, SEQUENCE, hash, status, DTSTAMP, the event."""
-        if "versions" not in self.db.table_names():
-            return {}
-        return {
-            r["request"]: {**r, "event": json.loads(r["event"])}
-            for r in self.db.query("select * from versions where partnership = ?", [pid])
-        }
-
-    def save_versions(self, pid: str, rows: list[dict[str, Any]]) -> None:
-        """Fix the SEQUENCE and DTSTAMP of entries about to go out, before anything goes."""
-        with self._writing():
-            self._save_versions(pid, rows)
-
-    def _save_versions(self, pid: str, rows: list[dict[str, Any]]) -> None:
-        for row in rows:
-            self.db["versions"].upsert(
-                {"partnership": pid, **row, "event": json.dumps(row["event"])}, pk=("partnership", "request")
-            )
-
-    def deliveries(self, pid: str, channel: str | None = None, target: str | None = None) -> list[dict[str, Any]]:
-        """The ledger: what each channel's target gave each recipient (one row per meeting and recipient)."""
-        if "deliveries" not in self.db.table_names():
-            return []
-        sql, args = "select * from deliveries where partnership = ?", [pid]
-        if channel is not None:
-            sql, args = sql + " and channel = ?", [*args, channel]
-        if target is not None:
-            sql, args = sql + " and target = ?", [*args, target]
-        return list(self.db.query(sql, args))
-
-    def record_deliveries(
-        self,
-        pid: str,
-        rows: list[dict[str, Any]],
-        forget: list[dict[str, Any]] = (),  # type: ignore[assignment]
-        versions: list[dict[str, Any]] = (),  # type: ignore[assignment]
-    ) -> None:
-        """Add ``rows`` to the ledger (drop ``forget``: resources removed; fix ``versions``) in one
-        transaction; a meeting that reached anyone is then ``issued``, which keeps it where it is when
-        solving again."""
-        keys = ("request", "channel", "target", "recipient")
-        with self._writing():
-            self._save_versions(pid, versions)
-            for row in rows:
-                self.db["deliveries"].upsert(
-                    {"partnership": pid, "etag": "", "href": "", **row},
-                    pk=("partnership", *keys),
-                )
-                if row["status"] == "request":
-                    self.db.execute(
-                        "update meetings set status = ?, revision = revision + 1 "
-                        "where partnership = ? and request = ? and status = 'placed'",
-                        [ISSUED, pid, row["request"]],
-                    )
-            for row in forget:
-                self.db.execute(
-                    "delete from deliveries where partnership = ? and request = ? and channel = ? and target = ? "
-                    "and recipient = ?",
-                    [pid, *(row[k] for k in keys)],
-                )
-
-    def replies(self, pid: str) -> dict[tuple[str, str], str]:
-        """Answers to the meeting's latest issued version only: a new SEQUENCE asks everyone again
-        (RFC 5546 2.1.4), so an "accepted" given to the old time no longer shows."""
-        if "replies" not in self.db.table_names():
-            return {}
-        rows = self.db.query(
-            "select r.request, r.person, r.partstat from replies r join versions v "
-            "on v.partnership = r.partnership and v.request = r.request "
-            "where r.partnership = ? and r.sequence >= v.sequence",
-            [pid],
-        )
-        return {(r["request"], r["person"]): r["partstat"] for r in rows}
-
-    def record_replies(self, pid: str, rows: list[dict[str, Any]]) -> None:
-        with self._writing():
-            for row in rows:
-                self.db["replies"].upsert({"partnership": pid, **row}, pk=("partnership", "request", "person"))
 
     def last_solve(self, pid: str) -> dict[str, Any] | None:
         if "solves" not in self.db.table_names():
