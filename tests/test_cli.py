@@ -160,3 +160,12 @@ def test_no_command_opens_the_ui_only_in_a_terminal(run, tmp_path: Path) -> None
     assert result.code == 2 and "needs a terminal" in result.err
     result = run("--db", str(tmp_path / "q.db"), "tui")
     assert result.code == 2 and "needs a terminal" in result.err
+
+
+def test_db_may_come_after_the_command_too(run, tmp_path: Path) -> None:
+    db = tmp_path / "elsewhere.db"
+    assert run("load", EXAMPLE, "--db", db).code == 0
+    assert db.exists() and not (tmp_path / "quorum.db").exists()
+    solved = run("solve", "--strategy", "greedy", "--db", db)
+    assert solved.code == 0 and "Placed 22 of 25" in solved.out
+    assert "sd-10482" in run("request", "list", "--db", db).out
