@@ -27,6 +27,17 @@ KIND_SHORT = {
 }
 
 
+# Why a request is not placed, in the table's few columns (the detail beside it says it in full).
+REASON_SHORT = {
+    "no_common_time": "no common time",
+    "daily_limit": "daily limit",
+    "dependency": "waits on another",
+    "outside_horizon": "outside period",
+    "not_placed": "not placed",
+    "not_explained": "no reason yet",
+}
+
+
 class ScheduleScreen(DataScreen):
     BINDINGS = [
         Binding("l", "toggle_lock", "Lock/unlock", id="schedule_lock"),
@@ -48,7 +59,7 @@ class ScheduleScreen(DataScreen):
         services = self.services
         table = self.query_one("#meetings", DataTable)
         table.clear(columns=True)
-        for label, width in (("when", 12), ("kind", 11), ("case", 8), ("agencies", 8), ("flags", 12)):
+        for label, width in (("when", 16), ("kind", 11), ("case", 8), ("agencies", 8), ("flags", 14)):
             table.add_column(label, width=width)
         try:
             self.doc = scheduling.stored_schedule(services.db_path, services.partnership)
@@ -56,14 +67,14 @@ class ScheduleScreen(DataScreen):
             self.notify(exc.message, severity="error", timeout=10)
             self.doc = {"meetings": [], "unscheduled": []}
         for m in self.doc["meetings"]:
-            start = datetime.fromisoformat(m["start"])
+            start = datetime.fromisoformat(m["start"])  # local time: the stored schedule is in the partnership's zone
             present = {a["agency"] for a in m["attendees"]}
             invited = present | {x["agency"] for x in m["absent"]}
             flags = ("fixed " if m.get("fixed") else "locked " if m["locked"] else "") + (
                 "off duty" if any(a["off_duty"] for a in m["attendees"]) else ""
             )
             table.add_row(
-                f"{start:%d %b %H:%M}",
+                f"{start:%a %d %b %H:%M}",
                 KIND_SHORT.get(m["kind"], m["kind"]),
                 m["case"],
                 f"{len(present)} of {len(invited)}",
@@ -72,7 +83,12 @@ class ScheduleScreen(DataScreen):
             )
         for u in self.doc["unscheduled"]:
             table.add_row(
-                "not placed", KIND_SHORT.get(u["kind"], u["kind"]), u["case"], "-", u["reason"], key=u["request"]
+                "not placed",
+                KIND_SHORT.get(u["kind"], u["kind"]),
+                u["case"],
+                "-",
+                REASON_SHORT.get(u["reason"], u["reason"].replace("_", " ")),
+                key=u["request"],
             )
         # Stay on the meeting the coordinator was looking at (a refresh follows every dialog and action).
         keys = [m["request"] for m in self.doc["meetings"]] + [u["request"] for u in self.doc["unscheduled"]]
@@ -189,7 +205,15 @@ class ScheduleScreen(DataScreen):
             lines = [f"{u['request']}: not placed", "", u["detail"], ""] + [f"- {s}" for s in u["suggestions"]]
             detail.update("\n".join(lines))
             return
-        lines = [f"{meeting['request']}  {meeting['case']}" + ("  [locked]" if meeting["locked"] else ""), ""]
+        start, end = datetime.fromisoformat(meeting["start"]), datetime.fromisoformat(meeting["end"])
+        minutes = int((end - start).total_seconds() // 60)
+        place = ", ".join(x for x in (meeting.get("location"), meeting.get("room")) if x)
+        mark = "  [fixed]" if meeting.get("fixed") else "  [locked]" if meeting["locked"] else ""
+        lines = [
+            f"{meeting['request']}  {meeting['case']}{mark}",
+            f"{start:%a %d %b %Y %H:%M}-{end:%H:%M} ({minutes} min){', ' + place if place else ''}",
+            "",
+        ]
         lines += [
             f"+ {a['name']} ({a['agency']}, {a['role']}{', ' + a['reply'] if a.get('reply') else ''})"
             for a in meeting["attendees"]
