@@ -18,8 +18,9 @@ from scheduler.ui.screens.base import UsesServices
 
 INTRO = (
     "Welcome to Quorum. Load a partnership folder (partnership.toml, agencies.toml, teams.toml, "
-    "patterns.toml, people.toml, and optionally requests.toml): type its path or pick it in the tree "
-    "and press l. Press x to try the bundled example partnership instead."
+    "patterns.toml, people.toml, and optionally requests.toml): pick it in the tree below and press l, "
+    "or press Tab to the path box above, type its path and press Enter. Press x to try the bundled "
+    "example partnership instead."
 )
 
 
