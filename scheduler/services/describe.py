@@ -52,6 +52,7 @@ def describe(
                 "room": pl.room,
                 "travel_minutes": r.travel,
                 "locked": pl.task.fixed is not None,
+                "fixed": r.fixed is not None,  # a time set in the request itself (by the chair, say)
                 "attendees": [
                     {
                         "person": a.person,
