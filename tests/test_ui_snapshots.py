@@ -56,28 +56,33 @@ def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_screen(snap_compare, example_db: Path, keys: list[str] | str) -> None:
     app = create_app(example_db, today=TODAY)
     if keys == "request-form":
-        assert snap_compare(app, terminal_size=SIZE, run_before=form_without_blinking)
+        assert snap_compare(app, terminal_size=SIZE, run_before=pressed_steadily("n"))
         return
     assert snap_compare(app, press=keys, terminal_size=SIZE, run_before=settle)
 
 
-async def form_without_blinking(pilot) -> None:
-    """The request form with its cursor shown steadily: a blinking one is caught on or off depending on how
-    long the picture took (half a second either way), which made this picture fail on a busy machine."""
-    from textual.widgets import Input
+def pressed_steadily(*keys: str):
+    """Press ``keys``, then show every input's cursor steadily: a blinking one is caught on or off depending on
+    how long the picture took (half a second either way), which made the form's pictures fail on a busy
+    machine."""
 
-    await settle(pilot)
-    await pilot.press("n")
-    await settle(pilot)
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
-    await pilot.pause()
+    async def run_before(pilot) -> None:
+        from textual.widgets import Input
+
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    return run_before
 
 
 def test_request_form_with_problems(snap_compare, example_db: Path) -> None:
     app = create_app(example_db, today=TODAY)
     keys = ["n", *"sd-1", "tab", "tab", *"Smith", "ctrl+s"]
-    assert snap_compare(app, press=keys, terminal_size=SIZE, run_before=settle)
+    assert snap_compare(app, terminal_size=SIZE, run_before=pressed_steadily(*keys))
 
 
 def test_welcome(snap_compare, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
