@@ -290,3 +290,15 @@ def test_a_meeting_fixed_by_its_request_is_marked_and_moves_only_with_force(run,
     options = next(m for m in alternatives["meetings"] if m["request"] == "cg-10290")["alternatives"]
     if options:  # the chair's time may be the only one that works
         assert run("move", "cg-10290", "--alternative", "1", "--force").code == 0
+
+
+def test_check_warns_when_a_kind_needs_an_agency_the_partnership_lacks(run, example_copy) -> None:
+    agencies = example_copy / "agencies.toml"
+    agencies.write_text(agencies.read_text().replace('id = "health"\n', 'id = "health"\nkind = "other"\n'))
+    result = run("check", example_copy)
+    assert result.code == 0
+    assert (
+        "warning: sd-10482: a strategy discussion needs health, but no agency in agencies.toml has kind = 'health'"
+        in result.out
+    )
+    assert "warning: jv-10482" not in result.out  # a joint visit needs police and social work only

@@ -74,7 +74,10 @@ def check(folder: Path) -> None:
         sys.exit(2)
     click.echo(f"{folder}: no problems found")
     assert partnership is not None
-    for warning in services.past_requests(partnership, requests, clock.now()):
+    warnings = services.missing_agencies(partnership, requests) + services.past_requests(
+        partnership, requests, clock.now()
+    )
+    for warning in warnings:
         click.echo(printable(f"{folder / 'requests.toml'}: warning: {warning}"))
 
 

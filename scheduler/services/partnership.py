@@ -95,6 +95,23 @@ def past_requests(p: Partnership, requests: list[Request], now: datetime) -> lis
     return out
 
 
+def missing_agencies(p: Partnership, requests: list[Request]) -> list[str]:
+    """Warnings for requests whose kind needs an agency the partnership has none of (a strategy discussion
+    needs health): the meeting is still placed, without them, so the coordinator should know first."""
+    from scheduler.solver.request_file import PRESETS
+
+    present = {a.kind for a in p.agencies}
+    out = []
+    for r in requests:
+        missing = [k for k in PRESETS[r.kind].required_kinds if k not in present]
+        if missing:
+            out.append(
+                f"{r.id}: a {PRESETS[r.kind].label.lower()} needs {' and '.join(missing)}, but no agency in "
+                f"agencies.toml has kind = {' or '.join(repr(k) for k in missing)}: it will be placed without them"
+            )
+    return out
+
+
 def load(db_path: Path, folder: str | Path, now: datetime | None = None) -> LoadSummary:
     """Check the folder, then replace its partnership in the database in one transaction."""
     partnership, problems, requests = check_folder(folder)
