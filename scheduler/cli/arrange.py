@@ -192,12 +192,17 @@ def standing(
         click.echo(f"         everyone there, by day: {days_text}")
 
 
+def _minute(stamp: str) -> str:
+    """A decision's UTC ISO stamp to the minute: 2026-03-24 10:15 UTC."""
+    return stamp[:16].replace("T", " ") + " UTC"
+
+
 @click.command()
 @pass_ctx
 def undo(ctx: Context) -> None:
     """Undo the last lock, unlock, move, cancel or request change (again to undo the one before)."""
     done = scheduling.undo(ctx.db_path, ctx.partnership_id)
-    click.echo(f"Undid: {done['request']} {done['what']} (decided {done['at'][:16].replace('T', ' ')} UTC)")
+    click.echo(f"Undid: {done['request']} {done['what']} (decided {_minute(done['at'])})")
 
 
 @click.command()
@@ -212,8 +217,7 @@ def history(ctx: Context, as_json: bool) -> None:
     if not items:
         click.echo("No decisions yet: lock, move, cancel and request changes are listed here")
     for x in items:
-        when = x["at"][:16].replace("T", " ")
-        click.echo(f"{when} UTC  {x['request']:<16} {x['what']}{'  (undone)' if x['undone'] else ''}")
+        click.echo(f"{_minute(x['at'])}  {x['request']:<16} {x['what']}{'  (undone)' if x['undone'] else ''}")
 
 
 COMMANDS = (

@@ -13,6 +13,7 @@ from scheduler.solver.explain import Unscheduled, Words, absent_reasons, alterna
 from scheduler.solver.greedy import Diary
 from scheduler.solver.instance import Instance, instant
 from scheduler.solver.objective import Placement
+from scheduler.solver.requests import Request
 from scheduler.solver.unscheduled import explain_unscheduled
 
 
@@ -28,6 +29,7 @@ def describe(
     words = Words(inst)
     tz = zone(inst.partnership.timezone)
     people = {x.id: x for x in inst.partnership.people}
+    agency_of = {x.id: x.agency for x in inst.partnership.people}
     diary = Diary(inst)
     for pl in placements:
         diary.add(pl)
@@ -35,9 +37,7 @@ def describe(
     for pl in sorted(placements, key=lambda x: (x.start, x.task.id)):
         r = pl.task.request
         s, e = pl.task.meeting(pl.k)
-        invited = sorted(
-            {people[p].agency for p, _ in r.invitees} | {people[c].agency for slot in r.slots for c in slot.candidates}
-        )
+        invited = agencies_invited(r, agency_of)
         present = sorted({people[a.person].agency for a in pl.attendees})
         meetings.append(
             {
@@ -111,6 +111,13 @@ def describe(
             }
         )
     return {"meetings": meetings, "unscheduled": unscheduled}
+
+
+def agencies_invited(r: Request, agency_of: dict[str, str]) -> list[str]:
+    """The agencies a request asks for: its invitees' and every slot candidate's (solve and the stored
+    schedule both say "2 of 3 agencies" against this)."""
+    people = [x for x, _ in r.invitees] + [c for slot in r.slots for c in slot.candidates]
+    return sorted({agency_of[x] for x in people if x in agency_of})
 
 
 def unexplained(rid: str) -> Unscheduled:

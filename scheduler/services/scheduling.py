@@ -22,7 +22,7 @@ from rotas.clock import zone
 from rotas.model import Partnership
 from scheduler import today as clock
 from scheduler.errors import UserError
-from scheduler.services.describe import describe
+from scheduler.services.describe import agencies_invited, describe
 from scheduler.services.requests import load_requests, resolve_stored
 from scheduler.solver.budget import Budget, OutOfTime
 from scheduler.solver.greedy import Diary, assign, greedy
@@ -105,7 +105,7 @@ def plan(
     active = [r for r in requests if r.id not in cancelled]
     fixed = _fixed(meetings, job.reschedule)
     # Building and greedy must leave time to describe the result: they get 80% of the limit at most.
-    budget = Budget.of(0.8 * job.time_limit_s)
+    budget = Budget(started + 0.8 * job.time_limit_s)
     try:
         inst = build_instance(p, active, now, fixed, _history(active, fixed), job.first, job.days, budget=budget)
         placements = greedy(inst, budget)
@@ -278,7 +278,7 @@ def stored_schedule(db_path: Path, pid: str | None) -> dict[str, Any]:
                     "end": m["end"],
                     "location": resolved[rid].venue if rid in resolved else spec.get("venue"),
                     "fixed": bool(spec.get("fixed")),  # a time set in the request (by the chair, say)
-                    "agencies_invited": _agencies_invited(resolved[rid], agency_of) if rid in resolved else None,
+                    "agencies_invited": agencies_invited(resolved[rid], agency_of) if rid in resolved else None,
                     "room": m["room"],
                     "locked": bool(m["locked"]),
                     "attendees": m["attendees"] or [],
@@ -301,11 +301,6 @@ def stored_schedule(db_path: Path, pid: str | None) -> dict[str, Any]:
         m["start"] = datetime.fromisoformat(m["start"]).astimezone(tz).isoformat()
         m["end"] = datetime.fromisoformat(m["end"]).astimezone(tz).isoformat()
     return doc
-
-
-def _agencies_invited(r: Request, agency_of: dict[str, str]) -> list[str]:
-    people = [x for x, _ in r.invitees] + [c for slot in r.slots for c in slot.candidates]
-    return sorted({agency_of[x] for x in people if x in agency_of})
 
 
 # -- the coordinator's decisions --------------------------------------------------------------

@@ -24,15 +24,8 @@ class OutOfTime(Exception):
 class Budget:
     ends: float | None = None  # time.monotonic() at which the time is up; None: no limit
 
-    @classmethod
-    def of(cls, seconds: float | None) -> Budget:
-        return cls(None if seconds is None else time.monotonic() + seconds)
-
     def spent(self) -> bool:
         return self.ends is not None and time.monotonic() > self.ends
-
-    def left(self) -> float | None:
-        return None if self.ends is None else self.ends - time.monotonic()
 
     def check(self, stage: str, done: int, total: int) -> None:
         if self.spent():
