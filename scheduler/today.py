@@ -50,3 +50,20 @@ def now() -> datetime:
     if _frozen is None and not os.environ.get(ENV_TODAY):
         return datetime.now(UTC)
     return datetime.combine(today(), time(0), UTC)
+
+
+# Dates as a coordinator reads them: always the weekday, the year only when it is not this year's
+# ("Tue 24 Mar" read in November means next March; "Tue 24 Mar 2026" cannot be misread). The CLI,
+# the UI and the solver's explanations all write dates through these.
+
+
+def day_text(day: date, today_: date | None = None, *, padded: bool = True) -> str:
+    """'Tue 05 Jan' lines up in a table; prose reads better unpadded ('Tue 5 Jan')."""
+    this_year = (today_ or today()).year
+    text = f"{day:%a} {day:%d}" if padded else f"{day:%a} {day.day}"
+    return f"{text} {day:%b}" + ("" if day.year == this_year else f" {day.year}")
+
+
+def moment_text(moment: datetime, today_: date | None = None) -> str:
+    """'Tue 24 Mar 10:00' from a local time (already in the partnership's zone)."""
+    return f"{day_text(moment.date(), today_)} {moment:%H:%M}"

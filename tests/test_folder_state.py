@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import icalendar
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -148,6 +149,7 @@ def held(db: Path, folder: Path) -> dict[tuple[str, str], tuple[str, int, set[st
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops=operations)
 @example(

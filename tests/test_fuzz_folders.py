@@ -189,6 +189,7 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 def test_every_mutated_folder_ends_0_or_2_in_seconds_and_a_refusal_changes_nothing(
     run, solved_copy: Path, tmp_path: Path
 ) -> None:

@@ -98,6 +98,7 @@ def change_the_schedule(db: Path, scratch: Path) -> tuple[str, set[str], set[str
     return rid, before, {a["person"] for a in meeting["attendees"]}, datetime.fromisoformat(meeting["start"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("send_in_the_middle", [True, False])
 def test_every_affected_attendee_is_told_once(
     db: Path, tmp_path: Path, radicale: str, smtp_server: Mailbox, send_in_the_middle: bool

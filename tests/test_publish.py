@@ -106,6 +106,7 @@ def edit_on_server(url: str, team: str, uid: str, summary: str) -> None:
     event.save()
 
 
+@pytest.mark.slow
 def test_publishing_again_sends_only_changes_and_never_overwrites_an_edit_made_on_the_server(
     radicale: str, solved: Path, run, monkeypatch
 ) -> None:

@@ -88,3 +88,34 @@ def test_the_real_clock_is_used_when_nothing_is_frozen(monkeypatch: pytest.Monke
     assert today.today() == date.today() and abs((today.now() - datetime.now(UTC)).total_seconds()) < 5
     today.freeze(date(2026, 3, 23))
     assert today.now() == datetime(2026, 3, 23, tzinfo=UTC)
+
+
+def test_dates_carry_the_year_only_when_it_is_not_this_years() -> None:
+    from datetime import date, datetime
+
+    from scheduler.today import day_text, moment_text
+
+    assert day_text(date(2026, 3, 24), date(2026, 3, 1)) == "Tue 24 Mar"
+    assert day_text(date(2026, 3, 24), date(2026, 11, 20)) == "Tue 24 Mar"  # same year: no doubt
+    assert day_text(date(2027, 1, 5), date(2026, 11, 20)) == "Tue 05 Jan 2027"
+    assert moment_text(datetime(2025, 12, 30, 9, 30), date(2026, 1, 2)) == "Tue 30 Dec 2025 09:30"
+    assert day_text(date(2027, 1, 5), date(2026, 11, 20), padded=False) == "Tue 5 Jan 2027"
+
+
+def test_the_schedule_keeps_the_solvers_figures_for_details(run, solved_copy) -> None:
+    plain = run("--db", solved_copy, "schedule")
+    assert plain.code == 0 and plain.out.startswith("Placed 22 of 25 requests.")
+    assert "objective" not in plain.out and "feasible" not in plain.out and "slot" not in plain.out
+    detailed = run("--db", solved_copy, "schedule", "--details")
+    assert "Solver: cpsat" in detailed.out and "objective" in detailed.out and "bound" in detailed.out
+
+
+def test_help_lists_the_coordinators_commands_first_and_the_tools_apart(run) -> None:
+    from scheduler.cli.main import SECTIONS, cli
+
+    out = run("--help").out
+    assert out.index("Start:") < out.index("Arrange meetings:") < out.index("Tools for testing and tuning:")
+    assert "Other:" not in out  # every command has its section
+    assert sorted(n for names in SECTIONS.values() for n in names) == sorted(cli.commands)
+    tools = out[out.index("Tools for testing and tuning:") :]
+    assert all(f"  {name} " in tools for name in ("bench", "generate", "schema"))

@@ -62,7 +62,7 @@ async def test_empty_database_welcomes_and_loads_the_example(tmp_path: Path) -> 
         await pilot.press("s")  # nothing to schedule yet: the screen keys wait for a partnership
         await pilot.pause()
         assert isinstance(app.screen, WelcomeScreen)
-        await pilot.press("x")
+        await pilot.press("e")  # the example (not the export screen, which waits for a partnership)
         await wait_for(pilot, lambda: app.screen.query("#states"))
         await settle(pilot)
         assert app.screen.query_one("#states", DataTable).get_row("pending")[1] == "25"
@@ -206,12 +206,12 @@ async def test_remove_a_request_after_confirming(loaded_db: Path) -> None:
         await pilot.pause()
         table = app.screen.query_one("#requests", DataTable)
         table.move_cursor(row=table.get_row_index("pm-10549"))
-        await pilot.press("x")
+        await pilot.press("delete")
         await pilot.pause()
         await pilot.press("n")  # No: kept
         await pilot.pause()
         assert stored_spec(loaded_db, "pm-10549") is not None
-        await pilot.press("x")
+        await pilot.press("delete")
         await pilot.pause()
         await pilot.press("y")
         await pilot.pause()
@@ -324,7 +324,9 @@ async def test_rotas_filter_and_heatmap_agencies(loaded_db: Path) -> None:
         await pilot.press("enter")
         await pilot.pause()
         rota = app.screen.query_one("#rota", DataTable)
-        assert rota.row_count == 5 and "(only pvu)" in str(app.screen.query_one("#rota_caption", Static).render())
+        assert rota.row_count == 5 and "(only Partnership Vulnerability Unit)" in str(
+            app.screen.query_one("#rota_caption", Static).render()
+        )
 
         await pilot.press("o")
         await pilot.pause()
@@ -338,7 +340,7 @@ async def test_rotas_filter_and_heatmap_agencies(loaded_db: Path) -> None:
         await pilot.press("enter")
         await pilot.pause()
         caption = str(app.screen.query_one("#caption", Static).render())
-        assert "(2 at most): police, social-work" in caption
+        assert "of these 2 have someone on duty: West Yorkshire Police (example), Children's Social Work" in caption
         heat = app.screen.query_one("#heat", DataTable)
         assert max(int(str(c)) for row in range(7) for c in heat.get_row_at(row)[1:]) == 2
 
@@ -371,6 +373,7 @@ def test_a_bad_keymap_is_reported_before_the_ui_starts(loaded_db: Path, tmp_path
         create_app(loaded_db, keymap_file=keymap)
 
 
+@pytest.mark.slow
 async def test_the_form_keeps_every_example_request_as_it_is(loaded_db: Path) -> None:
     """Opening a request and saving without a change must not alter it (slots with labels, optional
     invitees, deadlines relative to another meeting are all kept)."""

@@ -61,6 +61,23 @@ def test_screen(snap_compare, example_db: Path, keys: list[str] | str) -> None:
     assert snap_compare(app, press=keys, terminal_size=SIZE, run_before=settle)
 
 
+@pytest.mark.parametrize(
+    "keys",
+    [
+        # The narrowest terminal Quorum is for: every screen's name and key in the bar, the footer's keys
+        # (q Quit last) in one line, the date in the title.
+        pytest.param(["s"], id="schedule"),
+        pytest.param(["r"], id="rotas"),  # names stay, the days fit, the team follows further right
+        pytest.param(["r", "c"], id="rota-codes"),  # what each agency's codes mean
+        pytest.param(["a", "slash", *"osei", "enter"], id="requests-searched"),
+        pytest.param(["s", "h"], id="history"),
+    ],
+)
+def test_screen_at_80x24(snap_compare, example_db: Path, keys: list[str]) -> None:
+    app = create_app(example_db, today=TODAY)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=pressed_steadily(*keys))
+
+
 def pressed_steadily(*keys: str):
     """Press ``keys``, then show every input's cursor steadily: a blinking one is caught on or off depending on
     how long the picture took (half a second either way), which made the form's pictures fail on a busy

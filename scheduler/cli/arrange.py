@@ -48,6 +48,7 @@ from scheduler.services import scheduling
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--reschedule", multiple=True, metavar="REQUEST", help="Let a locked, sent or cancelled one move.")
 @click.option("--json", "as_json", is_flag=True, help="Print the schedule as JSON (see docs/solver.md).")
+@click.option("--details", is_flag=True, help="Also print the solver's figures (objective, bound, gap, greedy's).")
 @pass_ctx
 def solve(
     ctx: Context,
@@ -61,6 +62,7 @@ def solve(
     seed: int,
     reschedule: tuple[str, ...],
     as_json: bool,
+    details: bool,
 ) -> None:
     """Place the pending requests to maximise cross-agency attendance, and store the schedule."""
     start_day = None
@@ -83,19 +85,20 @@ def solve(
     if as_json:
         click.echo(json.dumps(doc, indent=2))
     else:
-        click.echo(render.schedule_text(doc), nl=False)
+        click.echo(render.schedule_text(doc, details), nl=False)
 
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True)
+@click.option("--details", is_flag=True, help="Also print the last solve's figures (objective, bound, gap).")
 @pass_ctx
-def schedule(ctx: Context, as_json: bool) -> None:
+def schedule(ctx: Context, as_json: bool, details: bool) -> None:
     """Show the stored schedule: placed meetings, unscheduled requests and why."""
     doc = scheduling.stored_schedule(ctx.db_path, ctx.partnership_id)
     if as_json:
         click.echo(json.dumps(doc, indent=2))
     else:
-        click.echo(render.schedule_text(doc), nl=False)
+        click.echo(render.schedule_text(doc, details), nl=False)
 
 
 @click.command()

@@ -34,7 +34,34 @@ def _date(value: str) -> date:
     return values.day(value, "--from")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
+# --help lists the commands by what a coordinator is doing, in the order they do it; the tools for
+# testing and tuning (bench, generate, schema) come last, apart.
+SECTIONS = {
+    "Start": ("demo", "check", "load", "tui"),
+    "Arrange meetings": ("request", "solve", "schedule", "move", "lock", "unlock", "cancel", "undo", "history"),
+    "Look at rotas": ("availability", "overlap", "standing"),
+    "Tell people": ("export", "publish", "send", "replies"),
+    "Tools for testing and tuning": ("bench", "generate", "schema"),
+}
+
+
+class Sectioned(click.Group):
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        known = {name for names in SECTIONS.values() for name in names}
+        sections = [*SECTIONS.items(), ("Other", tuple(n for n in self.list_commands(ctx) if n not in known))]
+        width = formatter.width - 6 - max(len(n) for n in self.list_commands(ctx))
+        for title, names in sections:
+            rows = [
+                (name, cmd.get_short_help_str(width))
+                for name in names
+                if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden
+            ]
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+@click.group(cls=Sectioned, context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.option("--db", metavar="PATH", help=f"Database file (default: ${ENV_DB}, else your user data folder).")
 @click.option(
     "--partnership",

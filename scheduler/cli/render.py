@@ -7,8 +7,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rotas.overlap import OverlapReport, PairOverlap
-from scheduler.services.describe import STATUS_WORDS, gap_text
+from scheduler.services.describe import outcome_text, solver_details
 from scheduler.services.partnership import PersonAvailability
+from scheduler.today import moment_text
 
 
 def local_iso(moment: datetime, tz: ZoneInfo) -> str:
@@ -16,14 +17,14 @@ def local_iso(moment: datetime, tz: ZoneInfo) -> str:
 
 
 def when(moment: datetime, tz: ZoneInfo) -> str:
-    return moment.astimezone(tz).strftime("%a %d %b %H:%M")
+    return moment_text(moment.astimezone(tz))
 
 
 def span_text(start: datetime, end: datetime, tz: ZoneInfo) -> str:
     """'Sun 29 Mar 22:00 -> Mon 30 Mar 07:00' (same-day ends show only the time)."""
     s, e = start.astimezone(tz), end.astimezone(tz)
-    end_text = e.strftime("%H:%M") if s.date() == e.date() else e.strftime("%a %d %b %H:%M")
-    return f"{s.strftime('%a %d %b %H:%M')} -> {end_text}"
+    end_text = e.strftime("%H:%M") if s.date() == e.date() else moment_text(e)
+    return f"{moment_text(s)} -> {end_text}"
 
 
 def range_text(first: date, days: int) -> str:
@@ -131,8 +132,8 @@ def overlap_text(report: OverlapReport, name: str) -> str:
 def local_span(start: str, end: str) -> str:
     """'Tue 24 Mar 10:00-11:00' from two ISO 8601 local times."""
     s, e = datetime.fromisoformat(start), datetime.fromisoformat(end)
-    tail = e.strftime("%H:%M") if s.date() == e.date() else e.strftime("%a %d %b %H:%M")
-    return f"{s.strftime('%a %d %b %H:%M')}-{tail}"
+    tail = e.strftime("%H:%M") if s.date() == e.date() else moment_text(e)
+    return f"{moment_text(s)}-{tail}"
 
 
 def _flags(m: dict[str, Any]) -> str:
@@ -147,29 +148,17 @@ def _flags(m: dict[str, Any]) -> str:
     return f"  [{', '.join(flags)}]" if flags else ""
 
 
-def schedule_text(doc: dict[str, Any]) -> str:
-    """The schedule for a coordinator: meetings in time order, then what could not be placed and why."""
+def schedule_text(doc: dict[str, Any], details: bool = False) -> str:
+    """The schedule for a coordinator: meetings in time order, then what could not be placed and why.
+    The solver's figures (objective, bound, gap) only with ``details``."""
     lines: list[str] = []
     if doc.get("status") is None:
         return "Nothing has been solved yet: run quorum solve\n"
     placed, unscheduled = doc["meetings"], doc["unscheduled"]
-    total = len(placed) + len(unscheduled)
-    status = STATUS_WORDS.get(doc["status"], doc["status"].lower())
-    head = f"{doc['strategy']}: {status}, objective {doc['objective']:,.0f}"
-    if doc.get("bound") is not None:
-        head += f" (bound {doc['bound']:,.0f}, gap {gap_text(doc.get('gap'))})"
-    if doc.get("greedy_objective") is not None:
-        head += f", greedy {doc['greedy_objective']:,.0f}"
-    if doc.get("wall_time_s") is not None:
-        head += f", {doc['wall_time_s']:.1f} s"
-    lines.append(head)
-    groups = doc.get("groups") or {}
-    if groups.get("without_solution"):
-        lines.append(
-            f"CP-SAT found no schedule of its own for {groups['without_solution']} of {groups['count']} groups of "
-            "requests in the time given: greedy's placements are kept there (a longer --time-limit may help)."
-        )
-    lines += [f"Placed {len(placed)} of {total} requests.", ""]
+    lines.append(outcome_text(doc))
+    if details:
+        lines.append(solver_details(doc))
+    lines.append("")
     for m in placed:
         invited = m.get("agencies_invited")
         present = m.get("agencies_present") or sorted({a["agency"] for a in m["attendees"]})
@@ -180,7 +169,7 @@ def schedule_text(doc: dict[str, Any]) -> str:
         share = f"{len(present)} of {len(invited)} agencies" if invited else f"{len(present)} agencies"
         lines.append(f"    present: {', '.join(present)} ({share})")
         for a in m["attendees"]:
-            role = a["role"] if a["role"] != "slot" else a.get("slot") or "slot"
+            role = a["role"] if a["role"] != "slot" else a.get("slot") or "for a role asked for"
             cost = a.get("off_duty_cost")
             extra = ""
             if cost:

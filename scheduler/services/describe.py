@@ -145,3 +145,38 @@ STATUS_WORDS = {
     "NO_SOLUTION": "no schedule of its own in time, greedy's kept",
     "HEURISTIC": "heuristic",
 }
+
+# What a solve's status means to a coordinator; the solver's own words and figures are the details.
+OUTCOME_WORDS = {
+    "OPTIMAL": "No other schedule gets more of them to their meetings",
+    "FEASIBLE": "The best found in the time allowed; a slightly better one may exist",
+    "NO_SOLUTION": "Placed one at a time: no better arrangement was found in the time allowed",
+    "HEURISTIC": "Placed one at a time, without the solver",
+}
+
+
+def outcome_text(doc: dict[str, Any]) -> str:
+    """'Placed 22 of 25 requests. No other schedule gets more of them to their meetings (3.1 s).'"""
+    total = len(doc["meetings"]) + len(doc["unscheduled"])
+    words = OUTCOME_WORDS.get(doc.get("status") or "")
+    took = f" ({doc['wall_time_s']:.1f} s)" if doc.get("wall_time_s") is not None else ""
+    return f"Placed {len(doc['meetings'])} of {total} requests." + (f" {words}{took}." if words else "")
+
+
+def solver_details(doc: dict[str, Any]) -> str:
+    """The solver's figures, for whoever tunes it (quorum solve --details, i on the Solve screen)."""
+    status = STATUS_WORDS.get(doc["status"], doc["status"].lower())
+    head = f"Solver: {doc['strategy']}, {status}, objective {doc['objective']:,.0f}"
+    if doc.get("bound") is not None:
+        head += f" (bound {doc['bound']:,.0f}, gap {gap_text(doc.get('gap'))})"
+    if doc.get("greedy_objective") is not None:
+        head += f", greedy {doc['greedy_objective']:,.0f}"
+    if doc.get("wall_time_s") is not None:
+        head += f", {doc['wall_time_s']:.1f} s"
+    groups = doc.get("groups") or {}
+    if groups.get("without_solution"):
+        head += (
+            f"\nCP-SAT found no schedule of its own for {groups['without_solution']} of {groups['count']} groups of "
+            "requests in the time given: greedy's placements are kept there (a longer --time-limit may help)."
+        )
+    return head

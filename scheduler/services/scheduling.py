@@ -30,6 +30,7 @@ from scheduler.solver.instance import Fixed, build_instance, instant, minutes
 from scheduler.solver.objective import score
 from scheduler.solver.requests import Request
 from scheduler.store.database import ISSUED, Store
+from scheduler.today import moment_text
 
 if TYPE_CHECKING:  # OR-Tools takes half a second to import: loaded only when solving
     from scheduler.solver.cpsat import Progress
@@ -313,9 +314,13 @@ def undo(db_path: Path, pid: str | None) -> dict[str, Any]:
 
 
 def history(db_path: Path, pid: str | None) -> list[dict[str, Any]]:
-    """The coordinator's decisions, latest first, each marked if undone."""
+    """The coordinator's decisions, latest first, each marked if undone; ``local`` is when, in the
+    partnership's zone (``at`` is UTC)."""
     with Store.open(db_path) as store:
-        return store.history(store.partnership(pid).id)
+        p = store.partnership(pid)
+        items = store.history(p.id)
+    tz = zone(p.timezone)
+    return [{**x, "local": datetime.fromisoformat(x["at"]).astimezone(tz).isoformat()} for x in items]
 
 
 def _meeting(store: Store, pid: str, rid: str) -> dict[str, Any]:
@@ -397,7 +402,7 @@ def move(
         task = inst.task(rid)
         if not task.starts or task.starts[0] != start_m:
             raise UserError(
-                f"{target.astimezone(tz):%a %d %b %H:%M} is not a possible start for {rid}: it must be on "
+                f"{moment_text(target.astimezone(tz))} is not a possible start for {rid}: it must be on "
                 "the time grain, inside meeting hours, with every required invitee on duty"
             )
         diary = Diary(inst)
@@ -407,7 +412,7 @@ def move(
         placement = assign(diary, task, 0)
         if placement is None:
             raise UserError(
-                f"at {target.astimezone(tz):%a %d %b %H:%M} someone required for {rid} is at another "
+                f"at {moment_text(target.astimezone(tz))} someone required for {rid} is at another "
                 "meeting, travelling, or at their daily limit"
             )
         doc = describe(inst, [*(diary.placements.values()), placement])

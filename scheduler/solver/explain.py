@@ -22,6 +22,7 @@ from scheduler.solver.instance import (
     minutes,
 )
 from scheduler.solver.objective import Placement, placement_value
+from scheduler.today import day_text
 
 ABSENCE_WORDS = {
     "leave": "on leave",
@@ -69,14 +70,13 @@ class Words:
 
     def when(self, m: int) -> str:
         local = instant(m).astimezone(self.tz)
-        return f"{local:%a} {local.day} {local:%b %H:%M}"
+        return f"{self.date(local.date())} {local:%H:%M}"
 
     def day(self, m: int) -> str:
-        local = instant(m).astimezone(self.tz)
-        return f"{local:%a} {local.day} {local:%b}"
+        return self.date(instant(m).astimezone(self.tz).date())
 
     def date(self, d) -> str:
-        return f"{d:%a} {d.day} {d:%b}"
+        return day_text(d, padded=False)
 
     def clock(self, moment: datetime) -> str:
         return moment.astimezone(self.tz).strftime("%H:%M")

@@ -15,6 +15,9 @@ from textual.screen import Screen
 from scheduler import today as clock
 from scheduler.errors import UserError
 from scheduler.services import partnership as data
+from scheduler.ui.commands import IN_SCHEDULE, QuorumFinder
+from scheduler.ui.navigation import SCREENS
+from scheduler.ui.screens.base import SearchScreen
 from scheduler.ui.screens.dashboard import DashboardScreen
 from scheduler.ui.screens.export import ExportScreen
 from scheduler.ui.screens.overlap import OverlapScreen
@@ -44,21 +47,11 @@ class UiServices:
         return real if real.date() == self.today else datetime.combine(self.today, time(0), UTC)
 
 
-# (mode, key, title, what the command palette says it does)
-SCREENS = [
-    ("dashboard", "d", "Dashboard", "Requests by state and deadline; attendance by agency"),
-    ("requests", "a", "Requests", "The meetings to arrange: add, change, remove"),
-    ("rotas", "r", "Rotas", "Who is on which shift, week by week"),
-    ("overlap", "o", "Overlap", "Heatmap: when are the agencies on duty together?"),
-    ("solve", "v", "Solve", "Place the pending requests with the solver"),
-    ("schedule", "s", "Schedule", "Placed meetings: inspect, move, lock, cancel"),
-    ("export", "e", "Export", "Write invites and team calendars, or publish to CalDAV"),
-]
-
-
 class QuorumApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Quorum"
+    # Ctrl+P finds requests, cases and people too, beside the screens and actions.
+    COMMANDS = App.COMMANDS | {QuorumFinder}
     MODES = {
         "welcome": WelcomeScreen,
         "dashboard": DashboardScreen,
@@ -74,7 +67,8 @@ class QuorumApp(App[None]):
     BINDINGS = [
         Binding("question_mark", "toggle_help", "Help", key_display="?", id="help"),
         Binding("escape", "hide_help_panel", "Close help", show=False, id="help_close"),
-        *(Binding(key, f"switch_mode('{mode}')", title, id=mode) for mode, key, title, _ in SCREENS),
+        # The screens' keys are in the bar under the title (NavBar), not the footer.
+        *(Binding(key, f"switch_mode('{mode}')", title, show=False, id=mode) for mode, key, title, _ in SCREENS),
         Binding("n", "new_request", "New request", show=False, id="new_request"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -96,7 +90,9 @@ class QuorumApp(App[None]):
             p = data.open_partnership(self.services.db_path, self.services.partnership)
         except UserError as exc:
             return exc.message
-        return f"{p.name} · {self.services.today:%a %d %b %Y}" + (" · demo" if self.services.demo else "")
+        # The date first: a narrow terminal cuts the title's end, and the date is what must not be lost.
+        demo = " (demo)" if self.services.demo else ""
+        return f"{self.services.today:%a %d %b %Y}{demo} · {p.name}"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Until a partnership is loaded, only the welcome screen has anything to show."""
@@ -131,10 +127,67 @@ class QuorumApp(App[None]):
             yield SystemCommand("New request (n)", "Open the request form", self.action_new_request)
             yield SystemCommand("Solve now", "Place the pending requests (on the Solve screen)", self.solve_now)
             yield SystemCommand("Write calendars", "Write invites and team calendars to a folder", self.write_now)
+            yield SystemCommand(
+                "Undo the last decision (u)", "Take back the last lock, move, cancel or change", self.undo_last
+            )
+            yield SystemCommand(
+                "Decision history (h)", "Locks, moves, cancellations and changes, with undo", self.show_history
+            )
+            yield SystemCommand(
+                "Search the list (/)", "Filter this screen's list by id, case or name", self.search_list
+            )
         yield SystemCommand(
             "Load a partnership folder", "Check a folder and load it (or the example)", self.open_welcome
         )
         yield from super().get_system_commands(screen)
+
+    async def schedule_screen(self) -> ScheduleScreen:
+        await self.switch_mode("schedule")
+        screen = self.screen
+        assert isinstance(screen, ScheduleScreen)
+        return screen
+
+    async def open_request(self, rid: str, state: str) -> None:
+        """A request found in the palette: on the schedule when it has been solved, else in the list."""
+        if state in IN_SCHEDULE:
+            (await self.schedule_screen()).select(rid)
+            return
+        await self.switch_mode("requests")
+        screen = self.screen
+        if isinstance(screen, RequestsScreen):
+            screen.select(rid)
+
+    async def change_request(self, rid: str) -> None:
+        await self.switch_mode("requests")
+        screen = self.screen
+        if isinstance(screen, RequestsScreen):
+            screen.select(rid)
+            self.push_screen(RequestForm(rid), screen.after_form)
+
+    async def cancel_meeting(self, rid: str) -> None:
+        screen = await self.schedule_screen()
+        screen.select(rid)
+        screen.action_cancel_meeting()
+
+    async def search_in(self, mode: str, text: str) -> None:
+        await self.switch_mode(mode)
+        screen = self.screen
+        if isinstance(screen, SearchScreen):
+            screen.search_for(text)
+
+    async def undo_last(self) -> None:
+        (await self.schedule_screen()).action_undo()
+
+    async def show_history(self) -> None:
+        (await self.schedule_screen()).action_history()
+
+    async def search_list(self) -> None:
+        screen = self.screen
+        if not isinstance(screen, SearchScreen):
+            await self.switch_mode("requests")
+            screen = self.screen
+        if isinstance(screen, SearchScreen):
+            screen.action_search()
 
     def open_welcome(self) -> None:
         self.switch_mode("welcome")

@@ -34,12 +34,24 @@ def binding_ids() -> set[str]:
     from textual.binding import Binding
 
     from scheduler.ui import app as app_module
-    from scheduler.ui.screens.base import WeekScreen
+    from scheduler.ui.screens.base import SearchScreen, WeekScreen
+    from scheduler.ui.screens.history import HistoryScreen
     from scheduler.ui.screens.request_form import RequestForm
     from scheduler.ui.widgets.choose import Choose
     from scheduler.ui.widgets.confirm import Confirm
+    from scheduler.ui.widgets.search_bar import SearchInput
 
-    classes = [app_module.QuorumApp, *app_module.QuorumApp.MODES.values(), WeekScreen, RequestForm, Choose, Confirm]
+    classes = [
+        app_module.QuorumApp,
+        *app_module.QuorumApp.MODES.values(),
+        WeekScreen,
+        SearchScreen,
+        HistoryScreen,
+        SearchInput,
+        RequestForm,
+        Choose,
+        Confirm,
+    ]
     return {b.id for cls in classes for b in getattr(cls, "BINDINGS", []) if isinstance(b, Binding) and b.id}
 
 

@@ -7,6 +7,10 @@ from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import DataTable, Input
+
+from scheduler.services.search import matches
+from scheduler.ui.widgets.search_bar import SearchBar, SearchInput
 
 if TYPE_CHECKING:
     from scheduler.ui.app import UiServices
@@ -31,12 +35,66 @@ class DataScreen(UsesServices, Screen[None]):
         raise NotImplementedError
 
 
+class SearchScreen(DataScreen):
+    """A data screen whose list / filters by id, case reference, person or team (the same words the
+    command palette finds things by). Screens compose :meth:`search_bar` and keep a row with :meth:`wanted`."""
+
+    BINDINGS = [Binding("slash", "search", "Search", key_display="/", id="search")]
+    search_text = ""
+    LIST = "DataTable"  # the list the search filters and Enter goes back to
+    AUTO_FOCUS = "DataTable"  # not the (hidden) search box, which would take the keys meant for the list
+
+    def search_bar(self, placeholder: str) -> SearchBar:
+        bar = SearchBar(placeholder)
+        bar.display = False
+        return bar
+
+    def wanted(self, fields) -> bool:
+        return matches(self.search_text, fields)
+
+    def counted(self, shown: int, total: int, what: str) -> None:
+        self.query_one(SearchBar).count(shown, total, what)
+
+    def action_search(self) -> None:
+        bar = self.query_one(SearchBar)
+        bar.display = True
+        self.query_one(SearchInput).focus()
+
+    def search_for(self, text: str) -> None:
+        """Show the list filtered by ``text`` (the palette's "show ... in the list")."""
+        bar = self.query_one(SearchBar)
+        bar.display = bool(text)
+        self.query_one(SearchInput).value = text
+        self.search_text = text
+        self.refresh_data()
+        self.query_one(self.LIST, DataTable).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if isinstance(event.input, SearchInput):
+            event.stop()
+            self.search_text = event.value
+            self.refresh_data()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if isinstance(event.input, SearchInput):
+            event.stop()
+            self.query_one(self.LIST, DataTable).focus()
+
+    def on_search_input_cleared(self, event: SearchInput.Cleared) -> None:
+        self.query_one(SearchBar).display = False
+        self.search_text = ""
+        self.refresh_data()
+        self.query_one(self.LIST, DataTable).focus()
+
+
 class WeekScreen(DataScreen):
     """A data screen over one week (Monday first), starting at 'today', moved with [ and ]."""
 
+    # One "[ ] Week" in the footer, not two long entries that push the others off an 80-column screen.
+    WEEK = Binding.Group("Week")
     BINDINGS = [
-        Binding("left_square_bracket", "week(-1)", "Previous week", key_display="[", id="previous_week"),
-        Binding("right_square_bracket", "week(1)", "Next week", key_display="]", id="next_week"),
+        Binding("left_square_bracket", "week(-1)", "Previous week", key_display="[", id="previous_week", group=WEEK),
+        Binding("right_square_bracket", "week(1)", "Next week", key_display="]", id="next_week", group=WEEK),
     ]
 
     def on_mount(self) -> None:

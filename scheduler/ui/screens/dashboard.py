@@ -16,18 +16,20 @@ from scheduler.services import scheduling
 from scheduler.services.deadlines import RequestState, request_states
 from scheduler.ui.screens.base import DataScreen
 from scheduler.ui.screens.requests import STATUS_STYLE
+from scheduler.ui.widgets.nav import NavBar
 
 DEADLINES = [
     ("overdue", "overdue"),
     ("due soon", "due within 2 working days"),
     ("fine", "fine"),
-    ("follows", "after a meeting not yet placed"),
+    ("follows", "waiting for another meeting"),
 ]
 
 
 class DashboardScreen(DataScreen):
     def compose(self) -> ComposeResult:
         yield Header()
+        yield NavBar("dashboard")
         with Horizontal(id="dashboard-top"):
             with Vertical():
                 yield Static("Requests by state", classes="title")

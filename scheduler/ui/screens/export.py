@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, Prog
 
 from scheduler.errors import UserError
 from scheduler.ui.screens.base import DataScreen
+from scheduler.ui.widgets.nav import NavBar
 
 # Passwords are typed here (masked) or read from these variables: never stored, never on a command line.
 PASSWORD_ENV = "QUORUM_CALDAV_PASSWORD"
@@ -54,15 +55,18 @@ class ExportScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield NavBar("export")
         yield Static(id="preview", classes="panel", markup=False)
         yield Static("Write invites, cancellations and team calendars (.ics) into a folder (w):", classes="title")
         yield from field("Folder", Input(value="quorum-calendars", id="folder", compact=True))  # beside quorum
         yield Static("...or publish each team's and agency's calendar to a CalDAV server (p):", classes="title")
-        yield from field("Server URL", from_env("url", "QUORUM_CALDAV_URL", "https://calendar.example.org/"))
+        # "e.g.": a bare address in the box read as one already filled in.
+        url_hint = "e.g. https://calendar.example.org/dav/ (or set QUORUM_CALDAV_URL)"
+        yield from field("Server URL", from_env("url", "QUORUM_CALDAV_URL", url_hint))
         yield from field("User", from_env("user", "QUORUM_CALDAV_USER"))
         yield from field("Password", secret("password", PASSWORD_ENV))
         yield Static("...or e-mail each attendee their invitation (m), through the hub's mail relay:", classes="title")
-        yield from field("Mail relay", from_env("smtp", "QUORUM_SMTP", "smtp.example.org:587"))
+        yield from field("Mail relay", from_env("smtp", "QUORUM_SMTP", "e.g. smtp.example.org:587"))
         yield from field("Mail user", from_env("smtp-user", "QUORUM_SMTP_USER"))
         yield from field("Mail password", secret("smtp-password", SMTP_PASSWORD_ENV))
         yield LoadingIndicator(id="busy")

@@ -14,6 +14,7 @@ from scheduler.errors import UserError
 from scheduler.services import partnership as svc
 from scheduler.ui.screens.base import WeekScreen
 from scheduler.ui.widgets.choose import Choose
+from scheduler.ui.widgets.nav import NavBar
 
 HOURS = range(7, 23)
 SHADES = ("red", "yellow", "green", "bright_green", "bright_green", "bright_green")
@@ -25,9 +26,10 @@ class OverlapScreen(WeekScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield NavBar("overlap")
         with Vertical():
             yield Static(id="caption", classes="title", markup=False)
-            yield DataTable(id="heat", cursor_type="cell")
+            yield DataTable(id="heat", cursor_type="cell", fixed_columns=1)
             yield Static(id="who", classes="panel", markup=False)
         yield Footer(compact=True)
 
@@ -43,7 +45,12 @@ class OverlapScreen(WeekScreen):
             return
         n = len(self.map.agencies)
         self.query_one("#caption", Static).update(
-            f"Week of {self.first:%a %d %b %Y}: agencies on duty ({n} at most): {', '.join(self.map.agencies)}"
+            f"Week of {self.first:%a %d %b %Y}, {HOURS[0]:02d}:00-{HOURS[-1] + 1:02d}:00, a column an hour: how many "
+            + (
+                f"of all {n} agencies have someone on duty (f compares fewer)"
+                if self.agencies is None
+                else f"of these {n} have someone on duty: {', '.join(self.p.agency(a).name for a in self.map.agencies)}"
+            )
         )
         self.query_one("#who", Static).update("Select a cell (arrow keys or a click) to see who is on duty then")
         table.add_column("day", key="day")
@@ -56,6 +63,8 @@ class OverlapScreen(WeekScreen):
                 for c in self.map.cells[d]
             ]
             table.add_row(f"{day:%a %d}", *cells, key=day.isoformat())
+        # Start on the first hour, not the day names: the panel below then says who is on duty at once.
+        table.move_cursor(column=1)
 
     def action_choose_agencies(self) -> None:
         options = [(f"{a.name} ({a.id})", a.id) for a in self.p.agencies]
@@ -82,6 +91,6 @@ class OverlapScreen(WeekScreen):
         names = {x.id: x for x in self.p.people}  # loaded once per week, not per cursor move
         by_agency: dict[str, list[str]] = {}
         for x in people:
-            by_agency.setdefault(names[x].agency, []).append(names[x].name)
+            by_agency.setdefault(self.p.agency(names[x].agency).name, []).append(names[x].name)
         text = "; ".join(f"{agency} ({len(who)}): {', '.join(who)}" for agency, who in by_agency.items()) or "nobody"
         self.query_one("#who", Static).update(f"{day:%a %d %b} {hour:02d}:00-{hour + 1:02d}:00 on duty: {text}")

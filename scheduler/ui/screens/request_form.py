@@ -16,6 +16,7 @@ from scheduler.errors import UserError
 from scheduler.services import requests
 from scheduler.solver.request_file import PRESETS
 from scheduler.ui.screens.base import UsesServices
+from scheduler.ui.widgets.confirm import Confirm
 from scheduler.ui.widgets.invitees import InviteePicker, choices, from_spec
 
 WINDOWS = [
@@ -170,6 +171,13 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
         self.query_one("#case" if self.request_id else "#id", Input).focus()
         self.show_window()
         self.check()
+        self.initial = self.built()  # Escape asks before dropping anything typed since
+
+    def built(self) -> dict[str, Any] | None:
+        try:
+            return self.build()
+        except ValueError:  # a number field half typed: certainly a change
+            return None
 
     # -- reacting to edits -----------------------------------------------------------------------
 
@@ -304,4 +312,14 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
         self.dismiss(request.id)
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        """Escape leaves at once when nothing was changed; after typing, it asks (a half-filled form
+        dropped silently was the coordinator's work lost)."""
+        if self.built() == self.initial:
+            self.dismiss(None)
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(None)
+
+        self.app.push_screen(Confirm("Leave without saving? What you typed in this form is lost."), answered)

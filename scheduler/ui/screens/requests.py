@@ -10,24 +10,29 @@ from textual.widgets import DataTable, Footer, Header, Static
 from scheduler.errors import UserError
 from scheduler.services import requests
 from scheduler.services.deadlines import request_states
-from scheduler.ui.screens.base import DataScreen
+from scheduler.services.search import request_fields
+from scheduler.today import day_text
+from scheduler.ui.screens.base import SearchScreen
 from scheduler.ui.screens.request_form import RequestForm
 from scheduler.ui.widgets.confirm import Confirm
+from scheduler.ui.widgets.nav import NavBar
 
 # Deadline colours; the words themselves carry the meaning too, for NO_COLOR.
 STATUS_STYLE = {"overdue": "bold red", "due soon": "yellow", "fine": "green", "met": "", "follows": "dim"}
 
 
-class RequestsScreen(DataScreen):
+class RequestsScreen(SearchScreen):
     BINDINGS = [
-        Binding("n", "new", "New request", id="requests_new"),
+        Binding("n", "new", "New", id="requests_new"),
         Binding("enter", "change", "Change", id="requests_change"),
-        Binding("delete,x", "remove", "Remove", id="requests_remove"),
+        Binding("delete", "remove", "Remove", key_display="Del", id="requests_remove"),
     ]
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Requests: n adds one, Enter changes the one highlighted; v solves", classes="title")
+        yield NavBar("requests")
+        yield Static("Requests: n adds one, Enter changes the one highlighted, Del removes it", classes="title")
+        yield self.search_bar("Search: request, case, person, team or agency (Esc clears)")
         yield DataTable(id="requests", cursor_type="row")
         yield Footer(compact=True)
 
@@ -40,16 +45,20 @@ class RequestsScreen(DataScreen):
             table.add_column(label, width=width)
         try:
             states = request_states(services.db_path, services.partnership, services.today)
+            fields = request_fields(services.db_path, services.partnership) if self.search_text else {}
         except UserError as exc:
             self.notify(exc.message, severity="error", timeout=10)
             return
+        total = len(states)
+        states = [s for s in states if self.wanted(fields.get(s.id, (s.id, s.kind, s.case)))]
+        self.counted(len(states), total, "requests")
         for s in states:
             table.add_row(
                 s.id,
                 s.kind,
                 s.case,
                 s.state,
-                f"{s.deadline:%a %d %b}" if s.deadline else "-",
+                day_text(s.deadline, services.today) if s.deadline else "-",
                 Text(s.status, style=STATUS_STYLE.get(s.status, "")),
                 key=s.id,
             )
@@ -61,6 +70,14 @@ class RequestsScreen(DataScreen):
         if table.row_count == 0:
             return None
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def select(self, request: str) -> None:
+        """Put the cursor on ``request``, clearing a search that hides it."""
+        if self.search_text:
+            self.search_for("")
+        table = self.query_one("#requests", DataTable)
+        if request in table.rows:
+            table.move_cursor(row=table.get_row_index(request))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

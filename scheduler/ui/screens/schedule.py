@@ -11,8 +11,12 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from scheduler.errors import UserError
 from scheduler.services import scheduling
-from scheduler.ui.screens.base import DataScreen
+from scheduler.services.search import request_fields
+from scheduler.today import moment_text
+from scheduler.ui.screens.base import SearchScreen
+from scheduler.ui.screens.history import HistoryScreen
 from scheduler.ui.widgets.confirm import Confirm
+from scheduler.ui.widgets.nav import NavBar
 
 # The names coordinators use (ICPC, RCPC), short enough for an 80-column terminal.
 KIND_SHORT = {
@@ -38,18 +42,24 @@ REASON_SHORT = {
 }
 
 
-class ScheduleScreen(DataScreen):
+MOVE = Binding.Group("Move")  # "1 2 Move" in the footer: room for every key at 80 columns
+
+
+class ScheduleScreen(SearchScreen):
     BINDINGS = [
-        Binding("l", "toggle_lock", "Lock/unlock", id="schedule_lock"),
-        Binding("x", "cancel_meeting", "Cancel meeting", id="schedule_cancel"),
-        Binding("1", "move(1)", "Move to alt. 1", id="schedule_move_1"),
-        Binding("2", "move(2)", "Move to alt. 2", show=False, id="schedule_move_2"),
+        Binding("l", "toggle_lock", "Lock", id="schedule_lock"),
+        Binding("c", "cancel_meeting", "Cancel", id="schedule_cancel"),
+        Binding("1", "move(1)", "Move to alternative 1", id="schedule_move_1", group=MOVE),
+        Binding("2", "move(2)", "Move to alternative 2", id="schedule_move_2", group=MOVE),
         Binding("u", "undo", "Undo", id="schedule_undo"),
+        Binding("h", "history", "History", id="schedule_history"),
     ]
     selected: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield NavBar("schedule")
+        yield self.search_bar("Search: request, case, person, team or agency (Esc clears)")
         with Horizontal():
             yield DataTable(id="meetings", cursor_type="row")
             yield Static(id="detail", markup=False)
@@ -58,23 +68,40 @@ class ScheduleScreen(DataScreen):
     def refresh_data(self) -> None:
         services = self.services
         table = self.query_one("#meetings", DataTable)
+        row_before = table.cursor_row
         table.clear(columns=True)
-        for label, width in (("when", 16), ("kind", 11), ("case", 8), ("agencies", 8), ("flags", 14)):
-            table.add_column(label, width=width)
         try:
             self.doc = scheduling.stored_schedule(services.db_path, services.partnership)
+            fields = request_fields(services.db_path, services.partnership) if self.search_text else {}
         except UserError as exc:
             self.notify(exc.message, severity="error", timeout=10)
             self.doc = {"meetings": [], "unscheduled": []}
-        for m in self.doc["meetings"]:
-            start = datetime.fromisoformat(m["start"])  # local time: the stored schedule is in the partnership's zone
+            fields = {}
+        total = len(self.doc["meetings"]) + len(self.doc["unscheduled"])
+        if self.search_text:
+            for part in ("meetings", "unscheduled"):
+                self.doc[part] = [
+                    m for m in self.doc[part] if self.wanted(fields.get(m["request"], (m["request"], m["case"])))
+                ]
+        self.counted(len(self.doc["meetings"]) + len(self.doc["unscheduled"]), total, "requests")
+        # "Tue 24 Mar 10:00", or with the year when it is not this year's: the column fits the longest.
+        whens = [moment_text(datetime.fromisoformat(m["start"]), services.today) for m in self.doc["meetings"]]
+        for label, width in (
+            ("when", max([16, *map(len, whens)])),
+            ("kind", 11),
+            ("case", 8),
+            ("agencies", 8),
+            ("flags", 14),
+        ):
+            table.add_column(label, width=width)
+        for m, when in zip(self.doc["meetings"], whens, strict=True):
             present = {a["agency"] for a in m["attendees"]}
             invited = present | {x["agency"] for x in m["absent"]}
             flags = ("fixed " if m.get("fixed") else "locked " if m["locked"] else "") + (
                 "off duty" if any(a["off_duty"] for a in m["attendees"]) else ""
             )
             table.add_row(
-                f"{start:%a %d %b %H:%M}",
+                when,
                 KIND_SHORT.get(m["kind"], m["kind"]),
                 m["case"],
                 f"{len(present)} of {len(invited)}",
@@ -90,9 +117,10 @@ class ScheduleScreen(DataScreen):
                 REASON_SHORT.get(u["reason"], u["reason"].replace("_", " ")),
                 key=u["request"],
             )
-        # Stay on the meeting the coordinator was looking at (a refresh follows every dialog and action).
+        # Stay on the meeting the coordinator was looking at (a refresh follows every dialog and action);
+        # when it has gone (cancelled), on the row that took its place rather than back at the top.
         keys = [m["request"] for m in self.doc["meetings"]] + [u["request"] for u in self.doc["unscheduled"]]
-        chosen = self.selected if self.selected in keys else (keys[0] if keys else None)
+        chosen = self.selected if self.selected in keys else (keys[min(row_before, len(keys) - 1)] if keys else None)
         if chosen is not None:
             table.move_cursor(row=table.get_row_index(chosen))
         self.show_detail(chosen)
@@ -115,9 +143,7 @@ class ScheduleScreen(DataScreen):
             self.notify(exc.message, severity="error", timeout=10)
             return
         self.notify(f"{what} {self.selected}")
-        chosen = self.selected
-        self.refresh_data()  # keeps the cursor on the meeting acted on, if still listed
-        self.show_detail(chosen)  # a cancelled one says so
+        self.refresh_data()  # keeps the cursor on the meeting acted on, or where a cancelled one was
 
     def action_undo(self) -> None:
         """Take back the last lock, unlock, move, cancel or request change (quorum history lists them)."""
@@ -132,6 +158,17 @@ class ScheduleScreen(DataScreen):
         self.show_detail(
             done["request"] if any(m["request"] == done["request"] for m in self.doc["meetings"]) else None
         )
+
+    def action_history(self) -> None:
+        """The decisions log, latest first; undoing there comes back here with the schedule as it is now."""
+        self.app.push_screen(HistoryScreen(), lambda _undone: self.refresh_data())
+
+    def select(self, request: str) -> None:
+        """Put the cursor on ``request`` (the palette's "show in the schedule"), clearing a search that hides it."""
+        if self.search_text:
+            self.search_for("")
+        self.selected = request
+        self.refresh_data()
 
     def action_toggle_lock(self) -> None:
         services = self.services
@@ -173,7 +210,7 @@ class ScheduleScreen(DataScreen):
             self.notify(f"{meeting['request']} has {len(options)} alternatives", severity="warning")
             return
         chosen, fixed = meeting["request"], bool(meeting.get("fixed"))
-        when = f"{datetime.fromisoformat(options[n - 1]['start']):%a %d %b %H:%M}"
+        when = moment_text(datetime.fromisoformat(options[n - 1]["start"]), services.today)
         question = f"Move {chosen} to {when} and lock it there? Its invitees are told with the next export."
         if fixed:
             question = f"{chosen}'s time was fixed in its request (by the chair, say). " + question
@@ -221,7 +258,7 @@ class ScheduleScreen(DataScreen):
         lines += [f"- {x['name']}: {x['detail']}" for x in meeting["absent"]]
         if meeting["alternatives"]:
             lines += ["", "Alternatives:"] + [
-                f"  {datetime.fromisoformat(a['start']):%a %d %b %H:%M}, {a['attendees']} attending"
+                f"  {moment_text(datetime.fromisoformat(a['start']), self.services.today)}, {a['attendees']} attending"
                 for a in meeting["alternatives"]
             ]
         detail.update("\n".join(lines))

@@ -14,8 +14,9 @@ from textual.widgets import Footer, Header, Static
 
 from scheduler.errors import UserError
 from scheduler.services import scheduling
-from scheduler.services.describe import STATUS_WORDS, gap_text
+from scheduler.services.describe import outcome_text, solver_details
 from scheduler.ui.screens.base import UsesServices
+from scheduler.ui.widgets.nav import NavBar
 
 if TYPE_CHECKING:
     from scheduler.solver.cpsat import Progress
@@ -25,10 +26,13 @@ class SolveScreen(UsesServices, Screen[None]):
     BINDINGS = [
         Binding("g", "start", "Solve", id="solve_start"),
         Binding("x", "cancel", "Stop (keep best so far)", id="solve_cancel"),
+        Binding("i", "details", "Solver details", id="solve_details"),
     ]
+    details = False  # the solver's own figures (objective, bound, gap): for whoever tunes it, not for arranging
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield NavBar("solve")
         seconds = self.services.solve_seconds
         yield Static(
             f"Press g to place the pending requests (up to {seconds:g} s); x stops and keeps the best so far.",
@@ -36,6 +40,9 @@ class SolveScreen(UsesServices, Screen[None]):
         )
         yield Static(id="progress", classes="panel", markup=False)
         yield Static(id="result", classes="panel", markup=False)
+        figures = Static(id="figures", classes="panel", markup=False)
+        figures.display = False
+        yield figures
         yield Footer(compact=True)
 
     def __init__(self) -> None:
@@ -44,6 +51,7 @@ class SolveScreen(UsesServices, Screen[None]):
         self.running = False
         self.started = 0.0
         self.best: Progress | None = None
+        self.last: dict | None = None
 
     def on_mount(self) -> None:
         self.set_interval(0.25, self.show_progress)
@@ -96,8 +104,14 @@ class SolveScreen(UsesServices, Screen[None]):
         best = self.best
         line = f"Running {elapsed:5.1f} s"
         if best is not None:
-            line += f"   best {best.objective:,.0f}   bound {best.bound:,.0f}   placed {best.placed}"
+            line += f": {best.placed} placed so far"
+            if self.details:
+                line += f"   (objective {best.objective:,.0f}, bound {best.bound:,.0f})"
         self.query_one("#progress", Static).update(line)
+
+    def action_details(self) -> None:
+        self.details = not self.details
+        self.query_one("#figures", Static).display = self.details and self.last is not None
 
     def finished(self, doc: dict | None, error: str | None) -> None:
         self.running = False
@@ -106,13 +120,13 @@ class SolveScreen(UsesServices, Screen[None]):
             self.notify(error, severity="error", timeout=10)
             return
         assert doc is not None
+        self.last = doc
         total = len(doc["meetings"]) + len(doc["unscheduled"])
-        status = STATUS_WORDS.get(doc["status"], doc["status"].lower())
-        self.query_one("#progress", Static).update(f"Done in {doc['wall_time_s']:.1f} s ({status})")
-        self.query_one("#result", Static).update(
-            f"Placed {len(doc['meetings'])} of {total} requests; objective {doc['objective']:,} "
-            f"(bound {doc['bound'] or 0:,.0f}, gap {gap_text(doc.get('gap'))}). Press s to see the schedule."
-        )
+        self.query_one("#progress", Static).update(f"Done in {doc['wall_time_s']:.1f} s")
+        self.query_one("#result", Static).update(f"{outcome_text(doc)} Press s to see the schedule.")
+        figures = self.query_one("#figures", Static)
+        figures.update(solver_details(doc))
+        figures.display = self.details
         if doc.get("not_saved"):
             kept = ", ".join(x["request"] for x in doc["not_saved"][:6])
             more = f" and {len(doc['not_saved']) - 6} more" if len(doc["not_saved"]) > 6 else ""

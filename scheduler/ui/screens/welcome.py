@@ -19,7 +19,7 @@ from scheduler.ui.screens.base import UsesServices
 INTRO = (
     "Welcome to Quorum. Load a partnership folder (partnership.toml, agencies.toml, teams.toml, "
     "patterns.toml, people.toml, and optionally requests.toml): pick it in the tree below and press l, "
-    "or press Tab to the path box above, type its path and press Enter. Press x to try the bundled "
+    "or press Tab to the path box above, type its path and press Enter. Press e to try the bundled "
     "example partnership instead."
 )
 
@@ -34,7 +34,7 @@ class FoldersOnly(DirectoryTree):
 class WelcomeScreen(UsesServices, Screen[None]):
     BINDINGS = [
         Binding("l", "load_folder", "Load folder", id="welcome_load"),
-        Binding("x", "load_example", "Load the example", id="welcome_example"),
+        Binding("e", "load_example", "Load the example", id="welcome_example"),
     ]
     AUTO_FOCUS = "#tree"
 
@@ -45,7 +45,7 @@ class WelcomeScreen(UsesServices, Screen[None]):
         with Horizontal(classes="field"):
             yield Input(str(self.services.browse_from), id="folder", placeholder="path to a partnership folder")
             yield Button("Load folder (l)", id="load", variant="primary")
-            yield Button("Example (x)", id="example")
+            yield Button("Example (e)", id="example")
         yield FoldersOnly(self.services.browse_from, id="tree")
         yield LoadingIndicator(id="loading")
         yield Static(id="problems", classes="panel", markup=False)
