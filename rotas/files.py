@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import stat
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -57,6 +58,27 @@ def read_text(path: Path, rel: str, problems: list[Problem], limit: int) -> str 
         return None
 
 
+_DATE_LIKE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{1,2}(?::\d{1,2})?)?")
+_BARE_WORD = re.compile(r"=\s*([A-Za-z][\w-]*)\s*(?:#.*)?$")
+
+
+def toml_hint(line: str) -> str:
+    """What a TOML syntax error usually means, in a coordinator's words: a date that is not one
+    ("Invalid date or datetime" says nothing of the 32nd of March), or text without its quotes."""
+    for token in _DATE_LIKE.findall(line.split("#", 1)[0]):
+        try:
+            datetime.fromisoformat(token)
+        except ValueError:
+            return (
+                f"{token} is not a date Quorum can read: write dates as 2026-03-24 (year-month-day, "
+                "a real day) and times as 2026-03-24T10:00"
+            )
+    bare = _BARE_WORD.search(line)
+    if bare and bare[1] not in ("true", "false", "inf", "nan"):
+        return f'text must be in double quotes: "{bare[1]}"'
+    return ""
+
+
 def read_toml(path: Path, rel: str, problems: list[Problem]) -> dict[str, Any] | None:
     """Parsed TOML, or None with a ``FILE:LINE: message`` problem for a syntax error."""
     text = read_text(path, rel, problems, TOML_LIMIT)
@@ -69,7 +91,10 @@ def read_toml(path: Path, rel: str, problems: list[Problem]) -> dict[str, Any] |
         found = _TOML_LINE.search(message)
         reason = _TOML_LINE.sub("", message).strip()
         if found:
-            problems.append(Problem(rel, f"TOML syntax error: {reason} (column {found[2]})", line=int(found[1])))
+            at = int(found[1])
+            hint = toml_hint(text.splitlines()[at - 1] if at <= len(text.splitlines()) else "")
+            detail = f"TOML syntax error: {reason} (column {found[2]})"
+            problems.append(Problem(rel, f"{hint} ({detail})" if hint else detail, line=at))
         else:
             problems.append(Problem(rel, f"TOML syntax error: {reason}"))
         return None

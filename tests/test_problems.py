@@ -190,3 +190,23 @@ def test_example_checks_clean(run) -> None:
     result = run("check", EXAMPLE)
     assert result.code == 0, result.out
     assert shutil.which("quorum") is not None
+
+
+@pytest.mark.parametrize(
+    ("line", "bad", "says"),
+    [
+        ("earliest = 2026-03-32", "earliest = 2026-03-32", "2026-03-32 is not a date Quorum can read"),
+        ("fixed = 2026-03-26T25:00", "fixed = 2026-03-26T25:00", "2026-03-26T25:00 is not a date"),
+        ('kind = "joint-visit"', "kind = joint-visit", 'text must be in double quotes: "joint-visit"'),
+    ],
+)
+def test_a_toml_mistake_is_said_in_words_with_its_line(example_copy: Path, run, line: str, bad: str, says: str) -> None:
+    path = example_copy / "requests.toml"
+    text = path.read_text()
+    if line not in text:  # the example's first request has no fixed time: give it one to break
+        text = text.replace('kind = "joint-visit"', f'kind = "joint-visit"\n{line}', 1)
+    path.write_text(text.replace(line, bad, 1))
+    result = run("check", example_copy)
+    at = path.read_text().splitlines().index(bad) + 1
+    assert result.code == 2 and f"requests.toml:{at}: {says}" in result.out
+    assert "Traceback" not in result.err

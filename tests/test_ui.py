@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Static
 
-from scheduler.services import partnership as services
 from scheduler.services import scheduling
 from scheduler.ui import create_app
-from tests.conftest import EXAMPLE
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def solved_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def solved_db(_solved_example: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's solved example (conftest), copied once for this module's screens to read."""
     db = tmp_path_factory.mktemp("ui") / "q.db"
-    services.load(db, EXAMPLE, NOW)
-    scheduling.solve(db, None, scheduling.SolveRequest(time_limit_s=20, alternatives=1), now=NOW)
+    shutil.copyfile(_solved_example, db)
     return db
 
 
@@ -90,8 +89,6 @@ async def test_help_panel_lists_bindings(solved_db: Path) -> None:
 @pytest.fixture
 def own_db(solved_db: Path, tmp_path: Path) -> Path:
     """A copy of the solved database for a test that changes it."""
-    import shutil
-
     copy = tmp_path / "q.db"
     shutil.copyfile(solved_db, copy)
     return copy
@@ -118,7 +115,6 @@ async def settle(pilot) -> None:
 async def test_solve_runs_in_a_worker_and_the_ui_stays_responsive(own_db: Path, monkeypatch) -> None:
     import threading
 
-    from scheduler.services import scheduling
 
     # The real solver, held at the start until the UI has been seen working meanwhile: on a fast machine the
     # example solves in under a second, so a fixed pause could not tell "in a worker" from "already done".

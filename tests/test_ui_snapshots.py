@@ -2,7 +2,7 @@
 stored beside this file (Textual is pinned exactly, so a difference is a change in Quorum).
 
 After a deliberate change to a screen, look at the new pictures, then accept them with
-`python -m pytest tests/test_ui_snapshots.py --snapshot-update`.
+`python -m pytest tests/test_ui_snapshots.py -n 0 --snapshot-update`.
 """
 
 from __future__ import annotations
