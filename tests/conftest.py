@@ -212,8 +212,7 @@ def free_port() -> int:
 # command line): what is tested is the conversation with a CalDAV server, not the test server's
 # durability, and the fsyncs were a third of the publishing tests' time.
 FAST_RADICALE = (
-    "import os, sys; os.fsync = lambda fd: None; sys.argv[0] = 'radicale'; "
-    "from radicale.__main__ import run; run()"
+    "import os, sys; os.fsync = lambda fd: None; sys.argv[0] = 'radicale'; from radicale.__main__ import run; run()"
 )
 
 

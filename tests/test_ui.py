@@ -115,7 +115,6 @@ async def settle(pilot) -> None:
 async def test_solve_runs_in_a_worker_and_the_ui_stays_responsive(own_db: Path, monkeypatch) -> None:
     import threading
 
-
     # The real solver, held at the start until the UI has been seen working meanwhile: on a fast machine the
     # example solves in under a second, so a fixed pause could not tell "in a worker" from "already done".
     go = threading.Event()
