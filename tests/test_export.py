@@ -91,12 +91,12 @@ def sequence(path: Path) -> int:
 
 
 def test_sequence_life_cycle_move_lock_cancel(solved_example: Path, tmp_path: Path) -> None:
-    scheduling.solve(solved_example, None, scheduling.SolveRequest(time_limit_s=20, alternatives=1), now=NOW)
+    scheduling.solve(solved_example, None, scheduling.SolveRequest(strategy="greedy", alternatives=1), now=NOW)
     export(solved_example, None, tmp_path / "1", now=NOW)
     first = icalendar.Calendar.from_ical(invite_path(solved_example, tmp_path / "1", "jv-10482").read_bytes())
     uid = str(events(first)[0]["UID"])
     # Sent meetings stay put when solving again; the coordinator moves one to a stored alternative.
-    again = scheduling.solve(solved_example, None, scheduling.SolveRequest(time_limit_s=20), now=NOW)
+    again = scheduling.solve(solved_example, None, scheduling.SolveRequest(strategy="greedy"), now=NOW)
     assert next(m for m in again["meetings"] if m["request"] == "jv-10482")["locked"] is True
     scheduling.move(solved_example, None, "jv-10482", alternative=1, now=NOW)
     report = export(solved_example, None, tmp_path / "1", now=NOW)
@@ -139,7 +139,7 @@ def small_solved(tmp_path: Path, requests: str, people: str | None = None) -> Pa
     folder = write_folder(tmp_path / "p", files)
     db = tmp_path / "q.db"
     services.load(db, folder, NOW)
-    scheduling.solve(db, None, scheduling.SolveRequest(time_limit_s=10), now=NOW)
+    scheduling.solve(db, None, scheduling.SolveRequest(strategy="greedy"), now=NOW)
     return db
 
 
@@ -349,7 +349,7 @@ def test_replies_are_recorded_and_shown(run, tmp_path: Path) -> None:
 
 def test_a_sent_meeting_still_offers_alternatives_to_move_to(solved_example: Path, tmp_path: Path) -> None:
     export(solved_example, None, tmp_path / "out", now=NOW)
-    doc = scheduling.solve(solved_example, None, scheduling.SolveRequest(time_limit_s=20, alternatives=2), now=NOW)
+    doc = scheduling.solve(solved_example, None, scheduling.SolveRequest(strategy="greedy", alternatives=2), now=NOW)
     meeting = next(m for m in doc["meetings"] if m["request"] == "jv-10482")
     assert meeting["locked"] is True and len(meeting["alternatives"]) == 2
     assert all(a["start"] != meeting["start"] for a in meeting["alternatives"])
@@ -358,7 +358,7 @@ def test_a_sent_meeting_still_offers_alternatives_to_move_to(solved_example: Pat
 def test_a_reply_to_an_older_version_is_reported_not_recorded(solved_example: Path, tmp_path: Path) -> None:
     from scheduler.calendars.replies import read_replies
 
-    scheduling.solve(solved_example, None, scheduling.SolveRequest(time_limit_s=20, alternatives=1), now=NOW)
+    scheduling.solve(solved_example, None, scheduling.SolveRequest(strategy="greedy", alternatives=1), now=NOW)
     export(solved_example, None, tmp_path / "1", now=NOW)
     scheduling.move(solved_example, None, "jv-10482", alternative=1, now=NOW)
     export(solved_example, None, tmp_path / "2", now=NOW)  # SEQUENCE 1 now

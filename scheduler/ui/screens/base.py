@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input
 
+from scheduler.errors import UserError
+from scheduler.services import scheduling
 from scheduler.services.search import matches
 from scheduler.ui.widgets.search_bar import SearchBar, SearchInput
 
@@ -22,6 +25,18 @@ class UsesServices:
     @property
     def services(self) -> UiServices:
         return self.app.services  # type: ignore[attr-defined]
+
+    def undo_decision(self) -> dict[str, Any] | None:
+        """Take back the latest decision not yet undone (the schedule's u and the history's u), saying what
+        was undone, or why nothing was."""
+        services = self.services
+        try:
+            done = scheduling.undo(services.db_path, services.partnership)
+        except UserError as exc:
+            self.notify(exc.message, severity="warning", timeout=10)  # type: ignore[attr-defined]
+            return None
+        self.notify(f"Undid: {done['request']} {done['what']}")  # type: ignore[attr-defined]
+        return done
 
 
 class DataScreen(UsesServices, Screen[None]):
@@ -49,7 +64,7 @@ class SearchScreen(DataScreen):
         bar.display = False
         return bar
 
-    def wanted(self, fields) -> bool:
+    def wanted(self, fields: Iterable[str]) -> bool:
         return matches(self.search_text, fields)
 
     def counted(self, shown: int, total: int, what: str) -> None:

@@ -61,15 +61,9 @@ class HistoryScreen(UsesServices, Screen[bool]):
             table.add_row("No decisions yet", "", "", "")
 
     def action_undo(self) -> None:
-        services = self.services
-        try:
-            done = scheduling.undo(services.db_path, services.partnership)
-        except UserError as exc:
-            self.notify(exc.message, severity="warning", timeout=10)
-            return
-        self.undone = True
-        self.notify(f"Undid: {done['request']} {done['what']}")
-        self.refresh_data()
+        if self.undo_decision() is not None:
+            self.undone = True
+            self.refresh_data()
 
     def action_close(self) -> None:
         self.dismiss(self.undone)

@@ -147,13 +147,9 @@ class ScheduleScreen(SearchScreen):
 
     def action_undo(self) -> None:
         """Take back the last lock, unlock, move, cancel or request change (quorum history lists them)."""
-        services = self.services
-        try:
-            done = scheduling.undo(services.db_path, services.partnership)
-        except UserError as exc:
-            self.notify(exc.message, severity="warning", timeout=10)
+        done = self.undo_decision()
+        if done is None:
             return
-        self.notify(f"Undid: {done['request']} {done['what']}")
         self.refresh_data()
         self.show_detail(
             done["request"] if any(m["request"] == done["request"] for m in self.doc["meetings"]) else None
