@@ -283,7 +283,7 @@ def test_unwritable_folder_records_nothing(solved_example: Path, tmp_path: Path)
 
 def test_export_cli(run, tmp_path: Path) -> None:
     assert run("load", EXAMPLE).code == 0
-    assert run("solve", "--time-limit", "20").code == 0
+    assert run("solve", "--strategy", "greedy").code == 0
     result = run("export", "--out", tmp_path / "out")
     assert result.code == 0, result.err
     assert "22 new" in result.out
@@ -320,7 +320,7 @@ def test_replies_are_recorded_and_shown(run, tmp_path: Path) -> None:
     import json
 
     run("load", EXAMPLE)
-    run("solve", "--time-limit", "20")
+    run("solve", "--strategy", "greedy")
     run("export", "--out", tmp_path / "out")
     invite = icalendar.Calendar.from_ical(
         invite_path(tmp_path / "quorum.db", tmp_path / "out", "sd-10482").read_bytes()

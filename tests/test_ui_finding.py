@@ -237,3 +237,17 @@ async def test_every_screen_keeps_its_keys_the_date_and_quit_in_80_columns(solve
             assert any(k.key == "q" for k in keys), key
             nav = str(app.screen.query_one(".nav", Static).render())
             assert "d Dashboard" in nav and "e Export" in nav and len(nav) <= 78
+
+
+async def test_the_export_screens_examples_do_not_read_as_filled_in(solved_copy: Path, monkeypatch) -> None:
+    from textual.widgets import Input
+
+    for name in ("QUORUM_CALDAV_URL", "QUORUM_SMTP"):
+        monkeypatch.delenv(name, raising=False)
+    app = create_app(solved_copy, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        await settle(pilot)
+        for field in ("url", "smtp"):
+            box = app.screen.query_one(f"#{field}", Input)
+            assert box.value == "" and box.placeholder.startswith("e.g. ")

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rotas.overlap import OverlapReport, PairOverlap
-from scheduler.services.describe import outcome_text, solver_details
+from scheduler.services.describe import outcome_text, role_text, solver_details
 from scheduler.services.partnership import PersonAvailability
 from scheduler.today import moment_text
 
@@ -169,7 +169,7 @@ def schedule_text(doc: dict[str, Any], details: bool = False) -> str:
         share = f"{len(present)} of {len(invited)} agencies" if invited else f"{len(present)} agencies"
         lines.append(f"    present: {', '.join(present)} ({share})")
         for a in m["attendees"]:
-            role = a["role"] if a["role"] != "slot" else a.get("slot") or "for a role asked for"
+            role = role_text(a)
             cost = a.get("off_duty_cost")
             extra = ""
             if cost:

@@ -155,6 +155,14 @@ OUTCOME_WORDS = {
 }
 
 
+def role_text(attendee: dict[str, Any]) -> str:
+    """Why someone is at a meeting: required, optional, or the role they fill ("any PVU officer"),
+    never the solver's word "slot"."""
+    if attendee["role"] != "slot":
+        return attendee["role"]
+    return attendee.get("slot") or "for a role asked for"
+
+
 def outcome_text(doc: dict[str, Any]) -> str:
     """'Placed 22 of 25 requests. No other schedule gets more of them to their meetings (3.1 s).'"""
     total = len(doc["meetings"]) + len(doc["unscheduled"])

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from scheduler.errors import UserError
 from scheduler.services import scheduling
+from scheduler.services.describe import role_text
 from scheduler.services.search import request_fields
 from scheduler.today import moment_text
 from scheduler.ui.screens.base import SearchScreen
@@ -248,7 +249,7 @@ class ScheduleScreen(SearchScreen):
             "",
         ]
         lines += [
-            f"+ {a['name']} ({a['agency']}, {a['role']}{', ' + a['reply'] if a.get('reply') else ''})"
+            f"+ {a['name']} ({a['agency']}, {role_text(a)}{', ' + a['reply'] if a.get('reply') else ''})"
             for a in meeting["attendees"]
         ]
         lines += [f"- {x['name']}: {x['detail']}" for x in meeting["absent"]]
