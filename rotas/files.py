@@ -220,3 +220,45 @@ def _is_union_tag(part: str) -> bool:
 
 def _short(value: object) -> bool:
     return isinstance(value, str | int | float) and len(repr(value)) <= 60
+
+
+_ENTRY_KEY = re.compile(r"^([A-Za-z_][\w-]*)\[(\d+)\]")
+_ENTRY_HEADER = re.compile(r"^\s*\[\[\s*([A-Za-z_][\w-]*)\s*\]\]")
+
+
+def with_entry_lines(problems: list[Problem], root: Path) -> list[Problem]:
+    """Each problem in a list entry ("people[3].team") also says the line its [[people]] entry starts
+    on: a coordinator finds an entry by scrolling to it, not by counting entries from zero."""
+    headers: dict[str, dict[str, list[int]]] = {}
+    out = []
+    for problem in problems:
+        found = _ENTRY_KEY.match(problem.key or "")
+        if problem.line is None and found and problem.file.endswith(".toml"):
+            if problem.file not in headers:
+                headers[problem.file] = _entry_headers(root / problem.file)
+            starts = headers[problem.file].get(found[1], [])
+            index = int(found[2])
+            if index < len(starts):
+                at = f"line {starts[index]}"
+                message = problem.message
+                if "(in the entry for " in message:
+                    message = re.sub(r"\(in the entry for (.*)\)$", rf"(in the entry for \1 at {at})", message)
+                else:
+                    message += f" (in the entry at {at})"
+                problem = Problem(problem.file, message, problem.key, problem.line)
+        out.append(problem)
+    return out
+
+
+def _entry_headers(path: Path) -> dict[str, list[int]]:
+    """The line of every [[name]] header, by name (the file has been read and parsed once already)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    out: dict[str, list[int]] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _ENTRY_HEADER.match(line)
+        if header:
+            out.setdefault(header[1], []).append(number)
+    return out

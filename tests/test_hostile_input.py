@@ -317,4 +317,6 @@ def test_a_problem_in_a_list_entry_names_the_entry(example_copy: Path, run) -> N
     team = text.index("team = ", start)
     people.write_text(text[:team] + text[text.index("\n", team) + 1 :])
     result = run("check", example_copy)
-    assert result.code == 2 and "missing required key (in the entry for 'sw-osei')" in result.out
+    header = text[:start].rindex("[[people]]")  # the entry's first line, where a coordinator looks for it
+    at = text[:header].count("\n") + 1
+    assert result.code == 2 and f"missing required key (in the entry for 'sw-osei' at line {at})" in result.out

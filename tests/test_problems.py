@@ -171,9 +171,9 @@ def test_broken_copy_of_the_example_lists_every_problem(example_copy: Path, run)
     lines = result.out.splitlines()
     assert lines == [
         f"{example_copy}/teams.toml: teams[2].offset: offset 12 is outside the 10-day cycle 'police-6-on-4-off' "
-        "(use 0 to 9)",
+        "(use 0 to 9) (in the entry at line 19)",
         f"{example_copy}/patterns.toml: cycles[0].days[4]: unknown shift code 'X' (agency 'police' defines AL, E, L, "
-        "N, R, SL, TR)",
+        "N, R, SL, TR) (in the entry at line 8)",
         f"{example_copy}/absences.csv:12: end 2026-03-01 is before start 2026-03-05",
     ]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from rotas import load_folder
 from rotas.availability import absences_between, availability
 from rotas.clock import day_span, to_utc, zone
-from rotas.files import read_toml, validate_lists
+from rotas.files import read_toml, validate_lists, with_entry_lines
 from rotas.intervals import Interval
 from rotas.model import Absence, Partnership, Person
 from rotas.overlap import OverlapReport, overlap
@@ -68,6 +68,8 @@ def check_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem],
     root = Path(folder)
     partnership, problems = load_folder(root)
     requests = read_requests(root, partnership, problems) if root.is_dir() else []
+    if root.is_dir():
+        problems = with_entry_lines(problems, root)
     return (partnership if not problems else None), capped(problems), requests
 
 
