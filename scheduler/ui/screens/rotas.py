@@ -110,7 +110,8 @@ class RotasScreen(WeekScreen, SearchScreen):
             if self.shown is None or {f"agency:{x.agency}", f"team:{x.team}"} & set(self.shown)
         ]
         total = len(people)
-        people = [x for x in people if self.wanted(person_fields(self.p, x))]
+        if self.search_text:  # (a city's 5,000 staff are not looked through for an empty search)
+            people = [x for x in people if self.wanted(person_fields(self.p, x))]
         self.counted(len(people), total, "people")
         self.query_one("#codes", Static).update(code_legend(self.p, sorted({x.agency for x in people})))
         for person in people:
