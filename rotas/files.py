@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import stat
 import tomllib
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -121,9 +122,8 @@ def record_errors(
             message = message.removeprefix(noise)
         if error["type"] not in _FRIENDLY and error["type"] != "value_error" and _short(error.get("input")):
             message += f" (found {error['input']!r})"
-        if who and error["loc"] and error["loc"][0] not in ("id", "name"):
-            message += f" (in the entry for {shown(who)})"
-        problems.append(Problem(rel, message[:1].lower() + message[1:], key=key_path(*loc) or None))
+        entry = shown(who) if who and error["loc"] and error["loc"][0] not in ("id", "name") else None
+        problems.append(Problem(rel, message[:1].lower() + message[1:], key=key_path(*loc) or None, entry=entry))
 
 
 def validate(model: type[M], data: dict[str, Any], rel: str, problems: list[Problem]) -> M | None:
@@ -239,13 +239,7 @@ def with_entry_lines(problems: list[Problem], root: Path) -> list[Problem]:
             starts = headers[problem.file].get(found[1], [])
             index = int(found[2])
             if index < len(starts):
-                at = f"line {starts[index]}"
-                message = problem.message
-                if "(in the entry for " in message:
-                    message = re.sub(r"\(in the entry for (.*)\)$", rf"(in the entry for \1 at {at})", message)
-                else:
-                    message += f" (in the entry at {at})"
-                problem = Problem(problem.file, message, problem.key, problem.line)
+                problem = replace(problem, entry_line=starts[index])
         out.append(problem)
     return out
 

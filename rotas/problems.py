@@ -22,13 +22,23 @@ class Problem:
     message: str
     key: str | None = None
     line: int | None = None
+    # For a problem inside a list entry ("people[3].team"), since "people[3]" means little to someone
+    # reading the file: the entry's id or name (as shown) and the line its [[...]] header is on.
+    entry: str | None = None
+    entry_line: int | None = None
 
     def __str__(self) -> str:
         if self.line is not None:
-            return f"{self.file}:{self.line}: {self.message}"
+            return f"{self.file}:{self.line}: {self.message}{self.where()}"
         if self.key:
-            return f"{self.file}: {self.key}: {self.message}"
-        return f"{self.file}: {self.message}"
+            return f"{self.file}: {self.key}: {self.message}{self.where()}"
+        return f"{self.file}: {self.message}{self.where()}"
+
+    def where(self) -> str:
+        """' (in the entry for 'sw-osei' at line 182)', or as much of it as is known."""
+        named = f" for {self.entry}" if self.entry else ""
+        at = f" at line {self.entry_line}" if self.entry_line is not None else ""
+        return f" (in the entry{named}{at})" if named or at else ""
 
 
 def key_path(*parts: str | int) -> str:

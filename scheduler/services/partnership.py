@@ -67,8 +67,9 @@ def check_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem],
     """Everything wrong with a partnership folder (empty when it can be loaded), and its requests."""
     root = Path(folder)
     partnership, problems = load_folder(root)
-    requests = read_requests(root, partnership, problems) if root.is_dir() else []
+    requests: list[Request] = []
     if root.is_dir():
+        requests = read_requests(root, partnership, problems)
         problems = with_entry_lines(problems, root)
     return (partnership if not problems else None), capped(problems), requests
 

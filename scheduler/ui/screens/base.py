@@ -56,8 +56,7 @@ class SearchScreen(DataScreen):
 
     BINDINGS = [Binding("slash", "search", "Search", key_display="/", id="search")]
     search_text = ""
-    LIST = "DataTable"  # the list the search filters and Enter goes back to
-    AUTO_FOCUS = "DataTable"  # not the (hidden) search box, which would take the keys meant for the list
+    AUTO_FOCUS = "DataTable"  # the list, not the (hidden) search box, which would take the keys meant for it
 
     def search_bar(self, placeholder: str) -> SearchBar:
         bar = SearchBar(placeholder)
@@ -82,7 +81,7 @@ class SearchScreen(DataScreen):
         self.query_one(SearchInput).value = text
         self.search_text = text
         self.refresh_data()
-        self.query_one(self.LIST, DataTable).focus()
+        self.query_one(DataTable).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if isinstance(event.input, SearchInput):
@@ -93,13 +92,13 @@ class SearchScreen(DataScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if isinstance(event.input, SearchInput):
             event.stop()
-            self.query_one(self.LIST, DataTable).focus()
+            self.query_one(DataTable).focus()
 
     def on_search_input_cleared(self, event: SearchInput.Cleared) -> None:
         self.query_one(SearchBar).display = False
         self.search_text = ""
         self.refresh_data()
-        self.query_one(self.LIST, DataTable).focus()
+        self.query_one(DataTable).focus()
 
 
 class WeekScreen(DataScreen):
