@@ -193,7 +193,7 @@ def load_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem]]:
                 check_pattern_use(
                     "teams.toml", where, t.pattern, t.agency, t.offset, patterns, known_patterns, problems
                 )
-            teams.setdefault(t.id, Team(t.id, t.name, t.agency, t.pattern, t.offset))
+            teams.setdefault(t.id, Team(t.id, t.name, t.agency, t.pattern, t.offset, t.hub_travel))
 
     known_teams = set(teams) | broken["teams.toml"] if teams_doc is not None else None
     people: dict[str, Person] = {}

@@ -52,11 +52,15 @@ class Room:
 
 @dataclass(frozen=True, slots=True)
 class Team:
+    """``hub_travel``: minutes its people need to reach the hub for a meeting there, each way (0: based at
+    the hub, co-located; None: not said, the request's own travel applies)."""
+
     id: str
     name: str
     agency: str
     pattern: str | None = None
     offset: int = 0
+    hub_travel: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

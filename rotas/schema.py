@@ -213,6 +213,13 @@ class TeamEntry(Strict):
     offset: int = Field(
         0, ge=0, le=10_000, description="Where the team starts in a cycle: on the anchor it works days[offset]."
     )
+    hub_travel: int | None = Field(
+        None,
+        ge=0,
+        le=240,
+        description="Minutes its people need to reach the hub, each way: they must be on duty for it around a "
+        "meeting at the hub. 0 if the team is based at the hub (co-located); by default the request's travel.",
+    )
 
 
 class TeamsFile(Strict):

@@ -286,6 +286,7 @@ def build_instance(
     away_m = {k: [(minutes(a.start), minutes(a.end)) for a in v] for k, v in away.items()}
     rosters = roster(p, first - timedelta(days=1), days + 1, people)
     notice_days = int(p.settings.get("rest_day_notice_days", 15))
+    to_hub = hub_travel(p)
     inst = Instance(
         p,
         [],
@@ -323,11 +324,13 @@ def build_instance(
         task.depends_on = task.follows if task.follows not in fixed else None
         task.continuity = set(history.get(r.case, set()))
         for person in r.people():
-            ok = covered_starts(duty.get(person, []), starts, r.travel, r.duration + r.travel)
+            # At the hub each person's own travel there counts (none for a co-located team's people).
+            travel = to_hub.get(person, r.travel) if r.at_hub else r.travel
+            ok = covered_starts(duty.get(person, []), starts, travel, r.duration + travel)
             off: dict[int, OffDuty] = {}
             if r.allow_off_duty:
                 for k, s in enumerate(starts):
-                    lo_s, hi_s = s - r.travel, s + r.duration + r.travel
+                    lo_s, hi_s = s - travel, s + r.duration + travel
                     if k not in ok and not _overlaps(away_m.get(person, []), lo_s, hi_s):
                         off[k] = off_duty_cost(inst, person, s, hi_s - lo_s, notice_days)
             if f is not None and person in f.attendees:
@@ -340,6 +343,12 @@ def build_instance(
         _prune(inst, budget)
     _link_dependencies(inst, budget)
     return inst
+
+
+def hub_travel(p: Partnership) -> dict[str, int]:
+    """Person -> minutes each way to a meeting at the hub, for the people whose team says (its hub_travel)."""
+    teams = {t.id: t.hub_travel for t in p.teams if t.hub_travel is not None}
+    return {x.id: teams[x.team] for x in p.people if x.team in teams}
 
 
 def _link_dependencies(inst: Instance, budget: Budget = UNLIMITED) -> None:

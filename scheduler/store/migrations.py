@@ -240,6 +240,12 @@ def m0007_decisions(db: sqlite_utils.Database) -> None:
     db["decisions"].create_index(["partnership", "id"])
 
 
+@MIGRATIONS()
+def m0008_hub_travel(db: sqlite_utils.Database) -> None:
+    """A team's travel to hub meetings (teams.toml's hub_travel): null where the folder does not say."""
+    db["teams"].add_column("hub_travel", int)
+
+
 def schema_version() -> int:
     """The version this Quorum writes: the number of migrations it knows."""
     return len(MIGRATIONS._migrations)

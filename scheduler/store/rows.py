@@ -54,7 +54,8 @@ def read_partnership(db: sqlite_utils.Database, pid: str) -> Partnership:
         Agency(a["id"], a["name"], shifts.get(a["id"], {}), a["kind"]) for a in _select(db, "agencies", pid, "position")
     )
     teams = tuple(
-        Team(t["id"], t["name"], t["agency"], t["pattern"], t["offset"]) for t in _select(db, "teams", pid, "position")
+        Team(t["id"], t["name"], t["agency"], t["pattern"], t["offset"], t["hub_travel"])
+        for t in _select(db, "teams", pid, "position")
     )
     patterns: list[Pattern] = []
     for r in _select(db, "patterns", pid, "position"):
@@ -163,6 +164,7 @@ def partnership_rows(p: Partnership) -> dict[str, list[dict[str, Any]]]:
                 "agency": t.agency,
                 "pattern": t.pattern,
                 "offset": t.offset,
+                "hub_travel": t.hub_travel,
                 "position": i,
             }
             for i, t in enumerate(p.teams)
