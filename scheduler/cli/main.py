@@ -16,11 +16,12 @@ from pathlib import Path
 
 import click
 
+from rotas import addresses
 from rotas.clock import zone
 from rotas.problems import InputError
 from rotas.sane import printable
 from scheduler import today as clock
-from scheduler.cli import arrange, render, requests, send, tools, values
+from scheduler.cli import arrange, render, requests, send, tools, values, whatif
 from scheduler.cli.context import Context, pass_ctx
 from scheduler.errors import UserError
 from scheduler.paths import ENV_DB, example_folder
@@ -39,7 +40,7 @@ def _date(value: str) -> date:
 SECTIONS = {
     "Start": ("demo", "check", "load", "tui"),
     "Arrange meetings": ("request", "solve", "schedule", "move", "lock", "unlock", "cancel", "undo", "history"),
-    "Look at rotas": ("availability", "overlap", "standing"),
+    "Look at rotas": ("availability", "overlap", "standing", "whatif"),
     "Tell people": ("export", "publish", "send", "replies"),
     "Tools for testing and tuning": ("bench", "generate", "schema"),
 }
@@ -106,6 +107,9 @@ def check(folder: Path) -> None:
     )
     for warning in warnings:
         click.echo(printable(f"{folder / 'requests.toml'}: warning: {warning}"))
+    people = [(x.id, x.email) for x in partnership.people]
+    for rel, warning in addresses.warnings_for(partnership.coordinator_email, people):
+        click.echo(printable(f"{folder / rel}: warning: {warning}"))
 
 
 @cli.command()
@@ -228,7 +232,7 @@ def schema(out: Path) -> None:
         click.echo(str(path))
 
 
-for _command in (*requests.COMMANDS, *arrange.COMMANDS, *send.COMMANDS, *tools.COMMANDS):
+for _command in (*requests.COMMANDS, *arrange.COMMANDS, *send.COMMANDS, *tools.COMMANDS, *whatif.COMMANDS):
     cli.add_command(_command)
 
 
