@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from rotas import addresses
 from rotas.sane import check_value, pattern_problem
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
@@ -31,6 +32,9 @@ CODE_PATTERN = r"^[A-Za-z0-9]{1,8}$"
 CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 EMAIL_PATTERN = r"^[^@\s<>\",;]+@[^@\s<>\",;]+\.[^@\s<>\",;]+$"
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# Reasons for absence a partnership may let attendees read (share_absence_reasons): the rota (nights, rest
+# days), the absence kinds other than sickness, and other meetings (said without naming them).
+SHAREABLE_REASONS = ("rota", "leave", "training", "court", "busy", "other", "meetings")
 
 
 def _matches(pattern: str, explain: str):
@@ -69,10 +73,21 @@ Clock = Annotated[
     Field(json_schema_extra={"pattern": CLOCK_PATTERN}),
     _matches(CLOCK_PATTERN, 'write a 24-hour time as "HH:MM", e.g. "07:00"'),
 ]
+
+
+def _deliverable(value: str) -> str:
+    """An address some mail relay can take (rotas.addresses): refused here, not at the 40th message sent."""
+    problem = addresses.problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 Email = Annotated[
     str,
     Field(json_schema_extra={"pattern": EMAIL_PATTERN}),
     _matches(EMAIL_PATTERN, "expected an email address such as 'name@example.org'"),
+    AfterValidator(_deliverable),
 ]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Weekday = Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
@@ -116,6 +131,26 @@ class Settings(Strict):
     rest_day_notice_days: int = Field(
         15, ge=0, le=90, description="Asking someone to work a rest day at less notice costs time and a half."
     )
+    share_absence_reasons: list[str] = Field(
+        default_factory=list,
+        json_schema_extra={"items": {"enum": list(SHAREABLE_REASONS), "type": "string"}},
+        description="Reasons for absence that attendees' copies (invites, team calendars, CalDAV, e-mail) may "
+        f"name: any of {', '.join(SHAREABLE_REASONS)}. By default none: attendees read only that someone cannot "
+        "come. Sickness is never shared.",
+    )
+
+    @field_validator("share_absence_reasons")
+    @classmethod
+    def _shareable(cls, kinds: list[str]) -> list[str]:
+        for kind in kinds:
+            if kind.lower() == "sickness":
+                raise ValueError(
+                    "sickness can never be shared with attendees: it is health data (special category under UK "
+                    "GDPR); take 'sickness' out of share_absence_reasons"
+                )
+            if kind not in SHAREABLE_REASONS:
+                raise ValueError(f"{kind!r} is not a reason kind (use any of: {', '.join(SHAREABLE_REASONS)})")
+        return list(dict.fromkeys(kinds))
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -6,12 +6,15 @@ for each meeting the folder had announced and that is now cancelled, and one
 for each attendee it had invited and who has since been dropped, ``teams/`` a
 METHOD:PUBLISH calendar per team and agency. Files it wrote before that no
 longer belong (a cancelled meeting's old invite, a meeting renamed, a team gone)
-are removed; a manifest (``.quorum-manifest.json``) lists what Quorum wrote, so
+are removed; a manifest (``.quorum-manifest.json``) lists what Quorum wrote, by
+the meetings' UIDs (never their request ids: attendees read this folder), so
 nothing else in the folder is touched. What each attendee was given through
 this folder is kept in the ledger (``scheduler.calendars.ledger``), so that
-CalDAV or e-mail going out in between hides nothing from it. Files are written
-atomically (temporary file, then rename) and nothing is recorded until every
-file is written.
+CalDAV or e-mail going out in between hides nothing from it. New versions (UID,
+SEQUENCE) are stored before any file is written; files are written atomically
+(temporary file, then rename); the ledger records them once every file is
+written. A failure anywhere leaves the next export to write the same files with
+the same UIDs.
 """
 
 from __future__ import annotations
@@ -97,8 +100,8 @@ def stored_versions(store: Store, p: Partnership, now: datetime) -> dict[str, Ve
 def folder_state(
     p: Partnership, versions: list[Version], had: dict[str, dict[str, dict[str, Any]]], tz, now: datetime
 ) -> tuple[dict[str, tuple[str, bytes]], list[dict[str, Any]], ExportReport]:
-    """What the folder must hold for ``versions`` ({relative path: (request, bytes)}), the ledger rows
-    that record it, and what changed for each meeting since this folder was last written."""
+    """What the folder must hold for ``versions`` ({relative path: (the meeting's UID, bytes)}), the ledger
+    rows that record it, and what changed for each meeting since this folder was last written."""
     people = {x.id: x for x in p.people}
     files: dict[str, tuple[str, bytes]] = {}
     rows: list[dict[str, Any]] = []
@@ -112,15 +115,15 @@ def folder_state(
         rows += [delivery_row(t, CHANNEL, "", now) for t in tells]
         report.dropped += [(v.request, t.recipient) for t in tells if t.change == "dropped"]
         if not v.cancelled:
-            files[f"invites/{v.name}.ics"] = (v.request, ical.invite(v.event, tz, v.sequence, v.stamp))
+            files[f"invites/{v.name}.ics"] = (v.event.uid, ical.invite(v.event, tz, v.sequence, v.stamp))
             for person in sorted(set(mine) - v.people):
                 one = for_one(v, person, people)
                 files[f"cancellations/{v.name}-{ical.slug(person)}.ics"] = (
-                    v.request,
+                    v.event.uid,
                     ical.invite(one, tz, v.sequence, v.stamp),
                 )
         elif mine:
-            files[f"cancellations/{v.name}.ics"] = (v.request, ical.invite(v.event, tz, v.sequence, v.stamp))
+            files[f"cancellations/{v.name}.ics"] = (v.event.uid, ical.invite(v.event, tz, v.sequence, v.stamp))
     return files, rows, report
 
 
@@ -132,8 +135,19 @@ def _read_manifest(out: Path) -> dict[str, Any]:
     return doc if isinstance(doc, dict) and isinstance(doc.get("partnerships"), dict) else {"partnerships": {}}
 
 
-def _unlisted(out: Path, listed: dict[str, str], uids: dict[str, str]) -> dict[str, str]:
-    """Invites and cancellations Quorum wrote here before it kept a manifest: {relative path: request},
+def _listed(held: Any, versions: dict[str, Version]) -> dict[str, str]:
+    """The manifest's files of one partnership, {relative path: UID}. The manifest is in the folder attendees
+    read, so it names meetings by their UID, never by request id; a manifest an earlier Quorum keyed by
+    request id is read through the versions (anything else is kept as "": never carried forward)."""
+    if not isinstance(held, dict):
+        return {}
+    uid_of = {rid: v.event.uid for rid, v in versions.items()}
+    uids = set(uid_of.values())
+    return {str(rel): key if key in uids else uid_of.get(str(key), "") for rel, key in held.items()}
+
+
+def _unlisted(out: Path, listed: dict[str, str], uids: set[str]) -> dict[str, str]:
+    """Invites and cancellations Quorum wrote here before it kept a manifest: {relative path: UID},
     known by the UID inside (one of this partnership's meetings), so that they are cleared out too."""
     found = {}
     for sub in ("invites", "cancellations"):
@@ -146,8 +160,8 @@ def _unlisted(out: Path, listed: dict[str, str], uids: dict[str, str]) -> dict[s
             if b"PRODID:" + ical.PRODID.encode() not in data:
                 continue
             inside = {m.group(1).decode().strip() for m in UID_LINE.finditer(data)}
-            if inside and inside <= set(uids):
-                found[rel] = uids[next(iter(inside))]
+            if inside and inside <= uids:
+                found[rel] = next(iter(inside))
     return found
 
 
@@ -208,19 +222,20 @@ def export(
                 events = [(v.event, v.sequence, v.stamp) for v in chosen if v.people & people]
                 files[f"teams/{ical.slug(name)}.ics"] = ("", ical.published(f"{title} (Quorum)", events, tz))
         rows = [{**r, "target": target} for r in rows]
+        # The UIDs and SEQUENCEs are fixed before any file carries them: if writing or recording fails, the
+        # next export writes the same files with the same UIDs instead of orphaning what attendees imported.
+        store.save_versions(p.id, [v.row() for v in chosen if v.fresh])
         try:
             out.mkdir(parents=True, exist_ok=True)
             clear_strays(out)
             manifest = _read_manifest(out)
-            old: dict[str, str] = manifest["partnerships"].get(p.id, {})
-            if not isinstance(old, dict):
-                old = {}
-            old = {**_unlisted(out, old, {v.event.uid: v.request for v in versions.values()}), **old}
+            old = _listed(manifest["partnerships"].get(p.id), versions)
+            old = {**_unlisted(out, old, {v.event.uid for v in versions.values()}), **old}
             whole = team is None and meeting is None
-            touched = {v.request for v in chosen}
+            touched = {v.event.uid for v in chosen}
             # A partial export (one team, one meeting) leaves the rest of the folder as it was.
-            kept = {rel: rid for rel, rid in old.items() if not whole and rid not in touched}
-            for rel, (_rid, data) in files.items():
+            kept = {rel: uid for rel, uid in old.items() if not whole and uid not in touched}
+            for rel, (_uid, data) in files.items():
                 path = out / rel
                 write_atomic(path, data)
                 report.files.append(path)
@@ -229,13 +244,21 @@ def export(
                 if path is not None and path.exists():
                     path.unlink()
                     report.removed.append(path)
-            manifest["partnerships"][p.id] = {**kept, **{rel: rid for rel, (rid, _data) in files.items()}}
+            manifest["partnerships"][p.id] = {**kept, **{rel: uid for rel, (uid, _data) in files.items()}}
             write_atomic(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
         except OSError as exc:
             raise UserError(
-                f"cannot write to {out}: {exc.strerror or exc}; what was written is not recorded as sent"
+                f"cannot write to {out}: {exc.strerror or exc}; what was written is not recorded as sent: "
+                "export again once that is fixed (the same files, with the same UIDs)"
             ) from exc
-        store.record_deliveries(p.id, rows, versions=[v.row() for v in chosen if v.fresh])
+        try:
+            store.record_deliveries(p.id, rows)
+        except UserError as exc:
+            raise UserError(
+                f"the files in {out} were written, but {exc.message[:1].lower()}{exc.message[1:]}; export again "
+                "once that is fixed: it writes the same files with the same UIDs and records them",
+                exc.details,
+            ) from exc
         return report
 
 

@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from rotas.model import Partnership
-from scheduler.calendars import ical
+from scheduler.calendars import ical, privacy
 from scheduler.solver.request_file import PRESETS
 from scheduler.store.database import IN_CALENDARS
 
@@ -115,8 +115,9 @@ def meeting_event(
         f"Agencies invited: {', '.join(invited)}",
         f"Agencies present: {', '.join(present)}",
     ]
+    shared = privacy.shared_kinds(p)
     for x in meeting["absent"] or []:
-        lines.append(f"Cannot attend: {people[x['person']].name} ({x['agency']}): {x['detail']}")
+        lines.append(privacy.cannot_attend(x, people[x["person"]].name, shared))
     lines.append("Arranged with Quorum; reply to the organiser.")
     chosen = [a for a in attendees if a["person"] in people]
     invitees = tuple(
@@ -157,7 +158,7 @@ def event_from_json(d: dict[str, Any], cancelled: bool = False) -> ical.MeetingE
         start=datetime.fromisoformat(d["start"]),
         end=datetime.fromisoformat(d["end"]),
         location=d["location"],
-        description=d["description"],
+        description=privacy.scrubbed(d["description"]),
         organizer=ical.Person(*d["organizer"]),
         invitees=tuple(ical.Invitee(ical.Person(n, m), r) for n, m, r in d["invitees"]),
         cancelled=cancelled,
