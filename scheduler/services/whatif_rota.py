@@ -76,15 +76,19 @@ def week_picture(p: Partnership, first: date, days: int, members: dict[str, list
 def handover_candidates(
     p: Partnership, leaver_agency: str, leaver_role: str, others: list[str], duty: dict[str, list[Interval]], top: int
 ) -> list[dict[str, Any]]:
-    """Who could take a case over: people of the leaver's agency and role, by the hours they are on duty at
-    the same time as the case's other workers (summed over them), most first; ties by id."""
+    """Who could take a case over: people of the leaver's agency and role (one already on the case too), by
+    the hours they are on duty at the same time as each of the case's other workers (on average over them),
+    most first; at equal hours someone already on the case first, then by id."""
     scored = []
     for x in p.people:
-        if x.agency != leaver_agency or x.role.lower() != leaver_role.lower() or x.id in others:
+        if x.agency != leaver_agency or x.role.lower() != leaver_role.lower():
             continue
-        hours = sum(_hours(intersect(duty.get(x.id, []), duty.get(o, []))) for o in others)
-        scored.append({"person": x.id, "team": x.team, "hours_with_others": round(hours, 1)})
-    scored.sort(key=lambda c: (-c["hours_with_others"], c["person"]))
+        with_them = [_hours(intersect(duty.get(x.id, []), duty.get(o, []))) for o in others if o != x.id]
+        hours = sum(with_them) / len(with_them) if with_them else 0.0
+        scored.append(
+            {"person": x.id, "team": x.team, "hours_with_others": round(hours, 1), "on_the_case": x.id in others}
+        )
+    scored.sort(key=lambda c: (-c["hours_with_others"], not c["on_the_case"], c["person"]))
     return scored[:top]
 
 

@@ -112,11 +112,12 @@ def _range(values: list[int]) -> str:
 
 def _wrapped(prefix: str, items: list[str], width: int = 78) -> list[str]:
     lines, line = [], prefix
+    indent = " " * (len(prefix) - len(prefix.lstrip()) + 2)
     for i, item in enumerate(items):
         text = item + (", " if i < len(items) - 1 else "")
         if len(line) + len(text) > width and line.strip():
             lines.append(line.rstrip())
-            line = " " * 4
+            line = indent
         line += text
     lines.append(line.rstrip())
     return lines
@@ -136,8 +137,11 @@ def continuity_lines(doc: dict[str, Any]) -> list[str]:
                 f"    {case['case']}: ",
                 case["requests"] + [f"with {', '.join(case['other_workers']) or 'nobody else'}"],
             )
-            could = [f"{c['person']} ({c['hours_with_others']:g} h with them)" for c in case["candidates"]]
-            lines += _wrapped("      could take it over: ", could or ["nobody of the same agency and role"])
+            could = [
+                f"{c['person']} ({c['hours_with_others']:g} h{', on the case' if c['on_the_case'] else ''})"
+                for c in case["candidates"]
+            ]
+            lines += _wrapped("      could take it over (hours on duty with each): ", could or ["nobody of that role"])
             if case["successor"]:
                 how = "named in the scenario" if case["successor_named"] else "the first of these"
                 lines.append(f"      compared with {case['successor']} taking it over ({how})")
