@@ -94,7 +94,7 @@ def folder_target(out: Path) -> str:
 
 def stored_versions(store: Store, p: Partnership, now: datetime) -> dict[str, Version]:
     specs = {r["id"]: r["spec"] for r in store.requests(p.id)}
-    return current_versions(p, specs, store.meetings(p.id), store.versions(p.id), now)
+    return current_versions(p, specs, store.meetings(p.id), store.versions(p.id), now, store.uid_key())
 
 
 def folder_state(

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -133,15 +133,18 @@ def _values(component: icalendar.cal.Component) -> list:
     return [v for v in out if hasattr(v, "params")]
 
 
-def _finish(cal: icalendar.Calendar, moments: Iterable[datetime]) -> bytes:
-    """VTIMEZONE for every TZID used (covering the events' years only), then CRLF-folded bytes."""
+def _finish(cal: icalendar.Calendar, moments: Iterable[datetime], always: ZoneInfo | None = None) -> bytes:
+    """VTIMEZONE for every TZID used (covering the events' years only; ``always`` even if none uses it), then
+    CRLF-folded bytes."""
     moments = list(moments)
     if moments:
         first = min(m.date() for m in moments) - timedelta(days=366)
         last = max(m.date() for m in moments) + timedelta(days=366)
     else:
-        first, last = date(2020, 1, 1), date(2021, 1, 1)
-    used = sorted({str(v.params["TZID"]) for c in cal.walk() for v in _values(c) if "TZID" in v.params})
+        today = datetime.now(UTC).date()
+        first, last = today - timedelta(days=366), today + timedelta(days=366)
+    used = {str(v.params["TZID"]) for c in cal.walk() for v in _values(c) if "TZID" in v.params}
+    used = sorted(used | ({always.key} if always is not None else set()))
     # VTIMEZONE components must come before the events that use them.
     cal.subcomponents[:0] = [vtimezone(ZoneInfo(key), first, last) for key in used]
     return cal.to_ical()
@@ -154,14 +157,29 @@ def invite(e: MeetingEvent, tz: ZoneInfo, sequence: int, stamp: datetime) -> byt
     return _finish(cal, [e.start, e.end])
 
 
+REFRESH = timedelta(hours=1)  # how often a subscribed calendar should be fetched again
+
+
+def _subscribed(cal: icalendar.Calendar, tz: ZoneInfo) -> None:
+    """What a calendar to subscribe to tells its client: how often to look again (RFC 7986 REFRESH-INTERVAL,
+    and Outlook's and Google's X-PUBLISHED-TTL), and its zone (X-WR-TIMEZONE)."""
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
+    cal.add("x-wr-timezone", tz.key)
+
+
 def published(name: str, events: Iterable[tuple[MeetingEvent, int, datetime]], tz: ZoneInfo) -> bytes:
-    """METHOD:PUBLISH calendar to subscribe to: an ORGANIZER (the coordinator), no ATTENDEE (RFC 5546 3.2.1)."""
+    """METHOD:PUBLISH calendar to subscribe to: an ORGANIZER (the coordinator), no ATTENDEE (RFC 5546 3.2.1).
+
+    A team with no meetings still gets a valid calendar: RFC 5545 wants at least one component, and the
+    zone's VTIMEZONE is one (clients read such a file as an empty calendar), so it is always written."""
     cal = _calendar("PUBLISH", name)
+    _subscribed(cal, tz)
     moments = []
     for e, sequence, stamp in events:
         cal.add_component(_vevent(e, tz, sequence, stamp, organizer=True, attendees=False))
         moments += [e.start, e.end]
-    return _finish(cal, moments)
+    return _finish(cal, moments, always=tz)
 
 
 def resource(e: MeetingEvent, tz: ZoneInfo, sequence: int, stamp: datetime) -> bytes:
@@ -193,6 +211,7 @@ def rota(name: str, shifts: Iterable[Shift], tz: ZoneInfo, stamp: datetime, orga
     """Someone's (or a team's) shifts as a calendar to subscribe to, beside their meetings (METHOD:PUBLISH:
     an ORGANIZER, the coordinator who publishes it, as RFC 5546 3.2.1 requires)."""
     cal = _calendar("PUBLISH", name)
+    _subscribed(cal, tz)
     moments = []
     for s in shifts:
         ev = icalendar.Event()
@@ -205,4 +224,4 @@ def rota(name: str, shifts: Iterable[Shift], tz: ZoneInfo, stamp: datetime, orga
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
         moments += [s.start, s.end]
-    return _finish(cal, moments)
+    return _finish(cal, moments, always=tz)

@@ -4,8 +4,9 @@ Every channel (a folder, a CalDAV collection, e-mail) asks the same two
 questions here, so none can hide a change from another:
 
 - ``current_versions``: what each meeting's calendar entry is now. Its UID is
-  fixed when it is first issued (random: never built from a request id, which
-  is free text and could name a family); its SEQUENCE rises by one when what
+  fixed when it is first issued (a keyed hash under the database's own random
+  key: never readable as a request id, which is free text and could name a
+  family, and the same in a dry run as in the real send); its SEQUENCE rises by one when what
   attendees must act on changes (time, place, who is invited, cancelled) since
   the version last issued through any channel.
 - ``to_tell``: given what one target's ledger says each recipient has, who now
@@ -17,7 +18,7 @@ questions here, so none can hide a change from another:
 from __future__ import annotations
 
 import hashlib
-import uuid
+import hmac
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -86,9 +87,11 @@ def location(venue: str, room: str | None, p: Partnership) -> str:
     return VENUE_WORDS.get(venue.lower(), "Location from the organiser")
 
 
-def new_uid(domain: str) -> str:
-    """A UID for a meeting's whole life: random, so that nothing typed about a family is in it."""
-    return f"quorum-{uuid.uuid4().hex}@{domain}"
+def new_uid(domain: str, key: str, pid: str, rid: str) -> str:
+    """A UID for a meeting's whole life: an HMAC of its request under the database's random ``key``, so
+    nothing typed about a family can be read from it, and a dry run names the files the real send will."""
+    digest = hmac.new(key.encode(), f"{pid}\0{rid}".encode(), hashlib.sha256).hexdigest()[:32]
+    return f"quorum-{digest}@{domain}"
 
 
 def entry_name(kind_label: str, case: str, uid: str) -> str:
@@ -176,6 +179,7 @@ def current_versions(
     meetings: dict[str, dict[str, Any]],
     stored: dict[str, dict[str, Any]],
     now: datetime,
+    key: str,
 ) -> dict[str, Version]:
     """Each meeting's version now: the stored one if nothing that matters changed, else the next SEQUENCE.
 
@@ -187,7 +191,7 @@ def current_versions(
         m, record = meetings.get(rid), stored.get(rid)
         if m is not None and m["status"] in IN_CALENDARS and m["start"] and rid in specs:
             spec = specs[rid]
-            uid = record["uid"] if record else new_uid(domain)
+            uid = record["uid"] if record else new_uid(domain, key, p.id, rid)
             event, people = meeting_event(p, spec, m, uid)
             kind = spec.get("kind", "custom")
             name = entry_name(PRESETS[kind].label if kind in PRESETS else "meeting", spec.get("case", ""), uid)

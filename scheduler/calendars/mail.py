@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rotas import addresses
 from rotas.clock import zone
 from scheduler.calendars import imip
 from scheduler.calendars.export import stored_versions
 from scheduler.calendars.ledger import Tell, delivery_row, ledger_index, to_tell
-from scheduler.errors import UserError
+from scheduler.calendars.netlimits import EXCHANGE_S, READ_S, REPLY_CAP, Counted, Exchange, NetworkLimit, shut
+from scheduler.errors import UserError, why
 from scheduler.store.database import Store
 
 CHANNEL = "email"
@@ -38,7 +40,8 @@ class Relay:
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     cafile: Path | None = None  # the hub's own certificate authority, if its relay uses one
-    timeout: float = 30
+    timeout: float = READ_S  # for any one read
+    deadline: float = EXCHANGE_S  # for the whole of an exchange: opening the session, or one message
 
     @property
     def address(self) -> str:
@@ -72,6 +75,9 @@ class SendReport:
     sent: list[Outgoing] = field(default_factory=list)
     refused: list[tuple[Outgoing, str]] = field(default_factory=list)
     unsent: list[Outgoing] = field(default_factory=list)  # not tried: the connection was lost first
+    unrecorded: list[Outgoing] = field(default_factory=list)  # accepted by the relay, but not recorded
+    repeated: list[Outgoing] = field(default_factory=list)  # an earlier run may have sent these already
+    stopped: str = ""  # why sending stopped early (the database could not be written)
 
 
 def _tells(store: Store, p, now: datetime) -> tuple[list, list[Tell]]:
@@ -108,25 +114,79 @@ def send(
         tz = zone(p.timezone)
         going = {t.version.request for t in tells}
         store.save_versions(p.id, [v.row() for v in versions if v.fresh and v.request in going])
-        with _connect(relay) as smtp:
+        intended = store.outbox(p.id)
+        report.repeated = [
+            out
+            for t, out in zip(tells, report.planned, strict=True)
+            if intended.get((t.version.request, t.recipient), {}).get("sequence") == t.version.sequence
+        ]
+        with _connect(relay) as session:
             for i, (tell, out) in enumerate(zip(tells, report.planned, strict=True)):
-                msg = imip.message(tell, people, tz, now)
-                try:
-                    smtp.send_message(msg, from_addr=p.coordinator_email, to_addrs=[out.email])
-                except smtplib.SMTPRecipientsRefused as exc:
-                    report.refused.append((out, _words(next(iter(exc.recipients.values()), None))))
-                except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-                    report.refused.append((out, _words((exc.smtp_code, exc.smtp_error))))
-                except (smtplib.SMTPException, OSError) as exc:
-                    report.refused.append((out, f"the connection failed ({type(exc).__name__})"))
-                    report.unsent = report.planned[i + 1 :]
+                if not _one(session, store, p, tell, out, people, tz, now, report):
+                    tried = out in report.unrecorded or any(x is out for x, _why in report.refused)
+                    report.unsent = report.planned[i + int(tried) :]
                     break
-                else:
-                    store.record_deliveries(p.id, [delivery_row(tell, CHANNEL, TARGET, now)])
-                    report.sent.append(out)
                 if progress:
                     progress(i + 1, len(tells))
         return report
+
+
+def _one(session: _Session, store: Store, p, tell: Tell, out: Outgoing, people, tz, now, report: SendReport) -> bool:
+    """Hand one message to the relay: its intent noted first, its delivery recorded once accepted.
+
+    A crash between the relay's acceptance and the record leaves the intent: the next send repeats the
+    message with the same UID, SEQUENCE and Message-ID, which calendar programs take as the same invitation.
+    False when sending must stop (the connection or the database failed).
+    """
+    refusal = session.cannot_take(out.email)
+    if refusal:
+        report.refused.append((out, refusal))
+        return True
+    msg = imip.message(tell, people, tz, now)
+    try:
+        store.intend(p.id, [{"request": out.request, "recipient": out.person, "uid": tell.version.event.uid,
+                             "sequence": tell.version.sequence, "at": now.isoformat()}])  # fmt: skip
+    except UserError as exc:
+        report.stopped = exc.message
+        return False
+    try:
+        session.send(msg, addresses.wire(p.coordinator_email), addresses.wire(out.email))
+    except smtplib.SMTPRecipientsRefused as exc:
+        report.refused.append((out, _words(next(iter(exc.recipients.values()), None))))
+        return True
+    except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+        report.refused.append((out, _words((exc.smtp_code, exc.smtp_error))))
+        return True
+    except NetworkLimit as exc:
+        report.refused.append((out, f"{exc.said}; stopped there"))
+        return False
+    except (smtplib.SMTPException, OSError) as exc:
+        report.refused.append((out, f"the connection failed ({why(exc)})"))
+        return False
+    try:
+        store.record_deliveries(p.id, [delivery_row(tell, CHANNEL, TARGET, now)])
+    except UserError as exc:  # accepted, not recorded: said as such, never as "nothing was changed"
+        report.unrecorded.append(out)
+        report.stopped = exc.message
+        return False
+    report.sent.append(out)
+    return True
+
+
+def stopped(report: SendReport) -> str:
+    """Why sending stopped early, for the CLI and the UI alike: never "nothing was changed" once the relay
+    has taken a message."""
+    if report.unrecorded:
+        return (
+            f"the relay accepted {len(report.unrecorded)} message(s), but the database could not record them "
+            f"({report.stopped}); the next quorum send sends them again with the same UID, SEQUENCE and "
+            "Message-ID (calendar programs take a repeat as the same invitation); "
+            f"{len(report.unsent)} not tried yet"
+        )
+    return (
+        f"sending stopped after {len(report.sent)} message(s): {report.stopped}; those sent are recorded, "
+        f"{len(report.unsent)} not tried yet: run quorum send again once that is fixed"
+    )
 
 
 def _words(answer: tuple[int, bytes | str] | None) -> str:
@@ -140,6 +200,48 @@ def _words(answer: tuple[int, bytes | str] | None) -> str:
     return f"{code} {line}".strip()
 
 
+class _Capped(smtplib.SMTP):
+    """An SMTP client whose reading of the relay's answers is counted (netlimits.REPLY_CAP in a session)."""
+
+    def connect(self, host: str = "localhost", port: int = 0, source_address=None):  # type: ignore[no-untyped-def]
+        # The name a certificate is checked against: smtplib keeps it only when the host is given to the
+        # constructor, which would connect (and read the greeting) before any deadline could be set.
+        self._host = host
+        return super().connect(host, port, source_address)
+
+    def getreply(self):  # type: ignore[no-untyped-def]
+        if self.file is None and self.sock is not None:
+            self.file = Counted(self.sock.makefile("rb"), REPLY_CAP, "the mail server")  # type: ignore[assignment]
+        return super().getreply()
+
+
+class _CappedTLS(smtplib.SMTP_SSL, _Capped):
+    pass
+
+
+class _Session:
+    """An open SMTP session: each message handed over within the relay's deadline."""
+
+    def __init__(self, smtp: smtplib.SMTP, relay: Relay) -> None:
+        self.smtp, self.relay = smtp, relay
+        self.international = smtp.has_extn("smtputf8")
+
+    def cannot_take(self, address: str) -> str | None:
+        """Why this relay cannot carry a message to ``address`` (a user name in another script needs
+        SMTPUTF8), or None."""
+        if addresses.needs_smtputf8(address) and not self.international:
+            return (
+                f"the mail server {self.relay.address} does not take addresses with letters outside ASCII before "
+                "the @ (it does not offer SMTPUTF8): ask for the person's ASCII address, or a relay that does"
+            )
+        return None
+
+    def send(self, msg, sender: str, recipient: str) -> None:  # type: ignore[no-untyped-def]
+        smtp = self.smtp
+        with Exchange(f"the mail server {self.relay.address}", self.relay.deadline, lambda: shut(smtp.sock)):
+            smtp.send_message(msg, from_addr=sender, to_addrs=[recipient])
+
+
 class _connect:
     """An open, authenticated SMTP session; every failure to get one is a UserError that says why."""
 
@@ -147,9 +249,9 @@ class _connect:
         self.relay = relay
         self.smtp: smtplib.SMTP | None = None
 
-    def __enter__(self) -> smtplib.SMTP:
+    def __enter__(self) -> _Session:
         try:
-            return self._open()
+            return _Session(self._open(), self.relay)
         except BaseException:
             self.__exit__()
             raise
@@ -168,23 +270,29 @@ class _connect:
             raise UserError(f"cannot read the certificate file {relay.cafile}: {exc}") from exc
         port = relay.port or PORTS[relay.security]
         where = relay.address
+        timeout = min(relay.timeout, relay.deadline)
+        smtp = self.smtp = (
+            _CappedTLS(timeout=timeout, context=context) if relay.security == "tls" else _Capped(timeout=timeout)
+        )
         try:
-            if relay.security == "tls":
-                self.smtp = smtplib.SMTP_SSL(relay.host, port, timeout=relay.timeout, context=context)
-            else:
-                self.smtp = smtplib.SMTP(relay.host, port, timeout=relay.timeout)
-            smtp = self.smtp
-            smtp.ehlo()
-            if relay.security == "starttls":
-                if not smtp.has_extn("starttls"):
-                    raise UserError(
-                        f"the mail server {where} does not offer STARTTLS: try --security tls (port 465), or "
-                        "ask for the relay's address"
-                    )
-                smtp.starttls(context=context)
+            # Connecting, the greeting, STARTTLS and the login: one exchange, with one deadline.
+            with Exchange(f"the mail server {where}", relay.deadline, lambda: shut(smtp.sock)):
+                smtp.connect(relay.host, port)
                 smtp.ehlo()
-            if relay.user:
-                smtp.login(relay.user, relay.password or "")
+                if relay.security == "starttls":
+                    if not smtp.has_extn("starttls"):
+                        raise UserError(
+                            f"the mail server {where} does not offer STARTTLS: try --security tls (port 465), "
+                            "or ask for the relay's address"
+                        )
+                    smtp.starttls(context=context)
+                    smtp.ehlo()
+                if relay.user:
+                    smtp.login(relay.user, relay.password or "")
+        except NetworkLimit as exc:
+            raise UserError(
+                f"{exc.said}; nothing was sent: ask IT whether {where} is the hub's relay, or try again later"
+            ) from exc
         except smtplib.SMTPAuthenticationError as exc:
             raise UserError(f"the mail server {where} refused the user name or password") from exc
         except smtplib.SMTPNotSupportedError as exc:
@@ -202,9 +310,12 @@ class _connect:
         return smtp
 
     def __exit__(self, *exc: object) -> None:
-        if self.smtp is not None:
+        smtp = self.smtp
+        if smtp is not None:
             try:
-                self.smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                self.smtp.close()
+                if smtp.sock is not None:
+                    with Exchange("closing", 5, lambda: shut(smtp.sock)):
+                        smtp.quit()
+            except (smtplib.SMTPException, OSError, NetworkLimit):
+                smtp.close()
             self.smtp = None

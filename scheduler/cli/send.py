@@ -144,6 +144,7 @@ def send(
     import os
     import sys
 
+    from scheduler.calendars import mail as deliver_words
     from scheduler.calendars.mail import Relay, split_address
     from scheduler.calendars.mail import send as deliver
 
@@ -179,6 +180,18 @@ def send(
     click.echo(f"Sent {len(report.sent)} of {len(report.planned)} messages")
     for x in report.sent:
         click.echo(f"  {x.change}: {x.name} to {x.email}")
+    if report.repeated:
+        click.echo(
+            f"{len(report.repeated)} of them may have gone already in a run that was cut short after the relay "
+            "took them: they went again with the same UID, SEQUENCE and Message-ID, which calendar programs "
+            "take as the same invitation"
+        )
+    if report.unrecorded or report.stopped:
+        raise UserError(
+            deliver_words.stopped(report),
+            [f"{x.email} ({x.name}): accepted by the relay, not recorded" for x in report.unrecorded]
+            + [f"{x.email} ({x.name}): not tried" for x in report.unsent],
+        )
     if report.refused or report.unsent:
         problems = [f"{x.email} ({x.name}): {why}" for x, why in report.refused]
         problems += [f"{x.email} ({x.name}): not tried" for x in report.unsent]

@@ -76,6 +76,11 @@ class CalendarRecords:
                         "where partnership = ? and request = ? and status = 'placed'",
                         [ISSUED, pid, row["request"]],
                     )
+                if row["channel"] == "email":  # delivered: no longer only intended
+                    self.db.execute(
+                        "delete from outbox where partnership = ? and request = ? and recipient = ?",
+                        [pid, row["request"], row["recipient"]],
+                    )
             for row in forget:
                 self.db.execute(
                     "delete from deliveries where partnership = ? and request = ? and channel = ? and target = ? "
@@ -96,7 +101,66 @@ class CalendarRecords:
         )
         return {(r["request"], r["person"]): r["partstat"] for r in rows}
 
-    def record_replies(self, pid: str, rows: list[dict[str, Any]]) -> None:
+    def reply_rows(self, pid: str) -> dict[tuple[str, str], dict[str, Any]]:
+        """Every stored answer with who sent it and whom it delegates to, by (request, person), whatever its
+        SEQUENCE: what reading a reply again compares with (already known, or newer)."""
+        if "replies" not in self.db.table_names():
+            return {}
+        rows = self.db.query("select * from replies where partnership = ?", [pid])
+        return {(r["request"], r["person"]): r for r in rows}
+
+    def record_replies(
+        self,
+        pid: str,
+        rows: list[dict[str, Any]],
+        counters: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    ) -> None:
+        """Answers and proposals of a new time, in one transaction."""
         with self._writing():
             for row in rows:
                 self.db["replies"].upsert({"partnership": pid, **row}, pk=("partnership", "request", "person"))
+            for row in counters:
+                self.db["counters"].upsert(
+                    {"partnership": pid, "status": "open", **row}, pk=("partnership", "request", "person")
+                )
+
+    def counters(self, pid: str) -> list[dict[str, Any]]:
+        """Open proposals of a new time, for the meeting's latest issued version only (after a move the
+        meeting goes out again and earlier proposals no longer apply)."""
+        if "counters" not in self.db.table_names():
+            return []
+        return list(
+            self.db.query(
+                "select c.* from counters c join versions v on v.partnership = c.partnership "
+                "and v.request = c.request where c.partnership = ? and c.status = 'open' "
+                "and c.sequence >= v.sequence and v.status != 'cancelled' order by c.request, c.stamp",
+                [pid],
+            )
+        )
+
+    def settle_counter(self, pid: str, request: str, person: str, status: str = "accepted") -> None:
+        with self._writing():
+            self.db.execute(
+                "update counters set status = ? where partnership = ? and request = ? and person = ?",
+                [status, pid, request, person],
+            )
+
+    def uid_key(self) -> str:
+        """The database's own random key for making UIDs (migration 9 writes it)."""
+        if "secrets" not in self.db.table_names():
+            with self._writing():
+                pass
+        return str(self.db.execute("select value from secrets where name = 'uid'").fetchone()[0])
+
+    def intend(self, pid: str, rows: list[dict[str, Any]]) -> None:
+        """Note messages about to be handed to the relay (request, recipient, uid, sequence, at): a crash
+        before their delivery is recorded leaves them here, so the next send knows they may have gone."""
+        with self._writing():
+            for row in rows:
+                self.db["outbox"].upsert({"partnership": pid, **row}, pk=("partnership", "request", "recipient"))
+
+    def outbox(self, pid: str) -> dict[tuple[str, str], dict[str, Any]]:
+        if "outbox" not in self.db.table_names():
+            return {}
+        rows = self.db.query("select * from outbox where partnership = ?", [pid])
+        return {(r["request"], r["recipient"]): r for r in rows}

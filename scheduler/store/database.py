@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +20,7 @@ from typing import Any
 
 from rotas.model import Partnership
 from scheduler.errors import UserError
-from scheduler.store import decisions
+from scheduler.store import decisions, failures
 from scheduler.store.calendar_records import ISSUED, CalendarRecords
 from scheduler.store.migrations import MIGRATIONS, PARTNERSHIP_TABLES, schema_version, sqlite_utils
 from scheduler.store.rows import iso, partnership_rows, read_partnership
@@ -35,6 +35,10 @@ def busy(path: Path) -> UserError:
         f"the database {path} is busy: another coordinator or a solve was saving and did not finish within "
         f"{BUSY_TIMEOUT_S} s; nothing was changed, try again in a moment"
     )
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _private(path: Path) -> None:
@@ -81,6 +85,9 @@ class Store(CalendarRecords):
             store = cls(db, path)
             store._check_version()
         except sqlite3.DatabaseError as exc:
+            told = failures.problem(path, exc)
+            if told is not None and "not a database" not in str(exc):
+                raise told from exc
             raise UserError(f"{path} is not a Quorum database ({exc})") from exc
         return store
 
@@ -90,8 +97,15 @@ class Store(CalendarRecords):
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        """Closes the file; a read-only database, a full disk or a damaged page met inside the ``with``
+        becomes a UserError saying what to do (the failed transaction was rolled back: nothing changed)."""
         self.close()
+        told = failures.problem(self.path, exc) if exc is not None else None
+        if told is None and isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+            told = busy(self.path)
+        if told is not None:
+            raise told from exc
 
     # -- versions ------------------------------------------------------------------
 
@@ -142,16 +156,21 @@ class Store(CalendarRecords):
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
+            if _is_busy(exc):
                 raise busy(self.path) from exc
-            raise
+            raise failures.problem(self.path, exc) or exc from exc
         try:
             yield
-        except BaseException:
+            conn.execute("COMMIT")
+        except BaseException as exc:
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
+                # SQLite may have rolled back itself (a full disk, a damaged page): the error below says why.
+                with suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            told = failures.problem(self.path, exc)
+            if told is not None:
+                raise told from exc
             raise
-        conn.execute("COMMIT")
 
     # -- partnerships ----------------------------------------------------------------
 

@@ -246,6 +246,49 @@ def m0008_hub_travel(db: sqlite_utils.Database) -> None:
     db["teams"].add_column("hub_travel", int)
 
 
+@MIGRATIONS()
+def m0009_mailbox(db: sqlite_utils.Database) -> None:
+    """Replies read from mailboxes, and e-mail sent exactly once at worst twice.
+
+    ``replies`` gains who sent each (``sender``: the From address, "" for a file) and whether it was the
+    attendee (``verified``), whom a delegated answer names (``delegate``) and the reply's DTSTAMP (``stamp``,
+    so an older answer read later does not replace a newer one). ``counters`` holds proposals of a new time
+    (iTIP COUNTER). ``outbox`` is each message's intent, written before it is handed to the relay and
+    cleared when its delivery is recorded: what a crash may have sent. ``secrets`` holds a random key from
+    which a meeting's UID is made before it is first issued (the same in a dry run and the real send).
+    """
+    import secrets
+
+    replies = db["replies"]
+    replies.add_column("sender", str, not_null_default="")
+    replies.add_column("verified", int, not_null_default=1)
+    replies.add_column("delegate", str, not_null_default="")
+    replies.add_column("stamp", str, not_null_default="")
+    db["counters"].create(
+        {
+            "partnership": str,
+            "request": str,
+            "person": str,
+            "sequence": int,
+            "start": str,  # the time proposed (UTC)
+            "end": str,
+            "sender": str,
+            "verified": int,
+            "stamp": str,
+            "received_at": str,
+            "source": str,
+            "status": str,  # open | accepted
+        },
+        pk=("partnership", "request", "person"),
+    )
+    db["outbox"].create(
+        {"partnership": str, "request": str, "recipient": str, "uid": str, "sequence": int, "at": str},
+        pk=("partnership", "request", "recipient"),
+    )
+    db["secrets"].create({"name": str, "value": str}, pk="name")
+    db["secrets"].insert({"name": "uid", "value": secrets.token_hex(32)})
+
+
 def schema_version() -> int:
     """The version this Quorum writes: the number of migrations it knows."""
     return len(MIGRATIONS._migrations)
