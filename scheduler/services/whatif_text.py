@@ -6,6 +6,7 @@ no names of families, nothing from a request's notes.
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 from typing import Any
 
@@ -31,7 +32,7 @@ def heading(doc: dict[str, Any]) -> list[str]:
     s = doc["scenario"]
     lines = [f"What if: {s['name']}"]
     if s["description"]:
-        lines.append(f"  {s['description'][:200]}")
+        lines += textwrap.wrap(s["description"][:400], 76, initial_indent="  ", subsequent_indent="  ")
     lines += [f"  - {c}" for c in s["changes"]]
     return lines
 

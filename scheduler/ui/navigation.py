@@ -12,4 +12,5 @@ SCREENS = [
     ("solve", "v", "Solve", "Place the pending requests with the solver"),
     ("schedule", "s", "Schedule", "Placed meetings: inspect, move, lock, cancel"),
     ("export", "e", "Export", "Write invites and team calendars, or publish to CalDAV"),
+    ("whatif", "t", "What if", "Compare the rotas with a scenario's changes; a report for the board"),
 ]

@@ -22,4 +22,7 @@ class NavBar(Static):
                 parts.append(f"[reverse][b]{key}[/b] {title}[/reverse]")
             else:
                 parts.append(f"[@click=app.switch_mode('{mode}')][b]{key}[/b] {title}[/]")
-        self.update("  ".join(parts))
+        # Two spaces between names when they fit on the screen's line, one when not (80 columns).
+        plain = sum(len(f"{key} {title}") for _, key, title, _help in SCREENS)
+        gap = "  " if plain + 2 * (len(SCREENS) - 1) + 2 <= self.app.size.width else " "
+        self.update(gap.join(parts))
