@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from rotas.crosscheck import check_pattern_use, check_patterns, listed
-from rotas.files import TOML_LIMIT, read_text, read_toml, validate
+from rotas.files import TOML_LIMIT, read_text, read_toml, record_errors, validate
 from rotas.model import Agency, Partnership, Pattern, Person, Room, Shift
 from rotas.problems import Problem, key_path
 from rotas.sane import did_you_mean, shown
@@ -142,13 +144,36 @@ def load_scenario(path: Path, p: Partnership) -> tuple[Scenario | None, list[Pro
     if data is None:
         return None, problems
     text = read_text(path, rel, [], TOML_LIMIT) or ""
-    doc = validate(ScenarioFile, data, rel, problems)
+    doc = _validated(data, rel, problems)
     if doc is not None:
         check(doc, p, problems)
     problems = sorted(located(problems, text, rel), key=lambda x: x.line or 0)
     if problems or doc is None:
         return None, problems
     return Scenario(doc.name, doc.description, rel, doc, {x.id: x.successor for x in doc.leave}), []
+
+
+def _validated(data: dict, rel: str, problems: list[Problem]) -> ScenarioFile | None:
+    """The file's shape, entry by entry: a bad entry is reported and left out, so it hides nothing else
+    (the entries that are well formed are still checked against the partnership)."""
+    lists = {k for k, f in ScenarioFile.model_fields.items() if k not in ("name", "description")}
+    head = validate(ScenarioFile, {k: v for k, v in data.items() if k not in lists}, rel, problems)
+    entries: dict[str, list] = {}
+    for key in lists:
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            problems.append(Problem(rel, f"expected [[{key}]] entries", key=key))
+            continue
+        model = ScenarioFile.model_fields[key].annotation.__args__[0]  # type: ignore[union-attr]
+        entries[key] = []
+        for i, item in enumerate(value):
+            try:
+                entries[key].append(model.model_validate(item))
+            except ValidationError as exc:
+                record_errors(exc, rel, problems, (key, i))
+    if head is None:
+        return None
+    return ScenarioFile.model_construct(name=head.name, description=head.description, **entries)
 
 
 def check(d: ScenarioFile, p: Partnership, problems: list[Problem]) -> None:
