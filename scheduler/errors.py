@@ -2,15 +2,50 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rotas.problems import InputError
+
+if TYPE_CHECKING:
+    from scheduler.advice import Step
 
 
 class UserError(InputError):
-    """Bad input: a wrong path, an unknown name, an invalid file. The message says what to fix."""
+    """Bad input: a wrong path, an unknown name, an invalid file. The message says what is wrong; ``advice``
+    (scheduler.advice) what to do about it, which the CLI says as commands and the UI as keys and fields."""
 
     exit_code = 2
 
-    def __init__(self, message: str, details: list[str] | None = None) -> None:
+    def __init__(self, message: str, details: list[str] | None = None, advice: list[Step] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details or []
+        self.advice = list(advice or [])
+
+
+def why(exc: BaseException) -> str:
+    """A network or file failure in a coordinator's words, not the exception's class name
+    ('the connection was refused', not 'ConnectionRefusedError')."""
+    import socket  # loaded when a failure is told, not at every start
+    import ssl
+
+    if isinstance(exc, ConnectionRefusedError):
+        return "the connection was refused: nothing is listening there (is the server running, and the port right?)"
+    if isinstance(exc, socket.gaierror):
+        return "that server name is not known (check the address)"
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return "no answer in time (is the address right, and the network up?)"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return "its certificate cannot be trusted"
+    if isinstance(exc, ssl.SSLError):
+        return "the secure connection failed (is the security setting right for this port?)"
+    if isinstance(exc, ConnectionResetError | ConnectionAbortedError | BrokenPipeError):
+        return "the server closed the connection"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or folder"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror[:1].lower() + exc.strerror[1:]
+    text = str(exc).strip()
+    return text or "it failed without saying why"
