@@ -95,7 +95,10 @@ def compare(
     duty_a, members_a = rota.duty_by_agency(after, first, job.days)
     overlap = _overlap(before, after, first, job.days, members_b, members_a)
     step("overlap worked out")
-    standing = {"before": rota.standing_times(before, first), "after": rota.standing_times(after, first)}
+    standing = {
+        "before": rota.standing_times(before, first, job.days),
+        "after": rota.standing_times(after, first, job.days),
+    }
     step("standing times worked out")
     continuity, successors = _continuity(before, after, scenario, rows, meetings, duty_a)
     step("continuity worked out")

@@ -19,7 +19,7 @@ from scheduler.solver.standing import cycle_days, standing_options
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 STANDING_MINUTES = 30  # the daily high-risk meeting's length (its preset)
-STANDING_MAX_DAYS = 70  # a whole rota cycle, up to ten weeks: longer cycles are looked at over their first 70 days
+STANDING_MIN_DAYS = 28  # standing times are looked at over the period compared, at least four weeks
 
 
 def _hours(intervals: list[Interval]) -> float:
@@ -92,9 +92,11 @@ def handover_candidates(
     return scored[:top]
 
 
-def standing_times(p: Partnership, first: date, top: int = 3) -> dict[str, Any]:
-    """The best times for the daily high-risk meeting over a rota cycle (``quorum standing``'s answer)."""
-    days = min(STANDING_MAX_DAYS, cycle_days(p))
+def standing_times(p: Partnership, first: date, days: int, top: int = 3) -> dict[str, Any]:
+    """The best times for the daily high-risk meeting (``quorum standing``'s answer) over the period compared,
+    at least four weeks, or a whole rota cycle if that is shorter. (A whole ten-week cycle of a city's 500
+    people took 3 s a side: most of a comparison's time outside the solves.)"""
+    days = min(max(STANDING_MIN_DAYS, days), cycle_days(p))
     agencies = [a.id for a in p.agencies]
     options = standing_options(p, agencies, STANDING_MINUTES, first, days, ["MO", "TU", "WE", "TH", "FR"], top)
     return {
