@@ -68,3 +68,22 @@ def day_span(first: date, days: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
 def local_date(instant: datetime, tz: ZoneInfo) -> date:
     """The local calendar date of an instant."""
     return instant.astimezone(tz).date()
+
+
+def missing_hour(naive: datetime, tz: ZoneInfo) -> str | None:
+    """Why a local wall time does not exist (the hour skipped when the clocks go forward), in words; None
+    when it does. ``to_utc`` would move such a time silently to the change; a time someone typed is
+    refused instead, with the nearest times that do exist."""
+    if naive.tzinfo is not None:
+        return None
+    there = naive.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    if there == naive:
+        return None
+    change = to_utc(naive.date(), naive.time(), tz)
+    offset = (change - timedelta(seconds=1)).astimezone(tz).utcoffset() or timedelta(0)
+    before = (change.replace(tzinfo=None) + offset).strftime("%H:%M")
+    after = change.astimezone(tz).strftime("%H:%M")
+    return (
+        f"{naive:%Y-%m-%d %H:%M} does not exist in {tz.key}: the clocks go forward from {before} to {after} "
+        f"that night; give a time before {before} or from {after}"
+    )

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from rotas import addresses
 from rotas.clock import zone
+from scheduler.advice import Step
 from scheduler.calendars import imip
 from scheduler.calendars.export import stored_versions
 from scheduler.calendars.ledger import Tell, delivery_row, ledger_index, to_tell
@@ -262,7 +263,8 @@ class _connect:
             raise UserError(f"--security must be one of {', '.join(SECURITY)}")
         if relay.security == "none" and relay.password:
             raise UserError(
-                "refusing to send a password over an unencrypted connection: use --security starttls or tls"
+                "refusing to send a password over an unencrypted connection",
+                advice=[Step("use STARTTLS (or TLS)", "mail_security", value="starttls", port=PORTS["starttls"])],
             )
         try:
             context = ssl.create_default_context(cafile=str(relay.cafile) if relay.cafile else None)
@@ -282,8 +284,13 @@ class _connect:
                 if relay.security == "starttls":
                     if not smtp.has_extn("starttls"):
                         raise UserError(
-                            f"the mail server {where} does not offer STARTTLS: try --security tls (port 465), "
-                            "or ask for the relay's address"
+                            f"the mail server {where} does not offer STARTTLS",
+                            advice=[
+                                Step(
+                                    "connect with TLS from the start", "mail_security", value="tls", port=PORTS["tls"]
+                                ),
+                                Step("or ask IT for the relay's address and security"),
+                            ],
                         )
                     smtp.starttls(context=context)
                     smtp.ehlo()
@@ -296,16 +303,20 @@ class _connect:
         except smtplib.SMTPAuthenticationError as exc:
             raise UserError(f"the mail server {where} refused the user name or password") from exc
         except smtplib.SMTPNotSupportedError as exc:
-            raise UserError(f"the mail server {where} does not take a login: leave out --user") from exc
+            raise UserError(
+                f"the mail server {where} does not take a login", advice=[Step("send without one", "mail_no_user")]
+            ) from exc
         except ssl.SSLCertVerificationError as exc:
             raise UserError(
-                f"the mail server {where} gave a certificate that cannot be trusted ({exc.verify_message}); "
-                "give the hub's certificate authority with --cafile"
+                f"the mail server {where} gave a certificate that cannot be trusted ({exc.verify_message})",
+                advice=[Step("trust the hub's own certificate authority", "mail_cafile")],
             ) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise UserError(
-                f"cannot reach the mail server {where} ({type(exc).__name__}); is it the hub's relay, and is "
-                "--security right for its port?"
+                f"cannot reach the mail server {where}: {why(exc)}",
+                advice=[
+                    Step("check it is the hub's relay, and that the security suits its port (STARTTLS 587, TLS 465)")
+                ],
             ) from exc
         return smtp
 

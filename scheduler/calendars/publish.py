@@ -24,9 +24,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from rotas.clock import zone
 from scheduler.calendars import ical
+from scheduler.calendars.davsession import BadXml, GuardedSession, OtherHost
 from scheduler.calendars.export import shared_calendars, stored_versions
 from scheduler.calendars.ledger import Version, ledger_index
-from scheduler.errors import UserError
+from scheduler.calendars.netlimits import READ_S, NetworkLimit
+from scheduler.errors import UserError, why
 from scheduler.store.database import Store
 
 CHANNEL = "caldav"
@@ -43,6 +45,7 @@ class PublishReport:
     cancelled: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)  # "collection: meeting" edited on the server: left alone
+    deleted: list[str] = field(default_factory=list)  # "collection: meeting" deleted on the server: left deleted
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ def publish(
     """Bring each team's and agency's collection up to date; records each resource as it is written."""
     import caldav  # the CalDAV client is loaded only when publishing
     from caldav.lib import error as caldav_error
+    from lxml import etree  # caldav's XML parser
 
     check_url(url)
     shown = safe_url(url)
@@ -144,7 +148,7 @@ def publish(
         tz = zone(p.timezone)
         report = PublishReport()
         try:
-            client = caldav.DAVClient(url=url, username=user, password=password, timeout=30)
+            client = _client(caldav, url, user, password)
             client, principal = _principal(caldav, client, url)
             existing = {str(c.url).rstrip("/").rsplit("/", 1)[-1]: c for c in principal.calendars()}
             calendars, collections = {}, []
@@ -181,11 +185,36 @@ def publish(
                 "is this the calendar server's address?"
                 + (f" {report.updated} resources were written first and are recorded." if report.updated else "")
             ) from exc
-        except OSError as exc:
+        except OtherHost as exc:
             raise UserError(
-                f"cannot reach the CalDAV server at {shown} ({type(exc).__name__}); is it running?"
+                f"the CalDAV server at {shown} sent Quorum to {exc.origin} for your calendars; Quorum sends the "
+                f"password only to the server you give: if {exc.origin} is your calendar server, publish with "
+                f"--url {exc.origin}/ (ask IT if unsure)" + _kept(report)
             ) from exc
+        except (BadXml, etree.XMLSyntaxError) as exc:
+            raise UserError(
+                f"the server at {shown} answered with XML that is not valid or declares entities (a DTD), which "
+                "a CalDAV server never needs; nothing more was sent: ask IT to check the server (is --url "
+                "the calendar server's address?)" + _kept(report)
+            ) from exc
+        except NetworkLimit as exc:
+            raise UserError(
+                f"{exc.said}; nothing more was sent: try again later, or ask IT to check the server" + _kept(report)
+            ) from exc
+        except OSError as exc:
+            raise UserError(f"cannot reach the CalDAV server at {shown}: {why(exc)}") from exc
         return report
+
+
+def _kept(report: PublishReport) -> str:
+    return f" {report.updated} resources were written first and are recorded." if report.updated else ""
+
+
+def _client(caldav: Any, url: str, user: str | None, password: str | None) -> Any:
+    """A CalDAV client whose every request goes to ``url``'s server only, under a deadline and a size cap."""
+    client = caldav.DAVClient(url=url, username=user, password=password, timeout=READ_S)
+    client.session = GuardedSession(client.session, url)
+    return client
 
 
 def collection_target(calendar: Any) -> str:
@@ -206,7 +235,7 @@ def _principal(caldav: Any, client: Any, url: str) -> tuple[Any, Any]:
         root = urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
         if root == url:
             raise
-        client = caldav.DAVClient(url=root, username=client.username, password=client.password, timeout=30)
+        client = _client(caldav, root, client.username, client.password)
         return client, client.principal()
 
 
@@ -236,7 +265,8 @@ def _apply(
         response = client.put(href, body, headers)
     status = int(response.status)
     if status == 412:
-        report.conflicts.append(f"{put.collection}: {v.name}")
+        gone = not put.delete and int(client.request(href, "HEAD").status) == 404
+        (report.deleted if gone else report.conflicts).append(f"{put.collection}: {v.name}")
         return
     if put.delete and status in (200, 204, 404):
         store.record_deliveries(pid, [], forget=[key])

@@ -1,158 +1,310 @@
-"""Reading attendees' replies to invites (iTIP METHOD:REPLY, RFC 5546 3.2.3).
+"""Reading attendees' answers: iTIP REPLY and COUNTER (RFC 5546 3.2.3, 3.2.7), from files and mailboxes.
 
-Each file is checked before anything is recorded: every problem is reported
-with its file, and one bad file means nothing is recorded, so a coordinator
-can fix and run the same command again.
+Each answer is judged on its own and comes out as one row of a table: recorded, already known, or
+refused with its reason; one late or broken answer never keeps the good ones beside it from being
+recorded. An e-mail's sender is compared with the attendee it answers for: an answer sent by someone
+else is recorded as unverified and shown so. A delegation (RFC 5546 4.2.5: the delegator DELEGATED with
+DELEGATED-TO, the delegate named with DELEGATED-FROM, as Thunderbird sends it) records the delegator's
+answer and whom they named; the delegate's own answer later is taken too. A COUNTER (Outlook's "propose
+new time") is recorded as a proposal for the coordinator, who may move the meeting there. Answers are
+applied in the order they were given (SEQUENCE, then DTSTAMP), so reading a mailbox again, in any order,
+never lets an older answer replace a newer one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import icalendar
 
-from scheduler.errors import UserError
+from rotas import addresses
+from rotas.clock import zone
+from scheduler.calendars.imap import ImapBox, read_imap
+from scheduler.calendars.mailbox import Found, Reading, read_local
 from scheduler.store.database import Store
 
-ANSWERS = {
-    "ACCEPTED": "accepted",
-    "DECLINED": "declined",
-    "TENTATIVE": "tentative",
-    "DELEGATED": "delegated",
-    "NEEDS-ACTION": "no answer yet",
-}
+ANSWERS = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentative", "DELEGATED": "delegated"}
+RECORDED, KNOWN, REFUSED = "recorded", "already known", "refused"
 
 
 @dataclass(frozen=True)
-class Reply:
+class Outcome:
+    """One row of the table ``quorum replies`` prints."""
+
+    source: str
+    outcome: str  # recorded | already known | refused
+    request: str = ""
+    who: str = ""  # the person's id (or a delegate's address)
+    answer: str = ""  # accepted, declined, tentative, delegated to ..., proposes ...
+    note: str = ""  # why refused; or unverified (sent by ...), a later answer recorded, ...
+    named: bool = True  # from a file the coordinator named (a refusal there is exit 2)
+    proposal: tuple[datetime, datetime] | None = None  # a COUNTER's time (UTC)
+
+
+@dataclass
+class RepliesReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+    left_alone: int = 0  # messages in a mailbox with no calendar in them
+    timezone: str = "Europe/London"  # the partnership's, for the times proposed
+
+    def count(self, outcome: str) -> int:
+        return sum(o.outcome == outcome for o in self.outcomes)
+
+
+@dataclass(frozen=True)
+class _Answer:
+    source: str
+    named: bool
     request: str
     person: str
-    partstat: str
+    partstat: str  # a word of ANSWERS, or "" for a proposal
     sequence: int
-    source: str
-    stale: bool  # answers an older version of the invite
+    stamp: str
+    delegate: str
+    sender: str
+    verified: bool
+    proposal: tuple[datetime, datetime] | None = None
 
 
-REPLY_LIMIT = 1_000_000  # bytes: a reply is a few kilobytes; anything near this is not one
+def _email(value: Any) -> str:
+    text = str(value).strip()
+    if text[:7].lower() == "mailto:":
+        text = text[7:]
+    try:
+        return addresses.wire(text).lower()
+    except ValueError:
+        return text.lower()
 
 
-def _attendees(event: icalendar.cal.Component) -> list:
-    value = event.get("ATTENDEE")
-    return value if isinstance(value, list) else [value] if value is not None else []
-
-
-def _parse(path: Path) -> icalendar.Calendar:
-    """The file as a calendar, or ValueError saying why in words (never the file's bytes)."""
-    if path.stat().st_size > REPLY_LIMIT:
-        raise ValueError(f"the file is {path.stat().st_size:,} bytes, too large to be a reply")
-    data = path.read_bytes()
+def _calendar(data: bytes) -> icalendar.Calendar | str:
+    """The calendar, or why it is not one (in words, never its bytes)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ValueError("not a text file, so not an iCalendar reply") from None
-    if not text.lstrip("\ufeff \r\n\t").upper().startswith("BEGIN:VCALENDAR"):
-        raise ValueError("it does not begin with BEGIN:VCALENDAR, so it is not an iCalendar file")
+        return "not a text file, so not an iCalendar reply"
+    text = text.lstrip("\ufeff \r\n\t")  # a byte-order mark (as some Windows programs write) is not content
+    if not text.upper().startswith("BEGIN:VCALENDAR"):
+        return "it does not begin with BEGIN:VCALENDAR, so it is not an iCalendar file"
     try:
         cal = icalendar.Calendar.from_ical(text)
     except (ValueError, IndexError, KeyError, TypeError):
-        raise ValueError("it is not valid iCalendar") from None
+        return "it is not valid iCalendar"
     if isinstance(cal, list):
-        raise ValueError("it holds several calendars; a reply holds one")
+        return "it holds several calendars; a reply holds one"
     return cal
 
 
-def read_replies(db_path: Path, pid: str | None, files: list[Path], now: datetime | None = None) -> list[Reply]:
-    """Record the replies in ``files``; returns them. Raises UserError (recording nothing) on any problem."""
-    now = now or datetime.now(UTC)
-    with Store.open(db_path) as store:
+class _Judge:
+    """Turns found calendars into answers to record, and outcomes for everything else."""
+
+    def __init__(self, store: Store, pid: str) -> None:
         p = store.partnership(pid)
-        by_uid = {r["uid"]: r for r in store.versions(p.id).values()}
-        by_email = {x.email.lower(): x.id for x in p.people}
-        found: list[Reply] = []
-        problems: list[str] = []
-        for path in files:
-            try:
-                cal = _parse(path)
-            except OSError as exc:
-                problems.append(f"{path}: cannot read it ({exc.strerror or exc})")
+        self.p, self.tz = p, zone(p.timezone)
+        self.by_uid = {r["uid"]: r for r in store.versions(p.id).values()}
+        self.by_email = {_email(x.email): x.id for x in p.people}
+        self.stored = store.reply_rows(p.id)
+        self.delegates = {(r["request"], r["delegate"]) for r in self.stored.values() if r["delegate"]}
+        self.answers: list[_Answer] = []
+        self.outcomes: list[Outcome] = []
+
+    def refuse(self, found: Found, why: str, request: str = "", who: str = "") -> None:
+        self.outcomes.append(Outcome(found.source, REFUSED, request, who, note=why, named=found.named))
+
+    def calendar(self, found: Found) -> None:
+        if found.sender:  # compared with attendees' addresses as those are: lower case, the domain in IDNA
+            found = replace(found, sender=_email(found.sender))
+        cal = _calendar(found.data)
+        if isinstance(cal, str):
+            self.refuse(found, cal)
+            return
+        method = str(cal.get("METHOD", "")).upper()
+        if method not in ("REPLY", "COUNTER"):
+            self.refuse(found, f"not a reply (METHOD is {method[:20] or 'missing'}, expected REPLY or COUNTER)")
+            return
+        events = cal.walk("VEVENT")
+        if not events:
+            self.refuse(found, "holds no VEVENT, so it answers no meeting")
+        for event in events:
+            self.event(found, event, method)
+
+    def event(self, found: Found, event: icalendar.cal.Component, method: str) -> None:
+        uid = str(event.get("UID", ""))
+        record = self.by_uid.get(uid)
+        if record is None:
+            self.refuse(found, f"no invite with UID {uid[:120]!r} was sent from this database")
+            return
+        rid = record["request"]
+        if record["status"] == "cancelled":
+            self.refuse(found, "answers a meeting since cancelled: nothing to record", rid)
+            return
+        raw = event.get("SEQUENCE", 0)
+        try:
+            sequence = int(str(raw))
+        except ValueError:
+            self.refuse(found, f"SEQUENCE {str(raw)[:40]!r} is not a whole number", rid)
+            return
+        if sequence < 0 or sequence > record["sequence"]:
+            self.refuse(found, f"answers version {sequence} of the invite, but the latest sent is version "
+                        f"{record['sequence']}", rid)  # fmt: skip
+            return
+        attendees = event.get("ATTENDEE")
+        attendees = attendees if isinstance(attendees, list) else [attendees] if attendees is not None else []
+        if not attendees:
+            self.refuse(found, "names no ATTENDEE, so it is nobody's answer", rid)
+            return
+        stamp = event.get("DTSTAMP")
+        when = stamp.dt.astimezone(UTC).isoformat() if stamp is not None and isinstance(stamp.dt, datetime) else ""
+        invited = set(record["event"].get("people", []))
+        if method == "COUNTER":
+            self.counter(found, event, attendees, rid, sequence, when, invited)
+            return
+        delegating = {
+            _email(a): _email(a.params.get("DELEGATED-TO", ""))
+            for a in attendees
+            if str(a.params.get("PARTSTAT", "")).upper() == "DELEGATED"
+        }
+        answered = False
+        for attendee in attendees:
+            email = _email(attendee)
+            partstat = str(attendee.params.get("PARTSTAT", "NEEDS-ACTION")).upper()
+            origin = _email(attendee.params.get("DELEGATED-FROM", "")) if attendee.params.get("DELEGATED-FROM") else ""
+            if partstat == "NEEDS-ACTION":
+                continue  # the delegate as the delegator names them, or a client listing everyone: no answer
+            answered = True
+            person = self.by_email.get(email)
+            is_delegate = bool(origin) and (self.by_email.get(origin) in invited or delegating.get(origin) == email)
+            is_delegate = is_delegate or (rid, email) in self.delegates
+            if person is None and not is_delegate:
+                self.refuse(found, f"{email[:120]} is not someone in the partnership", rid)
                 continue
-            except ValueError as exc:
-                problems.append(f"{path}: {exc}")
+            if person not in invited and not is_delegate and sequence == record["sequence"]:
+                self.refuse(found, f"{email} was not invited to this meeting", rid, person or email)
                 continue
-            if str(cal.get("METHOD", "")).upper() != "REPLY":
-                problems.append(f"{path}: not a reply (METHOD is {cal.get('METHOD', 'missing')}, expected REPLY)")
+            if partstat not in ANSWERS:
+                self.refuse(found, f"unknown answer PARTSTAT={partstat[:40]} for {email}", rid, person or email)
                 continue
-            events = cal.walk("VEVENT")
-            if not events:
-                problems.append(f"{path}: holds no VEVENT, so it answers no meeting")
-            for event in events:
-                problems += _check_event(path, event, by_uid, by_email, found)
-        if problems:
-            raise UserError(f"{len(problems)} problem(s) in the replies; nothing was recorded", problems)
-        store.record_replies(
-            p.id,
-            [
-                {
-                    "request": r.request,
-                    "person": r.person,
-                    "partstat": r.partstat,
-                    "sequence": r.sequence,
-                    "received_at": now.isoformat(),
-                    "source": r.source,
-                }
-                for r in found
-                if not r.stale
-            ],
-        )
-        return found
+            delegate = _email(attendee.params.get("DELEGATED-TO", "")) if partstat == "DELEGATED" else ""
+            self.answers.append(
+                _Answer(found.source, found.named, rid, person or email, ANSWERS[partstat], sequence, when,
+                        delegate, found.sender or "", found.sender in (None, email))
+            )  # fmt: skip
+        if not answered:
+            self.refuse(found, "gives no answer (every ATTENDEE is NEEDS-ACTION)", rid)
+
+    def counter(self, found: Found, event, attendees, rid: str, sequence: int, when: str, invited: set) -> None:  # type: ignore[no-untyped-def]
+        emails = [_email(a) for a in attendees]
+        mine = [e for e in emails if found.sender and e == found.sender] or (emails if len(emails) == 1 else [])
+        if not mine:
+            self.refuse(found, "a proposal naming several attendees, none of them its sender: whose is it?", rid)
+            return
+        email = mine[0]
+        person = self.by_email.get(email)
+        if person is None or person not in invited:
+            self.refuse(found, f"{email} was not invited to this meeting, so cannot propose a time", rid)
+            return
+        start, end = event.get("DTSTART"), event.get("DTEND")
+        if start is None or not isinstance(start.dt, datetime):
+            self.refuse(found, "proposes no time (no DTSTART with a time of day)", rid, person)
+            return
+        begin = start.dt if start.dt.tzinfo else start.dt.replace(tzinfo=self.tz)
+        if end is not None and isinstance(end.dt, datetime):
+            finish = end.dt if end.dt.tzinfo else end.dt.replace(tzinfo=self.tz)
+        elif event.get("DURATION") is not None:
+            finish = begin + event["DURATION"].dt
+        else:
+            record = self.by_uid[str(event.get("UID"))]["event"]
+            finish = begin + (datetime.fromisoformat(record["end"]) - datetime.fromisoformat(record["start"]))
+        proposal = (begin.astimezone(UTC), finish.astimezone(UTC))
+        self.answers.append(
+            _Answer(found.source, found.named, rid, person, "", sequence, when, "", found.sender or "",
+                    found.sender in (None, email), proposal)
+        )  # fmt: skip
 
 
-def _check_event(
-    path: Path,
-    event: icalendar.cal.Component,
-    by_uid: dict[str, dict],
-    by_email: dict[str, str],
-    found: list[Reply],
-) -> list[str]:
-    """Problems with one answered event; appends the replies it holds to ``found`` if it has none."""
-    uid = str(event.get("UID", ""))
-    record = by_uid.get(uid)
-    if record is None:
-        return [f"{path}: no invite with UID {uid[:120]!r} was sent from this database"]
-    if record["status"] == "cancelled":
-        return [f"{path}: answers a meeting that was cancelled (UID {uid}); nothing to record"]
-    raw = event.get("SEQUENCE", 0)
-    try:
-        sequence = int(str(raw))
-    except ValueError:
-        return [f"{path}: SEQUENCE {str(raw)[:40]!r} is not a whole number"]
-    if sequence < 0 or sequence > record["sequence"]:
-        return [
-            f"{path}: answers version {sequence} of the invite, but the latest sent is version {record['sequence']}"
-        ]
-    attendees = _attendees(event)
-    if not attendees:
-        return [f"{path}: names no ATTENDEE, so it is nobody's answer"]
-    invited = set(record["event"].get("people", []))
-    problems, replies = [], []
-    for attendee in attendees:
-        email = str(attendee).removeprefix("mailto:").removeprefix("MAILTO:").lower()
-        person = by_email.get(email)
-        if person is None:
-            problems.append(f"{path}: {email[:120]} is not someone in the partnership")
-            continue
-        if person not in invited and sequence == record["sequence"]:
-            problems.append(f"{path}: {email} was not invited to this meeting")
-            continue
-        partstat = str(attendee.params.get("PARTSTAT", "NEEDS-ACTION")).upper()
-        if partstat not in ANSWERS:
-            problems.append(f"{path}: unknown answer PARTSTAT={partstat[:40]} for {email}")
-            continue
-        replies.append(
-            Reply(record["request"], person, ANSWERS[partstat], sequence, path.name, sequence < record["sequence"])
-        )
-    if not problems:
-        found += replies
-    return problems
+def _words(a: _Answer, tz) -> str:  # type: ignore[no-untyped-def]
+    if a.proposal is not None:
+        s, e = (x.astimezone(tz) for x in a.proposal)
+        return f"proposes {s:%a %d %b %Y %H:%M}-{e:%H:%M}"
+    return f"delegated to {a.delegate}" if a.delegate else a.partstat
+
+
+def judge(store: Store, pid: str | None, reading: Reading, now: datetime) -> tuple[RepliesReport, list, list]:
+    """Outcomes for everything read, and the reply and proposal rows to record (nothing recorded here)."""
+    j = _Judge(store, pid)  # type: ignore[arg-type]
+    for found in reading.found:
+        j.calendar(found)
+    report = RepliesReport(left_alone=reading.left_alone, timezone=j.p.timezone)
+    report.outcomes += [Outcome(src, REFUSED, note=why, named=named) for src, why, named in reading.problems]
+    report.outcomes += j.outcomes
+    latest = {rid: r["sequence"] for rid, r in ((r["request"], r) for r in j.by_uid.values())}
+    current = {k: (r["sequence"], r["stamp"], r["partstat"], r["delegate"]) for k, r in j.stored.items()}
+    counters = {(c["request"], c["person"]): c for c in store.counters(j.p.id)}
+    replies, proposals = [], []
+    for a in sorted(j.answers, key=lambda a: (a.sequence, a.stamp, a.source)):
+        key, said = (a.request, a.person), _words(a, j.tz)
+        note = "" if a.verified else f"unverified: sent by {a.sender}"
+        row = Outcome(a.source, RECORDED, a.request, a.person, said, note, a.named, a.proposal)
+        if a.sequence < latest[a.request]:
+            row = Outcome(a.source, REFUSED, a.request, a.person, said, f"answers version {a.sequence} of the "
+                          f"invite; it has changed since (version {latest[a.request]}): they are asked again",
+                          a.named)  # fmt: skip
+        elif a.proposal is not None:
+            held = counters.get(key)
+            if held and (held["start"], held["end"]) == tuple(x.isoformat() for x in a.proposal):
+                row = Outcome(a.source, KNOWN, a.request, a.person, said, note, a.named, a.proposal)
+            else:
+                counters[key] = {"start": a.proposal[0].isoformat(), "end": a.proposal[1].isoformat()}
+                proposals.append(_proposal_row(a, now))
+        else:
+            held = current.get(key)
+            if held and (held[0], held[1]) > (a.sequence, a.stamp):
+                row = Outcome(a.source, KNOWN, a.request, a.person, said, f"a later answer ({held[2]}) is recorded")
+            elif held and (held[0], held[2], held[3]) == (a.sequence, a.partstat, a.delegate):
+                row = Outcome(a.source, KNOWN, a.request, a.person, said, note, a.named)
+            else:
+                current[key] = (a.sequence, a.stamp, a.partstat, a.delegate)
+                replies.append(_reply_row(a, now))
+        report.outcomes.append(row)
+    return report, replies, proposals
+
+
+def _reply_row(a: _Answer, now: datetime) -> dict[str, Any]:
+    return {"request": a.request, "person": a.person, "partstat": a.partstat, "sequence": a.sequence,
+            "received_at": now.isoformat(), "source": Path(a.source).name, "sender": a.sender,
+            "verified": int(a.verified), "delegate": a.delegate, "stamp": a.stamp}  # fmt: skip
+
+
+def _proposal_row(a: _Answer, now: datetime) -> dict[str, Any]:
+    assert a.proposal is not None
+    return {"request": a.request, "person": a.person, "sequence": a.sequence, "start": a.proposal[0].isoformat(),
+            "end": a.proposal[1].isoformat(), "sender": a.sender, "verified": int(a.verified), "stamp": a.stamp,
+            "received_at": now.isoformat(), "source": Path(a.source).name, "status": "open"}  # fmt: skip
+
+
+def read_replies(
+    db_path: Path,
+    pid: str | None,
+    paths: list[Path],
+    now: datetime | None = None,
+    imap: ImapBox | None = None,
+    since: date | None = None,
+) -> RepliesReport:
+    """Read answers from ``paths`` (files, mbox files, Maildir folders) and ``imap``; record each good one.
+
+    Reading the mailbox happens before the database is opened for writing: a slow server never holds it.
+    """
+    now = now or datetime.now(UTC)
+    reading = read_local(paths, since)
+    if imap is not None:
+        remote = read_imap(imap)
+        reading.found += remote.found
+        reading.problems += remote.problems
+        reading.left_alone += remote.left_alone
+    with Store.open(db_path) as store:
+        report, replies, proposals = judge(store, pid, reading, now)
+        if replies or proposals:
+            store.record_replies(store.partnership(pid).id, replies, proposals)
+    return report

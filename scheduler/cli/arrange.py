@@ -94,7 +94,9 @@ def solve(
 @pass_ctx
 def schedule(ctx: Context, as_json: bool, details: bool) -> None:
     """Show the stored schedule: placed meetings, unscheduled requests and why."""
-    doc = scheduling.stored_schedule(ctx.db_path, ctx.partnership_id)
+    from scheduler.services import answers  # who sent each answer, delegations, proposed times
+
+    doc = answers.stored_schedule(ctx.db_path, ctx.partnership_id)
     if as_json:
         click.echo(json.dumps(doc, indent=2))
     else:
@@ -130,6 +132,13 @@ def move(ctx: Context, request_id: str, to: str | None, alternative: int | None,
     target = None
     if to is not None:
         target = values.moment(to, "--to")
+        if target.tzinfo is None:
+            from rotas.clock import missing_hour, zone
+            from scheduler.services.partnership import open_partnership
+
+            hole = missing_hour(target, zone(open_partnership(ctx.db_path, ctx.partnership_id).timezone))
+            if hole:
+                raise UserError(f"--to: {hole}")
     m = scheduling.move(ctx.db_path, ctx.partnership_id, request_id, target, alternative, force=force)
     click.echo(f"Moved {request_id} to {render.local_span(m['start'], m['end'])} and locked it")
 

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rotas.overlap import OverlapReport, PairOverlap
+from scheduler.services.answers import reply_words
 from scheduler.services.describe import outcome_text, role_text, solver_details
 from scheduler.services.partnership import PersonAvailability
 from scheduler.today import moment_text
@@ -175,10 +176,16 @@ def schedule_text(doc: dict[str, Any], details: bool = False) -> str:
             if cost:
                 rate = "at time and a half" if cost["rate"] >= 1.5 else "overtime"
                 extra = f", off duty{' on a rest day' if cost['rest_day'] else ''}: {cost['hours']:g} h {rate}"
-            reply = f", {a['reply']}" if a.get("reply") else ""
+            reply = f", {reply_words(a)}" if a.get("reply") else ""
             lines.append(f"    + {a['name']} ({a['agency']}; {role}{extra}{reply})")
         for x in m.get("absent", []):
             lines.append(f"    - {x['name']} ({x['role']}): {x['detail']}")
+        for x in m.get("proposals", []):
+            unverified = f", unverified: sent by {x['unverified']}" if x["unverified"] else ""
+            lines.append(
+                f"    ? {x['name']} proposes {local_span(x['start'], x['end'])}{unverified} (to accept: "
+                f"quorum move {m['request']} --to {x['start'][:16]})"
+            )
         for i, alt in enumerate(m.get("alternatives", []), 1):
             lines.append(
                 f"    alternative {i}: {local_span(alt['start'], alt['end'])}, {alt['attendees']} attending,"

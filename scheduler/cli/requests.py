@@ -142,6 +142,11 @@ def request_edit(ctx: Context, request_id: str, **options: Any) -> None:
         ctx.db_path, ctx.partnership_id, _spec(current["spec"], options), replace=True, revision=current["revision"]
     )
     click.echo(f"Changed {r.id}: {r.label.lower()}, case {r.case}, {r.duration} min")
+    from scheduler.services.issued import dropped_but_invited  # a sent meeting keeps its invitees
+
+    note = dropped_but_invited(ctx.db_path, ctx.partnership_id, r.id)
+    if note:
+        click.echo(note)
 
 
 @request.command("rm")

@@ -57,16 +57,91 @@ def export_rota(ctx: Context, person: str | None, team: str | None, first: str, 
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--imap", "host", metavar="HOST[:PORT]", help="Read the coordinator's IMAP mailbox too (over TLS).")
+@click.option("--user", help="User name on the IMAP server.")
+@click.option(
+    "--password-env",
+    metavar="VAR",
+    help="Environment variable holding the mailbox's password (else you are asked; never on the command line).",
+)
+@click.option("--mailbox", default="INBOX", show_default=True, help="Which IMAP folder holds the replies.")
+@click.option(
+    "--security",
+    type=click.Choice(["tls", "starttls"]),
+    default="tls",
+    show_default=True,
+    help="tls (implicit, port 993) or starttls (port 143).",
+)
+@click.option("--cafile", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="The hub's CA.")
+@click.option("--since", metavar="DATE", help="Every message from DATE, read or not (default: unread ones only).")
 @pass_ctx
-def replies(ctx: Context, files: tuple[Path, ...]) -> None:
-    """Record attendees' answers from METHOD:REPLY files (shown by quorum schedule)."""
-    from scheduler.calendars.replies import read_replies
+def replies(
+    ctx: Context,
+    paths: tuple[Path, ...],
+    host: str | None,
+    user: str | None,
+    password_env: str | None,
+    mailbox: str,
+    security: str,
+    cafile: Path | None,
+    since: str | None,
+) -> None:
+    """Record attendees' answers from .ics and .eml files, mbox files, Maildir folders or an IMAP mailbox.
 
-    found = read_replies(ctx.db_path, ctx.partnership_id, list(files))
-    for r in found:
-        note = " (answers an older version of the invite: not recorded)" if r.stale else ""
-        click.echo(f"{r.request}: {r.person} {r.partstat}{note}")
+    Each answer is judged on its own: recorded, already known, or refused with the reason. Nothing in a
+    mailbox is changed (not marked read, never deleted). quorum schedule shows the answers.
+    """
+    from scheduler.calendars.imap import ImapBox
+    from scheduler.calendars.mail import split_address
+    from scheduler.calendars.replies import REFUSED, read_replies
+
+    if not paths and not host:
+        raise UserError("give the replies: .ics or .eml files, an mbox file, a Maildir folder, or --imap HOST")
+    day = values.day(since, "--since") if since else None
+    box = None
+    if host:
+        try:
+            name, port = split_address(host)
+        except UserError as exc:
+            raise UserError(f"--imap {exc.message}") from exc
+        if not user:
+            raise UserError("give --user, the mailbox's user name, with --imap")
+        password = secret(password_env, user, name) or ""
+        box = ImapBox(name, user, password, port, security, mailbox, cafile, day)
+    report = read_replies(ctx.db_path, ctx.partnership_id, list(paths), imap=box, since=day)
+    for line in replies_table(report):
+        click.echo(line)
+    refused = [o for o in report.outcomes if o.outcome == REFUSED and o.named]
+    if refused:
+        raise UserError(
+            f"{len(refused)} answer(s) in the files given were refused (the others were recorded)",
+            [f"{o.source}: {o.note}" for o in refused],
+        )
+
+
+def replies_table(report) -> list[str]:  # type: ignore[no-untyped-def]
+    """The answers read, one a line: what became of each and why, then how to accept a proposed time."""
+    from zoneinfo import ZoneInfo
+
+    from scheduler.calendars.replies import KNOWN, RECORDED, REFUSED
+
+    counts = ", ".join(f"{report.count(w)} {w}" for w in (RECORDED, KNOWN, REFUSED))
+    lines = [f"Read {len(report.outcomes)} answers: {counts}"]
+    if report.left_alone:
+        lines[0] += f"; {report.left_alone} other messages left alone"
+    width = max([len(o.source) for o in report.outcomes] + [6])
+    for o in report.outcomes:
+        what = f"{o.request}: {o.who} {o.answer}".strip(": ") if o.request else ""
+        tail = "; ".join(x for x in (what, o.note) if x)
+        lines.append(f"  {o.outcome:<13} {o.source:<{min(width, 40)}}  {tail}")
+    for o in report.outcomes:
+        if o.proposal is not None and o.outcome != REFUSED:
+            lines.append(
+                f"To accept {o.who}'s proposed time for {o.request}: quorum move {o.request} --to "
+                f"{o.proposal[0].astimezone(ZoneInfo(report.timezone)):%Y-%m-%dT%H:%M}"
+            )
+    return lines
 
 
 def secret(env: str | None, user: str | None, what: str) -> str | None:
@@ -109,11 +184,16 @@ def publish(ctx: Context, url: str, user: str | None, password_env: str | None, 
         f"{len(report.cancelled)} cancelled; {report.updated} resources written, "
         f"{report.removed} removed from calendars they no longer concern"
     )
-    if report.conflicts:
+    if report.conflicts or report.deleted:
+        said = []
+        if report.conflicts:
+            said.append(f"{len(report.conflicts)} resources were changed on the server since Quorum wrote them")
+        if report.deleted:
+            said.append(f"{len(report.deleted)} were deleted on the server since Quorum wrote them")
         raise UserError(
-            f"{len(report.conflicts)} resources were changed on the server since Quorum wrote them and were left "
-            "as they are (publish with --overwrite to replace them)",
-            report.conflicts,
+            f"{' and '.join(said)}; they were left as they are (publish with --overwrite to write Quorum's "
+            "version over them, or put back the deleted ones)",
+            [f"changed: {x}" for x in report.conflicts] + [f"deleted: {x}" for x in report.deleted],
         )
 
 

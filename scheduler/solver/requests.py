@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from rotas.clock import to_utc, zone
+from rotas.clock import missing_hour, to_utc, zone
 from rotas.model import Partnership
 from rotas.problems import Problem, key_path
 from rotas.sane import SlowPattern, did_you_mean, fullmatch, shown
@@ -229,6 +229,8 @@ def resolve(entry: RequestEntry, p: Partnership, rel: str, where: str, problems:
     fixed = None
     if entry.fixed is not None and not isinstance(entry.fixed, datetime):
         problem("fixed", "give a date and time, e.g. 2026-03-24T10:00")
+    elif entry.fixed is not None and missing_hour(entry.fixed, tz):
+        problem("fixed", str(missing_hour(entry.fixed, tz)))  # not moved silently to when the clocks change
     elif entry.fixed is not None:
         fixed = _local(entry.fixed, tz, end=False)
         grain = int(p.settings.get("time_grain_minutes", 15))
