@@ -143,7 +143,7 @@ def test_cpsat_finds_the_enumerated_optimum(tmp_path: Path, seed: int) -> None:
     inst = enumerable_instance(tmp_path, seed)
     optimum = brute_force(inst)
     hint = greedy(inst)
-    placements, status, objective, bound, _ = solve_cpsat(inst, hint, SolveOptions(time_limit_s=20))
+    placements, status, objective, bound, *_ = solve_cpsat(inst, hint, SolveOptions(time_limit_s=20))
     assert status == "OPTIMAL"
     assert score(inst, placements).total == optimum
     assert objective == optimum

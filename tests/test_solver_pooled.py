@@ -1,4 +1,4 @@
-"""The pooled model: its bound is a bound, its solutions become valid schedules, its pools are honest.
+"""The pooled and capacity models: their bounds are bounds, pooled solutions become valid schedules, pools are honest.
 
 The bound is checked against brute force (every schedule of small instances enumerated, sharing no code
 with the solver) and against real schedules mapped into the model with every variable held; the schedules
@@ -15,11 +15,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from scheduler.solver.cpsat import SolveOptions, _sub_run, groups
+from scheduler.solver import sat
+from scheduler.solver.capacity import CapacityModel, maximal_cliques
+from scheduler.solver.cpsat import groups
 from scheduler.solver.greedy import greedy
 from scheduler.solver.objective import score
-from scheduler.solver.pooled import PooledModel, linear_relaxation_bound, maximal_cliques, pools
+from scheduler.solver.pooled import PooledModel, pools
 from scheduler.solver.realise import polish, realise
+from scheduler.solver.relaxation import Bounds, from_cp_model, solve
 from tests.test_solver_bruteforce import brute_force, enumerable_instance
 from tests.test_solver_search import generated, valid
 
@@ -29,8 +32,10 @@ def test_the_pooled_bound_is_never_below_the_best_schedule(tmp_path: Path, seed:
     inst = enumerable_instance(tmp_path, seed)
     best = brute_force(inst)
     model = PooledModel(inst, inst.tasks).build()
-    relaxed = model.bound(10)
+    relaxed = solve(from_cp_model(model.m.proto, "pooled"), 10)
     assert relaxed is not None and relaxed >= best
+    capacity = solve(CapacityModel(inst, inst.tasks).build().program(), 10)
+    assert capacity is not None and capacity >= best
     # The integer optimum of the pooled model is a bound too (it is what CP-SAT's own bound converges to).
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
@@ -57,25 +62,26 @@ def test_every_schedule_fits_the_pooled_model_at_no_less_than_its_score(tmp_path
         solver.parameters.max_time_in_seconds = 20
         assert solver.solve(model.m) in (cp_model.OPTIMAL, cp_model.FEASIBLE), group[0].id
         assert solver.objective_value >= score(inst, mine).total
-        relaxed = PooledModel(inst, group).build().bound(20)
+        relaxed = solve(from_cp_model(PooledModel(inst, group).build().m.proto, "pooled"), 20)
         assert relaxed is not None and relaxed >= score(inst, mine).total
+        capacity = solve(CapacityModel(inst, group).build().program(), 20)
+        assert capacity is not None and capacity >= score(inst, mine).total
 
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_pooled_solutions_become_schedules_that_keep_every_rule(tmp_path: Path, seed: int) -> None:
     inst = generated(tmp_path, "contended", 60, 30, seed)
     hint = greedy(inst)
-    run = _sub_run(SolveOptions(), float("inf"))
     for group in groups(inst):
         ids = {t.id for t in group}
         mine = [pl for pl in hint if pl.task.id in ids]
         model = PooledModel(inst, group).build()
-        solution = model.search(mine, 3.0, 2, 0, lambda: False)
+        solution, _ = model.search(mine, sat.Effort(3.0), lambda: False)
         assert solution is not None
         staffed = realise(inst, group, solution)
         assert valid(inst, staffed) == []
         assert {pl.task.id: pl.k for pl in staffed}.items() <= solution.starts.items()
-        polished = polish(inst, group, solution, staffed, 3.0, run)
+        polished, _ = polish(inst, group, solution, staffed, sat.Effort(3.0, absolute_gap=999), sat.run)
         assert polished is not None and valid(inst, polished) == []
         assert len(polished) >= len(staffed)
 
@@ -115,7 +121,29 @@ def test_the_linear_relaxation_bound_is_the_lp_optimum_rounded_up() -> None:
     m.add(2 * a + b <= 2)
     m.maximize(3 * a + b + 4)
     # LP: maximise 3a + b with 2a + b <= 2, a <= 1: a = 1, b = 0 gives 3; a = 0, b = 2 gives 2: optimum 7.
-    bound = linear_relaxation_bound(m, 5)
+    bound = solve(from_cp_model(m.proto, "toy"), 5)
     assert bound is not None and 7 <= bound <= 8
     solver = cp_model.CpSolver()
     assert solver.solve(m) == cp_model.OPTIMAL and solver.objective_value <= bound
+
+
+def test_a_relaxation_in_its_own_process_is_the_same_and_can_be_abandoned() -> None:
+    """Solved in a child process it gives what it gives here; given no time, nothing (and no wait)."""
+    m = cp_model.CpModel()
+    a, b = m.new_bool_var("a"), m.new_int_var(0, 5, "b")
+    m.add(2 * a + b <= 2)
+    m.maximize(3 * a + b + 4)
+    program = from_cp_model(m.proto, "toy")
+    here = solve(program, 5)
+    import time
+
+    bounds = Bounds([program], time.monotonic() + 60).start()
+    try:
+        assert bounds.lowest(wait_until=time.monotonic() + 60) == here
+    finally:
+        bounds.stop()
+    started = time.monotonic()
+    late = Bounds([program], time.monotonic() - 1).start()
+    assert late.lowest(wait_until=time.monotonic()) is None
+    late.stop()
+    assert time.monotonic() - started < 5

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import scheduler.solver.cpsat as cpsat
+import scheduler.solver.stages as stages
 from scheduler.paths import example_folder
 from scheduler.services.partnership import check_folder
 from scheduler.solver.cpsat import SolveOptions, solve_cpsat
@@ -101,8 +101,8 @@ def test_neighbourhood_search_keeps_every_rule_and_never_loses_ground(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, profile: str, seed: int
 ) -> None:
     """Forced on every group (chains, rooms, count-2 slots, part-time workers), it only ever improves."""
-    monkeypatch.setattr(cpsat, "LNS_MIN_TASKS", 1)
-    monkeypatch.setattr(cpsat, "LNS_SHARE", 0.9)
+    monkeypatch.setattr(stages, "SEARCH_MIN_TASKS", 1)
+    monkeypatch.setattr(stages, "IMPROVE_SHARE", 0.9)
     inst = generated(tmp_path, profile, 60, 30, seed)
     hint = greedy(inst)
     result = solve_cpsat(inst, hint, SolveOptions(time_limit_s=6))

@@ -1,39 +1,43 @@
-"""Large-neighbourhood search around the incumbent: re-solve a few days' meetings with the rest held fixed.
+"""Large-neighbourhood search around the incumbent: re-solve a few meetings exactly, the rest held.
 
-Under contention (a surge of urgent meetings on the same few officers, social workers and rooms) the
-full model of a city's fortnight is too big for CP-SAT to improve on greedy within a coordinator's
-patience: presolve alone takes seconds. But meetings compete only with meetings on the same days, so
-a neighbourhood of consecutive days (the meetings placed in them, and the unplaced ones that could
-be, each free to take any of its starts on those days), with the meetings on those days held where
-they are, captures what matters and solves in a fraction of a second. Sliding that window across the
-period, widening it when a pass finds nothing, climbs from greedy's schedule towards the optimum; the
-full model then has the rest of the time, hinted with the result, to improve further and give its bound.
+The full model of a city's month is too big for CP-SAT to improve within a coordinator's patience, but a
+neighbourhood of it (``solver.neighbourhoods``: a request not placed and the meetings in its way, each
+free over its whole window; or the meetings of a few days) solves exactly in a fraction of a second. Each
+neighbourhood's model is exact for the whole schedule: the meetings it does not free but that share its
+people or rooms on its days are in it as fixed tasks (so clashes, travel, daily limits and rooms count),
+every other meeting adds to its people's fair-spread load as a constant, and a change is kept only when
+``score`` of the whole schedule rises.
 
-Each neighbourhood's model is exact for the whole schedule: the meetings held on its days are in it as
-fixed tasks (so clashes, travel, daily limits and rooms count), every other meeting adds to its
-people's fair-spread load as a constant, and a change is kept only when ``score`` of the whole
-schedule rises.
+Which neighbourhood comes next is drawn from a generator seeded by the solve's seed, and under a work
+limit each step is bounded by deterministic work, so the same data, seed and work limit take the same
+steps on any machine.
 """
 
 from __future__ import annotations
 
-import time
+import random
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 
-from scheduler.solver.greedy import fixed_placement
+from scheduler.solver.greedy import Diary, fixed_placement, follows_in_time
 from scheduler.solver.instance import Fixed, Instance, Task
+from scheduler.solver.limit import task_limit
 from scheduler.solver.model import ScheduleModel
-from scheduler.solver.objective import W_AGENCY, Placement, score
+from scheduler.solver.neighbourhoods import MAX_FREE, Neighbourhood, around, day_windows, in_window, targets
+from scheduler.solver.objective import Placement, score
+from scheduler.solver.pipeline import Allowance
+from scheduler.solver.sat import Effort, Outcome
 
-FIRST_WIDTH = 1  # days in a neighbourhood on the first pass (two made each too slow to settle at city scale)
 STEP_SECONDS = 1.0  # at most this long on one neighbourhood
-# A busier window is split by time of day into parts of at most this many (start, possible attendee) pairs:
-# the model's size, which decides whether CP-SAT settles a part within its step (a city's hub, with a hundred
-# officers able to fill each slot, needs smaller parts than a borough's).
-MAX_CHOICES = 120_000
+STEP_WORK = 0.5  # under a work limit: at most this much deterministic work on one neighbourhood
+STEP_COST = 0.01  # under a work limit: what a step counts for at least (Python's share of it)
+LANES = 2  # neighbourhoods solved at once (one CP-SAT worker each) when the solve has two or more workers
+BATCH_DRAWS = 4  # draws for a second neighbourhood on other days
+UNPLACED_WEIGHT = 4.0  # how much likelier a request not placed is to be worked on than one an agency short
+DAYS_SHARE = 0.25  # of the steps while requests are still short of their best: windows of days
 
 
 @dataclass
@@ -42,25 +46,11 @@ class SearchResult:
     objective: int
     neighbourhoods: int  # how many CP-SAT answered with a schedule (better or not)
     improved: int  # how many of them improved the schedule
+    work: float = 0.0  # deterministic work spent
+    clock_stopped: bool = False  # under a work limit: the clock cut a step short
 
 
-def days_of(inst: Instance, task: Task) -> set[date]:
-    return {inst.local_day(s) for s in task.starts}
-
-
-def with_chains(tasks: list[Task], group: list[Task]) -> list[Task]:
-    """``tasks`` and every meeting chained to one of them (a follow-up moves with what it follows)."""
-    by_id = {t.id: t for t in group}
-    chosen = {t.id for t in tasks}
-    changed = True
-    while changed:
-        changed = False
-        for t in group:
-            linked = t.depends_on is not None and t.depends_on in by_id
-            if linked and (t.id in chosen) != (t.depends_on in chosen):
-                chosen |= {t.id, t.depends_on}
-                changed = True
-    return [t for t in group if t.id in chosen]
+Runner = Callable[[ScheduleModel, Effort], Outcome]
 
 
 def held(pl: Placement) -> Task:
@@ -93,15 +83,10 @@ def restricted(tasks: list[Task], inst: Instance, window: set[date]) -> dict[str
     return cut_starts(tasks, {t.id: [k for k, s in enumerate(t.starts) if inst.local_day(s) in window] for t in tasks})
 
 
-def solve_neighbourhood(
-    inst: Instance,
-    free: list[Task],
-    window: set[date],
-    incumbent: list[Placement],
-    seconds: float,
-    run: Callable[[ScheduleModel, float], list[Placement] | None],
-) -> list[Placement] | None:
-    """The whole schedule with ``free`` re-solved within ``window`` and the rest as it is (None: nothing found)."""
+def neighbourhood_model(
+    inst: Instance, free: list[Task], window: set[date], incumbent: list[Placement]
+) -> tuple[ScheduleModel, dict[str, tuple[Task, list[int]]], list[Placement]]:
+    """The exact model of ``free`` on ``window``'s days with the rest of ``incumbent`` held: (model, cut, kept)."""
     cut = restricted(free, inst, window)
     keep = [pl for pl in incumbent if pl.task.id not in cut]
     people = set().union(*(t.request.people() for t in free))
@@ -121,87 +106,189 @@ def solve_neighbourhood(
             c, ks = cut[pl.task.id]
             hint.append(Placement(c, ks.index(pl.k), pl.attendees, pl.room))
     model.add_hint(hint + [fixed_placement(t) for t in background])
-    found = run(model, seconds)
-    if found is None:
-        return None
-    originals = {t.id: t for t in free}
+    return model, cut, keep
+
+
+def solve_neighbourhood(
+    inst: Instance, nb: Neighbourhood, incumbent: list[Placement], run: Runner, effort: Effort
+) -> tuple[list[Placement] | None, Outcome]:
+    """The whole schedule with ``nb``'s requests re-solved and the rest as it is (None: nothing found)."""
+    model, cut, keep = neighbourhood_model(inst, nb.free, nb.days, incumbent)
+    outcome = run(model, effort)
+    if not outcome.found:
+        return None, outcome
+    originals = {t.id: t for t in nb.free}
     moved = [
         Placement(originals[pl.task.id], cut[pl.task.id][1][pl.k], pl.attendees, pl.room)
-        for pl in found
+        for pl in outcome.placements
         if pl.task.id in cut
     ]
-    return keep + moved
+    return keep + moved, outcome
 
 
-def choices(t: Task) -> int:
-    r = t.request
-    return len(t.starts) * (len(r.invitees) + sum(len(s.candidates) for s in r.slots))
+class _Chooser:
+    """The next neighbourhood: around a request short of its best (those tried less, or tried and then
+    unblocked by a change, first), now and then a window of days; windows of days alone once every
+    request is at its best, widening after a pass of them finds nothing, and none after two such passes."""
+
+    def __init__(self, inst: Instance, group: list[Task], rng: random.Random) -> None:
+        self.inst, self.group, self.rng = inst, group, rng
+        self.best = {t.id: lim.value for t in group if t.fixed is None and (lim := task_limit(inst, t))}
+        self.tries: dict[str, int] = defaultdict(int)
+        self.windows: list[set[date]] = []
+        self.parts: list[Neighbourhood] = []
+        self.width = 1
+        self.passes = 0
+        self.barren = 0  # passes of day windows in a row that found nothing
+        self.pass_improved = False
+
+    def next(self, placements: list[Placement]) -> Neighbourhood | None:
+        short = targets(self.inst, self.group, placements, self.best)
+        if short and (self.rng.random() >= DAYS_SHARE or not self._refill(placements, bool(short))):
+            placed = {pl.task.id for pl in placements}
+            weights = [(1.0 if t.id in placed else UNPLACED_WEIGHT) / (1 + self.tries[t.id]) for t in short]
+            target = self.rng.choices(short, weights)[0]
+            self.tries[target.id] += 1
+            diary = Diary(self.inst)
+            for pl in placements:
+                diary.add(pl)
+            size = MAX_FREE * (1 + min(3, self.tries[target.id] // 3))  # wider after failures
+            nb = around(self.inst, self.group, diary, target, self.rng, size)
+            if nb is not None:
+                return nb
+        while not self.parts:
+            if not self._refill(placements, bool(short)):
+                return None
+            self.parts = in_window(self.inst, self.group, placements, self.windows.pop(0))
+        return self.parts.pop(0)
+
+    def _refill(self, placements: list[Placement], short: bool) -> bool:
+        """Day windows left to try (a new pass when the last is done); False when they have had their turn."""
+        if self.windows:
+            return True
+        if self.passes:
+            self.barren = 0 if self.pass_improved else self.barren + 1
+            if not self.pass_improved:
+                self.width *= 2
+        if self.barren >= 2 and not short:
+            return False
+        self.passes += 1
+        self.pass_improved = False
+        self.windows = day_windows(self.inst, self.group, self.width)
+        span = len(set().union(*self.windows)) if self.windows else 0
+        if self.width > max(1, span) and self.passes > 1:
+            self.width = 1  # back to single days: the whole period was tried at once
+        return bool(self.windows)
+
+    def batch(self, placements: list[Placement], lanes: int) -> list[Neighbourhood]:
+        """Up to ``lanes`` neighbourhoods to solve at once, the later ones on days the earlier do not use
+        (a few draws each; two that share days are still solved, and the second kept only if it fits)."""
+        out: list[Neighbourhood] = []
+        while len(out) < lanes:
+            drawn = None
+            for _ in range(BATCH_DRAWS if out else 1):
+                nb = self.next(placements)
+                if nb is None:
+                    break
+                drawn = nb
+                if not any(nb.days & other.days for other in out):
+                    break
+            if drawn is None:
+                break
+            out.append(drawn)
+        return out
+
+    def improved(self, nb: Neighbourhood) -> None:
+        if nb.kind == "days":
+            self.pass_improved = True
+        self.tries.clear()  # a change may have unblocked any request tried before
 
 
-def split(free: list[Task], starts: dict[str, int]) -> list[list[Task]]:
-    """A busy window's requests in parts of about MAX_CHOICES each: placed ones by start (meetings at the same
-    time of day compete), unplaced ones dealt round the parts, so each part settles within its step."""
-    parts = -(-sum(choices(t) for t in free) // MAX_CHOICES)
-    if parts <= 1:
-        return [free]
-    placed = sorted((t for t in free if t.id in starts), key=lambda t: starts[t.id])
-    size = -(-len(placed) // parts)
-    out = [placed[i * size : (i + 1) * size] for i in range(parts)]
-    for i, t in enumerate(t for t in free if t.id not in starts):
-        out[i % parts].append(t)
-    return [part for part in out if part]
+def fits(inst: Instance, others: list[Placement], moved: list[Placement]) -> bool:
+    """Whether ``moved`` can join ``others`` keeping every rule: nobody in two places (travel included), the
+    daily limit, the room, a follow-up after what it follows (checked by the diary greedy uses)."""
+    diary = Diary(inst)
+    for pl in others:
+        diary.add(pl)
+    waiting = list(moved)
+    while waiting:
+        ready = [pl for pl in waiting if pl.task.depends_on is None or pl.task.depends_on in diary.placements]
+        if not ready:
+            return False
+        for pl in ready:
+            t, k = pl.task, pl.k
+            if not follows_in_time(diary, t, k) or any(diary.conflict(a.person, t, k) for a in pl.attendees):
+                return False
+            s, e = t.meeting(k)
+            if pl.room and any(lo < e and hi > s for lo, hi, _ in diary.rooms.get(pl.room, ())):
+                return False
+            diary.add(pl)
+        waiting = [pl for pl in waiting if pl not in ready]
+    return True
 
 
 def improve(
     inst: Instance,
     group: list[Task],
     incumbent: list[Placement],
-    deadline: float,
-    run: Callable[[ScheduleModel, float], list[Placement] | None],
+    allowance: Allowance,
+    run: Runner,
+    effort: Effort,
     on_better: Callable[[list[Placement], int], None] | None = None,
     stop: Callable[[], bool] | None = None,
 ) -> SearchResult:
-    """Slide a window of days across the group's period, re-solving each; widen it after a barren pass.
+    """Re-solve neighbourhoods until the allowance is spent or nothing is left to try.
 
-    Two barren passes in a row, with no agency gained since the start, mean the incumbent was already good
-    (as greedy's is on the bundled example): the search stops and leaves the time to the full model, which
-    can prove it optimal.
+    With two or more workers, two neighbourhoods (on different days where possible) are solved at once,
+    each by one CP-SAT worker: a small model gains little from a second worker, and two at once do twice
+    the work. The first is kept if it raises the score; the second if it still fits beside it and raises
+    the score again. Under a work limit both steps' work is counted, so the steps taken are the same on
+    any machine. Two barren passes of day windows with every request at its best (as greedy's schedule is
+    on the bundled example) end it early, leaving the time to the full model, which can prove it optimal.
     """
-    movable = [t for t in group if t.fixed is None and t.starts]
-    days = {t.id: days_of(inst, t) for t in movable}  # once: local days come from time-zone arithmetic
-    all_days = sorted(set().union(*days.values()))
     best, best_value = list(incumbent), score(inst, incumbent).total
-    start_value = best_value
+    chooser = _Chooser(inst, group, random.Random(effort.seed))
+    lanes = LANES if effort.workers > 1 else 1
+    single = replace(effort, workers=1)
     solved = improved = 0
-    width = FIRST_WIDTH
-    barren = 0
-    while all_days and time.monotonic() < deadline and not (stop and stop()):
-        better_this_pass = False
-        for i in range(max(1, len(all_days) - width + 1)):
-            window = set(all_days[i : i + width])
-            placed_at = {pl.task.id: inst.local_day(pl.start) for pl in best}
-            free = [
-                t for t in movable if (placed_at[t.id] in window if t.id in placed_at else bool(days[t.id] & window))
-            ]
-            for part in split(free, {pl.task.id: pl.start for pl in best}):
-                part = with_chains(part, group)  # a chain partner without starts keeps its follow-up unplaced
-                left = deadline - time.monotonic()
-                if not part or left < 0.05 or (stop and stop()):
-                    continue
-                candidate = solve_neighbourhood(inst, part, window, best, min(STEP_SECONDS, left), run)
-                if candidate is None:
+    work_spent = 0.0
+    clock_stopped = False
+    with ThreadPoolExecutor(lanes) as pool:
+        while not allowance.spent() and not (stop and stop()):
+            batch = chooser.batch(best, lanes)
+            if not batch:
+                break
+            step = replace(
+                single,
+                seconds=max(0.05, min(STEP_SECONDS if effort.work is None else allowance.left(), allowance.left())),
+                work=None if allowance.work is None else min(STEP_WORK, allowance.work / len(batch)),
+            )
+            built = [neighbourhood_model(inst, nb.free, nb.days, best) for nb in batch]
+            outcomes = list(pool.map(run, [model for model, _, _ in built], [step] * len(built)))
+            for nb, (_, cut, _), outcome in zip(batch, built, outcomes, strict=True):
+                spent = max(outcome.work, STEP_COST)
+                work_spent += spent
+                if allowance.work is not None:
+                    allowance.take(spent)
+                    clock_stopped = clock_stopped or outcome.clock_stopped
+                if not outcome.found:
                     continue
                 solved += 1
+                originals = {t.id: t for t in nb.free}
+                moved = [
+                    Placement(originals[pl.task.id], cut[pl.task.id][1][pl.k], pl.attendees, pl.room)
+                    for pl in outcome.placements
+                    if pl.task.id in cut
+                ]
+                others = [pl for pl in best if pl.task.id not in cut]
+                if not fits(inst, others, moved):
+                    continue
+                candidate = others + moved
                 value = score(inst, candidate).total
                 if value > best_value:
                     best, best_value = candidate, value
-                    better_this_pass = True
                     improved += 1
+                    chooser.improved(nb)
                     if on_better is not None:
                         on_better(best, best_value)
-        barren = 0 if better_this_pass else barren + 1
-        if width >= len(all_days) or (barren >= 2 and best_value - start_value < W_AGENCY):
-            break
-        if not better_this_pass:
-            width *= 2  # a wider window lets meetings trade places across more days
-    return SearchResult(best, best_value, solved, improved)
+    return SearchResult(best, best_value, solved, improved, work_spent, clock_stopped)

@@ -27,13 +27,15 @@ also finds good solutions of it quickly; ``solver.realise`` turns those into a s
 
 from __future__ import annotations
 
-import math
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from scheduler.solver.budget import UNLIMITED, Budget
+from scheduler.solver.capacity import maximal_cliques
 from scheduler.solver.greedy import fixed_placement
 from scheduler.solver.instance import Instance, Task, room_options
 from scheduler.solver.objective import (
@@ -50,10 +52,9 @@ from scheduler.solver.objective import (
     off_duty_weight,
     placement_value,
 )
+from scheduler.solver.sat import Effort, Outcome, configure
 
 Pool = tuple[str, ...]  # its members, sorted
-INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # CP-SAT's "unbounded"
-LP_MARGIN = 1e-7  # of the relaxation's value: GLOP's tolerances are relative
 
 
 def off_cost(t: Task, person: str, k: int) -> int:
@@ -86,38 +87,6 @@ def pools(inst: Instance, tasks: list[Task]) -> dict[str, Pool]:
     return {p: tuple(sorted(members)) for members in by_sig.values() for p in members}
 
 
-def maximal_cliques(spans: list[tuple[int, int]]) -> list[list[int]]:
-    """Indexes of the intervals [lo, hi) covering each point where a maximal set of them overlaps.
-
-    In an interval graph every maximal clique is the set covering some left endpoint, and the set at one
-    left endpoint is contained in the set at the next unless an interval ends in between: only the
-    others are kept, so a pool with hundreds of options has a few dozen constraints, not thousands.
-    """
-    if not spans:
-        return []
-    los = sorted({lo for lo, _ in spans})
-    his = sorted({hi for _, hi in spans})
-    points, j = [], 0
-    for i, tau in enumerate(los):
-        nxt = los[i + 1] if i + 1 < len(los) else None
-        while j < len(his) and his[j] <= tau:
-            j += 1
-        if nxt is None or (j < len(his) and his[j] <= nxt):
-            points.append(tau)
-    order = sorted(range(len(spans)), key=lambda i: spans[i][0])
-    out: list[list[int]] = []
-    active: list[int] = []
-    pos = 0
-    for tau in points:
-        while pos < len(order) and spans[order[pos]][0] <= tau:
-            active.append(order[pos])
-            pos += 1
-        active = [i for i in active if spans[i][1] > tau]
-        if len(active) > 1:
-            out.append(list(active))
-    return out
-
-
 @dataclass
 class _Use:
     """A pool's part in one option: how many of its members (an expression), when, and on which day."""
@@ -132,8 +101,9 @@ class _Use:
 class PooledModel:
     """The pooled, time-indexed model of one group of tasks (see the module's docstring)."""
 
-    def __init__(self, inst: Instance, tasks: list[Task]) -> None:
+    def __init__(self, inst: Instance, tasks: list[Task], budget: Budget = UNLIMITED) -> None:
         self.inst = inst
+        self.budget = budget  # building checks it: a city's month of starts took seconds to build
         self.tasks = tasks
         self.by_id = {t.id: t for t in tasks}
         self.pool_of = pools(inst, tasks)
@@ -213,7 +183,8 @@ class PooledModel:
 
     def add_attendance(self) -> None:
         """Required invitees at the chosen start; optional ones where they can; each slot filled to its count."""
-        for t in self.tasks:
+        for n, t in enumerate(self.tasks):
+            self.budget.check("building the pooled model", n, len(self.tasks))
             if t.id not in self.x:
                 continue
             r, xs, placed = t.request, self.x[t.id], self.placed[t.id]
@@ -275,7 +246,8 @@ class PooledModel:
 
     def add_pool_capacity(self) -> None:
         """Per pool, at every moment no more meetings than members, and per day the daily limit of each."""
-        for pool, uses in self.uses.items():
+        for i, (pool, uses) in enumerate(self.uses.items()):
+            self.budget.check("building the pooled model's capacities", i, len(self.uses))
             n = len(pool)
             for clique in maximal_cliques([(u.lo, u.hi) for u in uses]):
                 self._at_most([uses[i].amount for i in clique], n)
@@ -400,8 +372,8 @@ class PooledModel:
             )
 
     def search(
-        self, hint: list[Placement], seconds: float, workers: int, seed: int, stop: Callable[[], bool]
-    ) -> PooledSolution | None:
+        self, hint: list[Placement], effort: Effort, stop: Callable[[], bool]
+    ) -> tuple[PooledSolution | None, Outcome]:
         """The first two tiers alone (requests placed, agencies present), from ``hint``: when meetings go,
         and from which pools.
 
@@ -416,73 +388,31 @@ class PooledModel:
         self.m.maximize(tiers + sum(self.present.values()))
         try:
             solver = cp_model.CpSolver()
-            solver.parameters.num_workers = max(1, workers)
-            solver.parameters.random_seed = seed
-            solver.parameters.max_time_in_seconds = max(0.05, seconds)
+            configure(solver, effort)
             # Measured on bench L contended, 12 s each, seeds 2 and 5: 184 to 185 and 186 to 191 placed,
             # against 183 and 186 at the default level.
             solver.parameters.linearization_level = 2
+            started = time.monotonic()
             code = solver.solve(self.m, _Stop(stop))
         finally:
             self.m.maximize(self.objective())
+        work = solver.response_proto.deterministic_time
+        cut = effort.work is not None and code != cp_model.OPTIMAL and work < effort.work * 0.999
+        cut = cut and time.monotonic() - started >= effort.seconds * 0.95
+        outcome = Outcome(solver.status_name(code), [], 0.0, 0.0, work, cut)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None
+            return None, outcome
         starts = {}
         for tid, xs in self.x.items():
             k = next((k for k, x in enumerate(xs) if solver.value(x)), None)
             if k is not None:
                 starts[tid] = k
-        return PooledSolution(
+        solution = PooledSolution(
             starts,
             {key: solver.value(y) for key, y in self.fill.items() if solver.value(y)},
             {(tid, p) for (tid, p, _), a in self.optional.items() if solver.value(a)},
         )
-
-    def bound(self, seconds: float) -> float | None:
-        """The linear relaxation's optimum (GLOP): an upper bound on every schedule of the group.
-
-        Time indexing makes it tight (on contended bench M within 0.1% of the best schedules found) and
-        it takes about a second at city scale, where CP-SAT's own bound on this model needs several.
-        """
-        return linear_relaxation_bound(self.m, seconds)
-
-
-def linear_relaxation_bound(model: cp_model.CpModel, seconds: float) -> float | None:
-    """The optimum of a maximising CP-SAT model's linear relaxation, rounded up (None: not solved in time).
-
-    Dropping integrality, and any constraint that is not linear, only raises the optimum, so this is an
-    upper bound on every solution. GLOP works in doubles: the value is raised by a margin for that.
-    """
-    from ortools.linear_solver import pywraplp
-
-    proto = model.proto
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    lp.SetTimeLimit(int(max(0.05, seconds) * 1000))
-    inf = lp.infinity()
-
-    def hull(domain: object) -> tuple[float, float]:
-        """A domain's lowest and highest value (its repeated field has no negative indexing)."""
-        values = list(domain)
-        lo, hi = values[0], values[-1]
-        return (-inf if lo <= INT_MIN else float(lo)), (inf if hi >= INT_MAX else float(hi))
-
-    xs = [lp.NumVar(*hull(v.domain), "") for v in proto.variables]
-    for c in proto.constraints:
-        if not c.has_linear() or len(c.enforcement_literal):
-            continue
-        row = lp.Constraint(*hull(c.linear.domain))
-        for v, coeff in zip(c.linear.vars, c.linear.coeffs, strict=True):
-            row.SetCoefficient(xs[v], float(coeff))
-    objective = proto.objective
-    factor = objective.scaling_factor or 1.0  # CP-SAT keeps a maximisation as the minimisation of its negation
-    goal = lp.Objective()
-    for v, coeff in zip(objective.vars, objective.coeffs, strict=True):
-        goal.SetCoefficient(xs[v], factor * coeff)
-    goal.SetMaximization()
-    if lp.Solve() != pywraplp.Solver.OPTIMAL:
-        return None
-    value = goal.Value() + factor * objective.offset
-    return float(math.floor(value + abs(value) * LP_MARGIN + 1))
+        return solution, outcome
 
 
 class _Stop(cp_model.CpSolverSolutionCallback):

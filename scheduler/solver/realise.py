@@ -22,6 +22,7 @@ from scheduler.solver.model import ScheduleModel
 from scheduler.solver.objective import Attendance, Placement, continuity_people
 from scheduler.solver.pooled import Pool, PooledSolution
 from scheduler.solver.requests import Slot
+from scheduler.solver.sat import Effort, Outcome
 
 
 def realise(inst: Instance, group: list[Task], solution: PooledSolution) -> list[Placement]:
@@ -101,13 +102,14 @@ def polish(
     group: list[Task],
     solution: PooledSolution,
     staffed: list[Placement],
-    seconds: float,
-    run: Callable[[ScheduleModel, float], list[Placement] | None],
-) -> list[Placement] | None:
+    effort: Effort,
+    run: Callable[[ScheduleModel, Effort], Outcome],
+) -> tuple[list[Placement] | None, float]:
     """The full model with every request the solution places held at its start, hinted with ``staffed``.
 
     Who attends is then all that is left to choose, so CP-SAT can staff the meetings the colouring left
-    unplaced (a daily limit reached by the members it happened to take) within a second or two.
+    unplaced (a daily limit reached by the members it happened to take) within a second or two. Returns
+    the schedule (None: nothing found) and the work it took.
     """
     ids = {t.id for t in group}
     # A follow-up goes only with the meeting it follows (the full model ignores a link to a request outside it).
@@ -120,13 +122,13 @@ def polish(
     fixed = [t for t in group if t.fixed is not None]
     model = ScheduleModel(inst, [c for c, _ in cut.values()] + fixed).build()
     model.add_hint([Placement(cut[pl.task.id][0], 0, pl.attendees, pl.room) for pl in staffed if pl.task.id in cut])
-    found = run(model, seconds)
-    if found is None:
-        return None
+    outcome = run(model, effort)
+    if not outcome.found:
+        return None, outcome.work
     originals = {t.id: t for t in group}
     return [
         pl
         if pl.task.fixed is not None
         else Placement(originals[pl.task.id], cut[pl.task.id][1][0], pl.attendees, pl.room)
-        for pl in found
-    ]
+        for pl in outcome.placements
+    ], outcome.work

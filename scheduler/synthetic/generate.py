@@ -15,12 +15,20 @@ Two profiles, each drawn from one seeded random generator (a seed always gives t
   one hub room (two from 400 staff) for the strategy discussions held there, and the kinds' default
   deadlines (the next working day; two for a joint visit). Meetings compete for the same people and
   rooms, so the order they are placed in matters: the case for placing them together.
+
+The contended profile has the variations real partnerships have (``Surge``), each with a default that
+gives the surge above: hub officers on one relief per unit or **staggered** (each officer on their own
+offset of the cycle, so the unit covers every day and no two officers are interchangeable), a rate of
+individual leave and training days on real duty days among the hub officers, caseholders and nurses,
+the horizon the surge spreads over (up to 28 days) and the windows' length in working days. Each
+variation draws on its own random generator, so the default surge is the same folder it always was.
 """
 
 from __future__ import annotations
 
 import random
 import shutil
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -28,6 +36,60 @@ from rotas.bankholidays import add_working_days
 
 PROFILES = ("standard", "contended")
 SURGE_WORKING_DAYS = 8
+RELIEFS = ("team", "staggered")
+MAX_HORIZON_DAYS = 28
+MAX_WINDOW_WORKING_DAYS = 10
+
+
+@dataclass(frozen=True)
+class Surge:
+    """How the contended profile's surge is shaped (the defaults: the surge as it always was).
+
+    - ``relief``: ``team``, each hub unit works as one relief (its officers interchangeable); ``staggered``,
+      each hub officer on their own offset of the unit's 6-on-4-off cycle, spread so the unit covers every day.
+    - ``leave_rate``: the share of each hub officer's, caseholder's and nurse's duty days in the horizon lost
+      to leave or a training course (whole days), on top of the partnership's usual leave.
+    - ``horizon_days``: the calendar days from the first day that the surge's requests spread over (their
+      working days); None: the first 8 working days.
+    - ``window``: (fewest, most) working days in a request's window, each request drawn between them; None:
+      the kinds' own deadlines (the next working day for a strategy discussion, two for a joint visit).
+    """
+
+    relief: str = "team"
+    leave_rate: float = 0.0
+    horizon_days: int | None = None
+    window: tuple[int, int] | None = None
+    hub_units: int | None = None  # police units serving the hub (None: 2 at 200 staff, 4 at 500)
+
+    def __post_init__(self) -> None:
+        if self.relief not in RELIEFS:
+            raise ValueError(f"unknown relief {self.relief!r} (use {' or '.join(RELIEFS)})")
+        if not 0.0 <= self.leave_rate <= 0.9:
+            raise ValueError("the leave rate is a share of duty days between 0 and 0.9")
+        if self.horizon_days is not None and not 1 <= self.horizon_days <= MAX_HORIZON_DAYS:
+            raise ValueError(f"the horizon is 1 to {MAX_HORIZON_DAYS} days")
+        if self.hub_units is not None and not 1 <= self.hub_units <= 20:
+            raise ValueError("the hub has 1 to 20 police units")
+        if self.window is not None:
+            lo, hi = self.window
+            if not 1 <= lo <= hi <= MAX_WINDOW_WORKING_DAYS:
+                raise ValueError(f"a window is 1 to {MAX_WINDOW_WORKING_DAYS} working days, the fewer first")
+
+    def describe(self) -> str:
+        parts = [f"{self.relief} reliefs"]
+        if self.hub_units:
+            parts.append(f"{self.hub_units} hub unit{'s' if self.hub_units > 1 else ''}")
+        if self.leave_rate:
+            parts.append(f"leave on {self.leave_rate:.0%} of duty days")
+        parts.append(
+            f"over {self.horizon_days} days" if self.horizon_days else f"over {SURGE_WORKING_DAYS} working days"
+        )
+        if self.window:
+            lo, hi = self.window
+            parts.append(f"windows of {lo} to {hi} working days" if lo != hi else f"windows of {lo} working days")
+        return ", ".join(parts)
+
+
 MIX = (("police", 0.30), ("social-work", 0.40), ("health", 0.14), ("youth", 0.10), ("third-sector", 0.06))
 TEAM_PATTERNS = {
     "police": ("police-6-on-4-off", "police-vsa-5-week"),
@@ -103,14 +165,18 @@ def generate(
     first: date,
     example: Path,
     profile: str = "standard",
+    surge: Surge | None = None,
 ) -> Path:
     """Write a partnership folder with ``staff`` people and ``requests`` requests over ``days`` days.
 
-    The contended profile's requests fall in the first 8 working days from ``first`` whatever ``days`` is.
+    The contended profile's requests fall in the surge's horizon from ``first`` (``Surge``; by default the
+    first 8 working days) whatever ``days`` is.
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}")
     contended = profile == "contended"
+    surge = surge or Surge()
+    units = surge.hub_units or hub_units(staff)
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("partnership.toml", "agencies.toml", "patterns.toml"):
@@ -135,9 +201,9 @@ def generate(
         for t in range(n_teams):
             pattern = TEAM_PATTERNS[agency][t % len(TEAM_PATTERNS[agency])]
             offset = rng.randrange(CYCLE_DAYS[pattern]) if pattern in CYCLE_DAYS else 0
-            if contended and agency == "police" and t < hub_units(staff):
+            if contended and agency == "police" and t < units:
                 # Hub units: each a whole team on its own relief, spread across the 10-day cycle.
-                pattern, offset = "police-6-on-4-off", (t * 10 // hub_units(staff) + seed) % 10
+                pattern, offset = "police-6-on-4-off", (t * 10 // units + seed) % 10
             if contended and agency == "health" and t == 0:
                 pattern, offset = "health-office", 0  # the safeguarding nurses, Monday to Friday
             team_id = f"{agency}-{t + 1}"
@@ -151,14 +217,16 @@ def generate(
             # Officers in a unit are split across reliefs: the same cycle, staggered offsets.
             own = rng.randrange(CYCLE_DAYS[pattern]) if agency == "police" and i % 2 else None
             own_pattern = None
-            if contended and agency == "police" and i % n_teams < hub_units(staff):
+            if contended and agency == "police" and i % n_teams < units:
                 own = None  # a hub unit works as one relief
+                if surge.relief == "staggered":  # each officer on their own relief, spread over the cycle
+                    unit = i % n_teams
+                    size = len(range(unit, count, n_teams))
+                    own = (teams[len(teams) - n_teams + unit][4] + (i // n_teams) * 10 // size) % 10
             if contended and agency == "social-work":
                 roll = rng.random()
                 own_pattern = "sw-part-time" if roll < 0.25 else "sw-nine-day-fortnight" if roll < 0.4 else None
-            role = (
-                "Hub officer" if contended and agency == "police" and i % n_teams < hub_units(staff) else ROLES[agency]
-            )
+            role = "Hub officer" if contended and agency == "police" and i % n_teams < units else ROLES[agency]
             people.append((pid, name, f"{pid}@{agency}.example.org", team_id, role, own, own_pattern))
             members[team_id].append(pid)
 
@@ -202,11 +270,49 @@ def generate(
 
     by_agency = {a: [t for t in teams if t[2] == a] for a, _ in MIX}
     if contended:
-        text = _surge(rng, requests, first, by_agency, members)
+        text, involved = _surge(rng, requests, first, by_agency, members, surge, seed)
     else:
-        text = _requests(rng, requests, days, first, by_agency, members)
+        text, involved = _requests(rng, requests, days, first, by_agency, members), []
     (folder / "requests.toml").write_text(text)
+    if contended and surge.leave_rate > 0:
+        hub = [pid for pid, *_, role, _own, _pattern in people if role == "Hub officer"]
+        _add_leave(folder, first, surge, sorted({*hub, *involved}), seed)
     return folder
+
+
+def surge_days(first: date, surge: Surge) -> list[date]:
+    """The working days the surge's requests are spread over."""
+    if surge.horizon_days is None:
+        return [add_working_days(first, n, "GB-ENG") for n in range(SURGE_WORKING_DAYS)]
+    day, out = add_working_days(first, 0, "GB-ENG"), []
+    while day < first + timedelta(days=surge.horizon_days):
+        out.append(day)
+        day = add_working_days(day, 1, "GB-ENG")
+    return out
+
+
+def _add_leave(folder: Path, first: date, surge: Surge, people: list[str], seed: int) -> None:
+    """Whole days of leave or training on ``surge.leave_rate`` of each person's duty days in the horizon.
+
+    Duty days come from the folder's own rotas (the roster), so the leave falls where it costs something.
+    """
+    from rotas.folder import load_folder
+    from rotas.roster import roster
+
+    p, problems = load_folder(folder)
+    if p is None:
+        raise ValueError("generated folder has problems: " + "; ".join(map(str, problems[:3])))
+    days = surge_days(first, surge)
+    span = (days[-1] - first).days + 3  # a window may end a working day or two after the last surge day
+    rng = random.Random(f"leave-{seed}")
+    rows = []
+    for pid, week in sorted(roster(p, first, span, people).items()):
+        for rd in week:
+            if rd.status == "duty" and rng.random() < surge.leave_rate:
+                kind = "training" if rng.random() < 0.3 else "leave"
+                rows.append(f"{pid},{rd.date},{rd.date},{kind}")
+    with (folder / "absences.csv").open("a") as out:
+        out.write("".join(row + "\n" for row in rows))
 
 
 def hub_units(staff: int) -> int:
@@ -225,12 +331,18 @@ def _keep_rooms(path: Path, count: int) -> None:
 HUB_OFFICER = '{ agency = "police", role = "Hub officer" }'
 
 
-def _surge(rng: random.Random, count: int, first: date, by_agency, members) -> str:
-    """Strategy discussions and joint visits over 8 working days, on few police units and caseholders."""
-    days = [add_working_days(first, n, "GB-ENG") for n in range(SURGE_WORKING_DAYS)]
+def _surge(
+    rng: random.Random, count: int, first: date, by_agency, members, surge: Surge, seed: int
+) -> tuple[str, list[str]]:
+    """Strategy discussions and joint visits over the surge's days, on few police units and caseholders.
+
+    Also returns the caseholders and nurses it draws on (for the surge's leave).
+    """
+    days = surge_days(first, surge)
     nurses = by_agency["health"][0][0]
     workers = sorted(p for t in by_agency["social-work"] for p in members[t[0]])
     caseholders = rng.sample(workers, min(len(workers), max(2, round(count / 4))))
+    windows = random.Random(f"windows-{seed}")
     out: list[str] = []
     for n in range(count):
         case_no = 30001 + n
@@ -251,12 +363,21 @@ def _surge(rng: random.Random, count: int, first: date, by_agency, members) -> s
             f"kind = {_q(kind)}",
             f"case = {_q(f'CP-{case_no}')}",
             f"earliest = {day}",
+            *_latest(windows, day, surge),
             *extra,
             f"invite = [{{ person = {_q(sw)} }}]",
             "slots = [" + ", ".join(slots) + "]",
             "",
         ]
-    return "#:schema ../../docs/schema/requests.schema.json\n\n" + "\n".join(out)
+    return "#:schema ../../docs/schema/requests.schema.json\n\n" + "\n".join(out), [*caseholders, *members[nurses]]
+
+
+def _latest(rng: random.Random, day: date, surge: Surge) -> list[str]:
+    """``latest`` for a window of the surge's length in working days (none: the kind's own deadline)."""
+    if surge.window is None:
+        return []
+    n = rng.randint(*surge.window)
+    return [f"latest = {add_working_days(day, n - 1, 'GB-ENG')}"]
 
 
 def _requests(rng: random.Random, count: int, days: int, first: date, by_agency, members) -> str:

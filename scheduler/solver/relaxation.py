@@ -1,0 +1,179 @@
+"""Upper bounds from linear relaxations, solved where they can be abandoned.
+
+A relaxation's optimum bounds every schedule (dropping integrality only raises a maximum), which is what
+makes the reported gap mean something. GLOP, which solves it, checks the clock only between phases: on
+a large model it overran a 3 s limit by 3.6 s, and at a busy moment any model can. So the programs are
+solved in a child process, started beside the search (it takes no time from it), and abandoned at the
+stage's end: the solve never waits for it past its own limit. Under a work limit GLOP is bounded by its
+deterministic time too, so the bound reported is the same on any machine whenever it finishes in time.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+MARGIN = 1e-7  # of a relaxation's value: GLOP works in doubles, with relative tolerances
+
+
+@dataclass
+class LinearProgram:
+    """max objective . x + constant  subject to  lo <= row . x <= hi  and  lower <= x <= upper."""
+
+    lower: list[float]
+    upper: list[float]
+    rows: list[tuple[list[int], list[float], float, float]]
+    objective: list[float]
+    constant: float = 0.0
+    name: str = ""
+
+    @property
+    def nonzeros(self) -> int:
+        return sum(len(idx) for idx, _, _, _ in self.rows)
+
+
+def solve(program: LinearProgram, seconds: float, work: float | None = None) -> float | None:
+    """The program's optimum rounded up (with a margin for GLOP's tolerances); None if it was not solved."""
+    from ortools.linear_solver import pywraplp
+
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    lp.SetTimeLimit(int(max(0.05, seconds) * 1000))
+    if work is not None:
+        lp.SetSolverSpecificParametersAsString(f"max_deterministic_time: {max(0.01, work)}")
+    inf = lp.infinity()
+
+    def finite(value: float) -> float:
+        return value if math.isfinite(value) else (inf if value > 0 else -inf)
+
+    xs = [lp.NumVar(finite(lo), finite(hi), "") for lo, hi in zip(program.lower, program.upper, strict=True)]
+    for idx, coefs, lo, hi in program.rows:
+        row = lp.Constraint(finite(lo), finite(hi))
+        for i, c in zip(idx, coefs, strict=True):
+            row.SetCoefficient(xs[i], c)
+    goal = lp.Objective()
+    for i, c in enumerate(program.objective):
+        if c:
+            goal.SetCoefficient(xs[i], c)
+    goal.SetMaximization()
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    value = goal.Value() + program.constant
+    return float(math.floor(value + abs(value) * MARGIN + 1))
+
+
+def _child(programs: list[LinearProgram], ends_in: float, work: float | None, conn: Connection) -> None:
+    """In the child process: solve each program in turn, sending each bound as soon as it is known."""
+    started = time.monotonic()
+    try:
+        for program in programs:
+            left = ends_in - (time.monotonic() - started)
+            if left <= 0:
+                break
+            conn.send((program.name, solve(program, left, work)))
+    finally:
+        conn.close()
+
+
+class Bounds:
+    """Relaxations solved in a child process beside the search; ``lowest`` is the best bound received so far.
+
+    If a child process cannot be started (a locked-down machine), the programs are solved here instead,
+    each within GLOP's own limit: the bound is then only as prompt as GLOP.
+    """
+
+    def __init__(self, programs: list[LinearProgram], ends: float, work: float | None = None) -> None:
+        self.programs, self.ends, self.work = programs, ends, work
+        self.received: dict[str, float | None] = {}
+        self.process: Any = None
+        self.conn: Connection | None = None
+
+    def start(self) -> Bounds:
+        if not self.programs:
+            return self
+        ctx = multiprocessing.get_context("spawn")
+        parent, child = ctx.Pipe(duplex=False)
+        try:
+            self.process = ctx.Process(
+                target=_child, args=(self.programs, self.ends - time.monotonic(), self.work, child), daemon=True
+            )
+            self.process.start()
+        except (OSError, RuntimeError):
+            self.process = None
+            for program in self.programs:
+                self.received[program.name] = solve(program, max(0.05, self.ends - time.monotonic()), self.work)
+            return self
+        finally:
+            child.close()
+        self.conn = parent
+        return self
+
+    def _collect(self, wait: float) -> None:
+        if self.conn is None:
+            return
+        try:
+            while self.conn.poll(max(0.0, wait)):
+                name, value = self.conn.recv()
+                self.received[name] = value
+                wait = 0.0
+        except (EOFError, OSError):
+            self._close()
+
+    def done(self) -> bool:
+        self._collect(0.0)
+        return len(self.received) == len(self.programs) or self.conn is None
+
+    def lowest(self, wait_until: float | None = None) -> float | None:
+        """The lowest bound received, waiting for the rest until ``wait_until`` at most (then giving up)."""
+        if wait_until is not None:
+            while not self.done() and time.monotonic() < wait_until:
+                self._collect(min(0.05, max(0.0, wait_until - time.monotonic())))
+        else:
+            self._collect(0.0)
+        values = [v for v in self.received.values() if v is not None]
+        return min(values) if values else None
+
+    def stop(self) -> None:
+        self._collect(0.0)
+        self._close()
+
+    def _close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.terminate()
+                self.process.join(1.0)
+                if self.process.is_alive():
+                    self.process.kill()
+                    self.process.join(1.0)
+            self.process = None
+
+
+def from_cp_model(proto: Any, name: str) -> LinearProgram:
+    """A maximising CP-SAT model's linear relaxation: its linear, unenforced constraints and variable bounds."""
+    int_min, int_max = -(2**63), 2**63 - 1
+
+    def hull(domain: Any) -> tuple[float, float]:
+        values = list(domain)
+        lo, hi = values[0], values[-1]
+        return (-math.inf if lo <= int_min else float(lo)), (math.inf if hi >= int_max else float(hi))
+
+    bounds = [hull(v.domain) for v in proto.variables]
+    rows = []
+    for c in proto.constraints:
+        if not c.has_linear() or len(c.enforcement_literal):
+            continue
+        lo, hi = hull(c.linear.domain)
+        rows.append((list(c.linear.vars), [float(x) for x in c.linear.coeffs], lo, hi))
+    objective = [0.0] * len(bounds)
+    factor = proto.objective.scaling_factor or 1.0  # CP-SAT keeps a maximisation as the minimisation of its negation
+    for v, coeff in zip(proto.objective.vars, proto.objective.coeffs, strict=True):
+        objective[v] += factor * coeff
+    return LinearProgram(
+        [b[0] for b in bounds], [b[1] for b in bounds], rows, objective, factor * proto.objective.offset, name
+    )

@@ -1,0 +1,292 @@
+"""One group's solve, one method per stage (the stages and their shares: ``solver.pipeline``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
+
+from scheduler.solver import sat
+from scheduler.solver.budget import Budget, OutOfTime
+from scheduler.solver.capacity import CapacityModel
+from scheduler.solver.fill import fill
+from scheduler.solver.greedy import Diary
+from scheduler.solver.instance import Instance, Task
+from scheduler.solver.limit import limit
+from scheduler.solver.lns import improve
+from scheduler.solver.model import ScheduleModel
+from scheduler.solver.neighbourhoods import choices
+from scheduler.solver.objective import W_AGENCY, W_OPTIONAL, Placement, score
+from scheduler.solver.pipeline import (
+    AIM_SHARE,
+    FULL_MODEL_CHOICES,
+    IMPROVE_SHARE,
+    POLISH_MAX_S,
+    POLISH_SHARE,
+    POOLED_MAX_STARTS,
+    POOLED_MIN_MERGE,
+    SEARCH_MIN_TASKS,
+    TIE_BREAK_SHARE,
+    Allowance,
+)
+from scheduler.solver.pooled import PooledModel, pools
+from scheduler.solver.realise import polish, realise
+from scheduler.solver.relaxation import Bounds, LinearProgram, from_cp_model
+
+if TYPE_CHECKING:
+    from scheduler.solver.cpsat import Progress, SolveOptions
+
+# A neighbourhood stops once it cannot gain even an optional attendee: what is left are tie-breaks, and
+# proving them took most of each neighbourhood's time without changing who attends.
+NEIGHBOURHOOD_GAP = W_OPTIONAL - 1
+LP_MAX_NONZEROS = 3_000_000  # a relaxation larger than this is not sent (its child would need GBs)
+
+
+@dataclass
+class GroupResult:
+    placements: list[Placement]
+    status: str  # OPTIMAL (proven) | FEASIBLE | NO_SOLUTION (CP-SAT found nothing of its own)
+    objective: float
+    bound: float
+    bound_kind: str = "limit"  # which bound: limit | relaxation | cp-sat
+    clock_stopped: bool = False  # under a work limit: the clock cut a stage short
+
+
+class GroupSolve:
+    """The stages of one independent group of tasks, each from the best schedule so far."""
+
+    def __init__(
+        self,
+        inst: Instance,
+        group: list[Task],
+        hint: list[Placement],
+        options: SolveOptions,
+        allowance: Allowance,
+        started: float,
+        placed_before: int,
+    ) -> None:
+        self.inst, self.group, self.options = inst, group, options
+        self.allowance, self.started, self.placed_before = allowance, started, placed_before
+        self.deterministic = allowance.work is not None
+        self.best, self.best_value = list(hint), score(inst, hint).total
+        self.ceiling = float(limit(inst, group).objective)
+        self.bound_kind = "limit"
+        self.found = False
+        self.clock_stopped = False
+        self.cp_bound: float | None = None
+        self.bounds: Bounds | None = None
+        self.movable = [t for t in group if t.fixed is None and t.starts]
+
+    # -- the pipeline ----------------------------------------------------------------------------
+
+    def run(self) -> GroupResult:
+        searching = len(self.movable) >= SEARCH_MIN_TASKS and self.ceiling - self.best_value >= W_AGENCY
+        whole = not searching or sum(choices(t) for t in self.group) <= FULL_MODEL_CHOICES
+        try:
+            if searching:
+                pooled = self.start_bounds()
+                if pooled is not None and not self.settled():
+                    self.aim(pooled, self.part(AIM_SHARE))
+                if not self.settled():
+                    self.improve(self.part(IMPROVE_SHARE if whole else 1.0))
+            if whole and not (self.cancelled() or self.allowance.spent()):
+                if not self.settled():
+                    self.prove(self.part(1.0))
+                self.tie_break()
+            self.fill()
+            return self.result()
+        finally:
+            if self.bounds is not None:
+                self.bounds.stop()
+
+    def part(self, fraction: float) -> Allowance:
+        """``fraction`` of what is left: of the work under a work limit (the clock then runs to the group's
+        end, a safety stop), else of the time."""
+        if self.deterministic:
+            return Allowance(self.allowance.ends, (self.allowance.work or 0.0) * fraction)
+        return self.allowance.share(fraction)
+
+    def spend(self, work: float, clock_stopped: bool = False) -> None:
+        self.allowance.take(work)
+        self.clock_stopped = self.clock_stopped or clock_stopped
+
+    def cancelled(self) -> bool:
+        return self.options.cancel is not None and self.options.cancel.is_set()
+
+    def settled(self) -> bool:
+        """Nothing more to do: cancelled, out of time or work, or (on the clock) proven by a bound."""
+        if self.cancelled() or self.allowance.spent():
+            return True
+        if not self.deterministic and self.bounds is not None:
+            lowest = self.bounds.lowest()
+            if lowest is not None and self.best_value >= min(self.ceiling, lowest) - 0.5:
+                return True
+        return self.best_value >= self.ceiling - 0.5
+
+    def better(self, placements: list[Placement], value: int) -> None:
+        if value > self.best_value:
+            self.best, self.best_value = placements, value
+        if self.options.progress is not None:
+            from scheduler.solver.cpsat import Progress
+
+            self.options.progress(
+                Progress(time.monotonic() - self.started, value, self.ceiling, self.placed_before + len(placements))
+            )
+
+    def effort(self, allowance: Allowance, **changes: float) -> sat.Effort:
+        base = sat.Effort(
+            seconds=max(0.05, allowance.left()),
+            work=allowance.work,
+            workers=self.options.workers,
+            seed=self.options.seed,
+        )
+        return replace(base, **changes)
+
+    # -- stages ----------------------------------------------------------------------------------
+
+    def start_bounds(self) -> PooledModel | None:
+        """Start the relaxations in a child process; return the pooled model where it merges people."""
+        budget = Budget(self.allowance.ends)
+        programs: list[LinearProgram] = []
+        pooled = None
+        try:
+            capacity = CapacityModel(self.inst, self.group, budget).build()
+            if capacity.nonzeros <= LP_MAX_NONZEROS:
+                programs.append(capacity.program())
+            if sum(len(t.starts) for t in self.movable) <= POOLED_MAX_STARTS and self.merges():
+                pooled = PooledModel(self.inst, self.group, budget).build()
+                if pooled.nonzeros <= LP_MAX_NONZEROS:
+                    programs.append(from_cp_model(pooled.m.proto, "pooled"))
+        except OutOfTime:
+            pass
+        work = None if self.allowance.work is None else max(1.0, self.allowance.work)
+        self.bounds = Bounds(programs, self.allowance.ends, work).start()
+        return pooled
+
+    def merges(self) -> bool:
+        """Whether pooling merges the people who fill slots (officers of a unit on one relief)."""
+        of = pools(self.inst, self.group)
+        candidates = {c for t in self.movable for s in t.request.slots for c in s.candidates}
+        groups = {of[c] for c in candidates if c in of}
+        return bool(groups) and len(candidates) / len(groups) >= POOLED_MIN_MERGE
+
+    def aim(self, pooled: PooledModel, allowance: Allowance) -> None:
+        """The pooled model's search: when meetings go and from which pools; then named people."""
+        solution, outcome = pooled.search(self.best, self.effort(allowance), self.cancelled)
+        self.spend(outcome.work, outcome.clock_stopped)
+        if solution is None:
+            return
+        self.found = True
+        staffed = realise(self.inst, self.group, solution)
+        if len(staffed) < len(solution.starts):  # the colouring left some unstaffed: CP-SAT names people
+            step = Allowance(self.allowance.ends, None if self.allowance.work is None else POLISH_MAX_S)
+            seconds = min(POLISH_MAX_S, self.allowance.left() * POLISH_SHARE)
+            effort = self.effort(step, seconds=max(0.05, seconds), absolute_gap=NEIGHBOURHOOD_GAP)
+            polished, spent = polish(self.inst, self.group, solution, staffed, effort, sat.run)
+            self.spend(spent)
+            staffed = polished or staffed
+        self.better(staffed, score(self.inst, staffed).total)
+
+    def improve(self, allowance: Allowance) -> None:
+        """Neighbourhoods around what blocks a request, and windows of days (``solver.lns``)."""
+        effort = self.effort(allowance, absolute_gap=NEIGHBOURHOOD_GAP)
+        before = allowance.work
+        searched = improve(self.inst, self.group, self.best, allowance, sat.run, effort, self.better, self.cancelled)
+        self.spend(0.0 if before is None else before - (allowance.work or 0.0), searched.clock_stopped)
+        self.found = self.found or searched.neighbourhoods > 0  # each answered with a schedule of CP-SAT's own
+        if searched.objective > self.best_value:
+            self.best, self.best_value = searched.placements, searched.objective
+
+    def prove(self, allowance: Allowance) -> None:
+        """The full model, hinted with every variable of the best so far: it proves an uncontended group."""
+        if allowance.left() < 0.2:
+            return
+        full = ScheduleModel(self.inst, self.group).build()
+        full.add_hint(self.best)
+        effort = self.effort(allowance, relative_gap=self.options.relative_gap, absolute_gap=self.options.absolute_gap)
+        outcome = sat.run(full, effort, self._progress_callback(full))
+        self.spend(outcome.work, outcome.clock_stopped)
+        if outcome.found:
+            self.found = True
+            value = score(self.inst, outcome.placements).total
+            if value >= self.best_value:
+                self.best, self.best_value = outcome.placements, value
+        # CP-SAT's bound is its own only when it means something: an upper bound is never below a schedule
+        # it could have found (a search stopped before it began reports 0).
+        if outcome.bound >= self.best_value - 0.5:
+            self.cp_bound = outcome.bound
+
+    def tie_break(self) -> None:
+        """Among schedules of the objective found, the same people across a chain of meetings."""
+        left = min(self.allowance.left(), (self.allowance.ends - self.started) * TIE_BREAK_SHARE)
+        if left < 0.2 or self.cancelled() or (self.deterministic and not self.allowance.work):
+            return
+        second = ScheduleModel(self.inst, self.group).build()
+        links = second.chain_continuity()
+        if not links:
+            return
+        second.add_hint(self.best)
+        objective = sum(w * e for _, w, e in second.terms)
+        second.m.add(objective >= self.best_value)
+        second.m.maximize(sum(links))
+        allowance = Allowance(time.monotonic() + left, None if self.allowance.work is None else self.allowance.work)
+        outcome = sat.run(second, self.effort(allowance))
+        self.spend(outcome.work, outcome.clock_stopped)
+        if outcome.found and score(self.inst, outcome.placements).total >= self.best_value:
+            self.best = outcome.placements
+
+    def fill(self) -> None:
+        """Everyone who can come and would raise the score, brought in (``solver.fill``)."""
+        diary = Diary(self.inst)
+        for pl in self.best:
+            diary.add(pl)
+        filled = fill(self.best, diary)
+        value = score(self.inst, filled).total
+        if value >= self.best_value:
+            self.best, self.best_value = filled, value
+
+    # -- the answer ------------------------------------------------------------------------------
+
+    def result(self) -> GroupResult:
+        bound, kind = self.ceiling, "limit"
+        if self.bounds is not None:
+            # On the clock the relaxation is waited for no later than the group's end; under a work limit
+            # too, so that the bound reported does not depend on the moment it is asked.
+            relaxed = self.bounds.lowest(wait_until=self.allowance.ends)
+            if relaxed is not None and relaxed >= self.best_value - 0.5 and relaxed < bound:
+                bound, kind = relaxed, "relaxation"
+        if self.cp_bound is not None and self.cp_bound < bound:
+            bound, kind = self.cp_bound, "cp-sat"
+        bound = max(bound, float(self.best_value))
+        if bound - self.best_value < 0.5:  # proven: by CP-SAT, a relaxation, or the schedule reaches the limit
+            status = "OPTIMAL"
+        elif self.found:
+            status = "FEASIBLE"
+        else:
+            status = "NO_SOLUTION"
+        return GroupResult(self.best, status, float(self.best_value), bound, kind, self.clock_stopped)
+
+    def _progress_callback(self, model: ScheduleModel) -> Callable[[cp_model.CpSolverSolutionCallback], None]:
+        def on_solution(cb: cp_model.CpSolverSolutionCallback) -> None:
+            if self.options.progress is not None:
+                from scheduler.solver.cpsat import Progress
+
+                placed = sum(cb.value(v) for v in model.placed.values())
+                self.options.progress(
+                    Progress(
+                        time.monotonic() - self.started,
+                        cb.objective_value,
+                        cb.best_objective_bound,
+                        self.placed_before + placed,
+                    )
+                )
+            if self.cancelled():
+                cb.stop_search()
+
+        return on_solution
+
+
+ProgressFn = Callable[["Progress"], None]
