@@ -15,7 +15,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from scheduler.calendars.netlimits import EXCHANGE_S, HTTP_CAP, Exchange, TooLarge
+from scheduler.calendars import netlimits
+from scheduler.calendars.netlimits import Exchange, TooLarge
 
 DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 ROOT = re.compile(rb"<[A-Za-z_]")  # the first element: a DTD can only come before it
@@ -61,8 +62,10 @@ def origin_of(url: str) -> tuple[str, str, int | None]:
 class GuardedSession:
     """Stands in for the caldav client's HTTP session (anything else is passed through to it)."""
 
-    def __init__(self, inner: Any, url: str, deadline: float = EXCHANGE_S, cap: int = HTTP_CAP) -> None:
-        self.inner, self.origin, self.deadline, self.cap = inner, origin_of(url), deadline, cap
+    def __init__(self, inner: Any, url: str, deadline: float | None = None, cap: int | None = None) -> None:
+        self.inner, self.origin = inner, origin_of(url)
+        self.deadline = deadline or netlimits.EXCHANGE_S
+        self.cap = cap or netlimits.HTTP_CAP
         self.shown = f"{self.origin[0]}://{self.origin[1]}" + (f":{self.origin[2]}" if self.origin[2] else "")
 
     def __getattr__(self, name: str) -> Any:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from scheduler.calendars.ledger import (
     to_tell,
 )
 from scheduler.errors import UserError
+from scheduler.store import failures
 from scheduler.store.database import Store
 
 CHANNEL = "folder"
@@ -253,12 +255,15 @@ def export(
             ) from exc
         try:
             store.record_deliveries(p.id, rows)
-        except UserError as exc:
+        except (UserError, sqlite3.Error) as failed:
+            exc = failed if isinstance(failed, UserError) else failures.problem(store.path, failed)
+            if exc is None:
+                raise
             raise UserError(
                 f"the files in {out} were written, but {exc.message[:1].lower()}{exc.message[1:]}; export again "
                 "once that is fixed: it writes the same files with the same UIDs and records them",
                 exc.details,
-            ) from exc
+            ) from failed
         return report
 
 

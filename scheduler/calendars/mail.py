@@ -18,10 +18,10 @@ from pathlib import Path
 from rotas import addresses
 from rotas.clock import zone
 from scheduler.advice import Step
-from scheduler.calendars import imip
+from scheduler.calendars import imip, netlimits
 from scheduler.calendars.export import stored_versions
 from scheduler.calendars.ledger import Tell, delivery_row, ledger_index, to_tell
-from scheduler.calendars.netlimits import EXCHANGE_S, READ_S, REPLY_CAP, Counted, Exchange, NetworkLimit, shut
+from scheduler.calendars.netlimits import READ_S, REPLY_CAP, Counted, Exchange, NetworkLimit, shut
 from scheduler.errors import UserError, why
 from scheduler.store.database import Store
 
@@ -42,7 +42,11 @@ class Relay:
     password: str | None = field(default=None, repr=False)
     cafile: Path | None = None  # the hub's own certificate authority, if its relay uses one
     timeout: float = READ_S  # for any one read
-    deadline: float = EXCHANGE_S  # for the whole of an exchange: opening the session, or one message
+    deadline: float | None = None  # for the whole of an exchange (opening, or one message): netlimits.EXCHANGE_S
+
+    @property
+    def limit(self) -> float:
+        return self.deadline or netlimits.EXCHANGE_S
 
     @property
     def address(self) -> str:
@@ -239,7 +243,7 @@ class _Session:
 
     def send(self, msg, sender: str, recipient: str) -> None:  # type: ignore[no-untyped-def]
         smtp = self.smtp
-        with Exchange(f"the mail server {self.relay.address}", self.relay.deadline, lambda: shut(smtp.sock)):
+        with Exchange(f"the mail server {self.relay.address}", self.relay.limit, lambda: shut(smtp.sock)):
             smtp.send_message(msg, from_addr=sender, to_addrs=[recipient])
 
 
@@ -272,13 +276,13 @@ class _connect:
             raise UserError(f"cannot read the certificate file {relay.cafile}: {exc}") from exc
         port = relay.port or PORTS[relay.security]
         where = relay.address
-        timeout = min(relay.timeout, relay.deadline)
+        timeout = min(relay.timeout, relay.limit)
         smtp = self.smtp = (
             _CappedTLS(timeout=timeout, context=context) if relay.security == "tls" else _Capped(timeout=timeout)
         )
         try:
             # Connecting, the greeting, STARTTLS and the login: one exchange, with one deadline.
-            with Exchange(f"the mail server {where}", relay.deadline, lambda: shut(smtp.sock)):
+            with Exchange(f"the mail server {where}", relay.limit, lambda: shut(smtp.sock)):
                 smtp.connect(relay.host, port)
                 smtp.ehlo()
                 if relay.security == "starttls":

@@ -16,6 +16,7 @@ e-mail, whose ledgers a publish leaves untouched.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -229,14 +230,20 @@ def _principal(caldav: Any, client: Any, url: str) -> tuple[Any, Any]:
     from caldav.lib import error as caldav_error
 
     try:
-        return client, client.principal()
-    except caldav_error.NotFoundError:
-        parts = urlsplit(url)
-        root = urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
-        if root == url:
+        try:
+            return client, client.principal()
+        except caldav_error.NotFoundError:
+            parts = urlsplit(url)
+            root = urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
+            if root == url:
+                raise
+            client = _client(caldav, root, client.username, client.password)
+            return client, client.principal()
+    except ValueError as exc:  # caldav will not join a principal on another host to the server's URL
+        found = re.search(r"joined with (\S+?)\.?$", str(exc))
+        if found is None:
             raise
-        client = _client(caldav, root, client.username, client.password)
-        return client, client.principal()
+        raise OtherHost(found.group(1)) from exc
 
 
 def _apply(

@@ -42,7 +42,8 @@ def annotate(
                 "unverified": "" if c.get("verified", 1) else (c.get("sender") or "someone else"),
             }
             for c in counters
-            if c["request"] == m["request"]
+            # a proposal of the time the meeting now has was taken (by a move): nothing left to accept
+            if c["request"] == m["request"] and datetime.fromisoformat(c["start"]) != datetime.fromisoformat(m["start"])
         ]
 
 
