@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +69,9 @@ def compare(
     check_range(job.days)
     if not 1 <= job.seeds <= 5:
         raise UserError(f"--seeds takes 1 to 5 (got {job.seeds})")
-    now = now or clock.now()
+    # The start of today, not this minute: two runs on the same day compare the same requests over the same
+    # starts (one a minute later could lose a start that had just passed).
+    now = now or datetime.combine(clock.today(), datetime.min.time(), UTC)
     before, scenario = read_scenario(db_path, pid, job.scenario)
     with Store.open(db_path) as store:
         rows = store.requests(before.id)

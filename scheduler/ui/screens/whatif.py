@@ -96,7 +96,7 @@ class WhatIfScreen(UsesServices, Screen[None]):
             self.app.call_from_thread(self.query_one("#status", Static).update, f"{done} of {total}: {what}")
 
         try:
-            doc = service.compare(services.db_path, services.partnership, job, services.now, progress)
+            doc = service.compare(services.db_path, services.partnership, job, progress=progress)
         except UserError as exc:
             self.app.call_from_thread(self.failed, exc.message, exc.details)
         except Exception as exc:  # keep the app alive, say what happened
