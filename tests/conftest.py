@@ -193,8 +193,10 @@ def _frozen_today(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _no_personal_keymap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """The UI reads the user's keymap.toml; tests must not depend on the machine's."""
+    """The UI reads the user's keymap.toml and settings.toml (and writes the latter); tests must not depend
+    on the machine's, nor change them."""
     monkeypatch.setenv("QUORUM_KEYMAP", str(tmp_path / "no-keymap.toml"))
+    monkeypatch.setenv("QUORUM_SETTINGS", str(tmp_path / "settings.toml"))
 
 
 # -- a real CalDAV server (Radicale) on 127.0.0.1, for publishing from the CLI and the UI -------------

@@ -52,7 +52,7 @@ def test_load_prints_one_line_summary(run) -> None:
     assert result.code == 0, result.err
     assert result.out.strip().splitlines() == [
         "Loaded Leeds Safeguarding Partnership (example) (leeds-example): 5 agencies, 13 teams, 50 people, "
-        "25 requests (8 absences, 4 duty-sheet rows, 1 busy calendars)"
+        "25 requests (8 absences, 4 duty-sheet rows, 1 busy calendar)"
     ]
 
 

@@ -54,7 +54,7 @@ def test_example_solve_places_what_can_be_placed_and_explains_the_rest(loaded) -
         assert u["reason"] == "no_common_time" and u["detail"] and u["suggestions"]
     jv = next(u for u in doc["unscheduled"] if u["request"] == "jv-10541")
     assert jv["detail"] == (
-        "no time before Thu 2 Apr when Folake Adeyemi (required) and DC Anita Patel (required) "
+        "no time from Thu 26 Mar to Thu 2 Apr when Folake Adeyemi (required) and DC Anita Patel (required) "
         "are both on duty; the earliest is Tue 7 Apr 14:30"
     )
     assert (

@@ -102,13 +102,14 @@ def test_required_officer_on_rest_days_explained_word_for_word(tmp_path: Path) -
     u = unscheduled["m0"]
     assert u["reason"] == "no_common_time"
     assert u["detail"] == (
-        "no time before Thu 5 Mar when DC One (required) is on duty; the earliest is Fri 6 Mar 09:00"
+        "no time from Wed 4 Mar to Thu 5 Mar when DC One (required) is on duty; the earliest is Fri 6 Mar 09:00"
     )
     assert u["suggestions"] == [
-        "move the deadline: the earliest time everyone required can attend is Fri 6 Mar 09:00",
+        "move the deadline: the earliest time everyone required can attend is Fri 6 Mar 09:00 "
+        "(quorum request edit m0 --latest 2026-03-06)",
         "DC One: Wed 4 Mar-Thu 5 Mar: rest day",
         "if off-duty attendance were allowed, DC One could attend off duty on Wed 4 Mar 09:00 (rest day: 1 h at "
-        "time and a half, under 15 days' notice)",
+        "time and a half, under 15 days' notice) (quorum request edit m0 --allow-off-duty)",
         "DC Two (Police unit, same team) can attend on Wed 4 Mar 09:00",
     ]
 

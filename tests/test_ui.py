@@ -30,7 +30,7 @@ async def test_dashboard_shows_requests_and_attendance(solved_db: Path) -> None:
         states = app.screen.query_one("#states", DataTable)
         assert states.get_row("placed")[1] == "22" and states.get_row("unscheduled")[1] == "3"
         agencies = app.screen.query_one("#agencies", DataTable)
-        assert agencies.get_row("police")[0] == "police"
+        assert agencies.get_row("police")[0] == "West Yorkshire Police (example)"  # its name, not its id
 
 
 async def test_keys_switch_screens_and_schedule_shows_details(solved_db: Path) -> None:
@@ -77,13 +77,13 @@ async def test_help_panel_lists_bindings(solved_db: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
-        assert app.screen.query("HelpPanel")
+        assert app.screen.query("KeysPanel")
         await pilot.press("question_mark")  # ? closes it again
         await pilot.pause()
-        assert not app.screen.query("HelpPanel")
+        assert not app.screen.query("KeysPanel")
         await pilot.press("question_mark", "escape")  # and so does Escape
         await pilot.pause()
-        assert not app.screen.query("HelpPanel")
+        assert not app.screen.query("KeysPanel")
 
 
 @pytest.fixture
@@ -207,7 +207,7 @@ async def test_export_previews_then_writes(own_db: Path, tmp_path: Path) -> None
         await pilot.press("e")
         await pilot.pause()
         preview = str(app.screen.query_one("#preview", Static).render())
-        assert preview.splitlines()[0].startswith("Up to date: written 0, published 0, sent by e-mail 0")
+        assert preview.splitlines()[0].startswith(f"Files (w) in {Path.cwd() / 'quorum-calendars'}: to tell 22 new")
         app.screen.query_one("#folder", Input).value = str(tmp_path / "cal")
         await pilot.press("w")
         outcome = app.screen.query_one("#outcome", Static)
@@ -215,8 +215,8 @@ async def test_export_previews_then_writes(own_db: Path, tmp_path: Path) -> None
         assert (tmp_path / "cal" / "teams").is_dir()
         assert str(outcome.render()).startswith("Wrote ")
         preview = str(app.screen.query_one("#preview", Static).render())
-        assert f"Files in {tmp_path / 'cal'}: nothing to change" in preview
-        assert "CalDAV calendars: " in preview and "E-mail: " in preview
+        assert f"Files (w) in {tmp_path / 'cal'}: nothing to change (22 meetings written)" in preview
+        assert "CalDAV calendars (p): to tell 22 new" in preview and "E-mail (m): " in preview
 
 
 async def test_screen_keys_work_on_the_export_screen(own_db: Path) -> None:

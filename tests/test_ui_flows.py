@@ -246,13 +246,14 @@ async def test_publish_to_caldav_from_the_export_screen(loaded_db: Path, radical
         screen.query_one("#url", Input).value = f"http://127.0.0.1:{free_port()}/"  # nobody listening
         screen.query_one("#user", Input).value = USER
         screen.query_one("#password", Input).value = PASSWORD
-        await pilot.press("p")
-        await wait_for(pilot, lambda: outcome.display)
+        await pilot.press("p", "y")  # publishing asks first, as sending does
+        await wait_for(pilot, lambda: str(outcome.render()).startswith("Nothing was sent"))
         assert str(outcome.render()).startswith("Nothing was sent: cannot reach the CalDAV server")
+        assert "the connection was refused" in str(outcome.render())  # in words, not ConnectionRefusedError
         screen.query_one("#url", Input).value = radicale
-        await pilot.press("p")
+        await pilot.press("p", "y")
         await wait_for(pilot, lambda: str(outcome.render()).startswith("Published"))
-        assert "CalDAV calendars: nothing to change" in str(screen.query_one("#preview", Static).render())
+        assert "CalDAV calendars (p): nothing to change" in str(screen.query_one("#preview", Static).render())
     rows = sqlite3.connect(loaded_db).execute("select count(*) from deliveries where channel = 'caldav'")
     assert rows.fetchone()[0] > 0
 
@@ -268,7 +269,7 @@ async def test_send_by_email_from_the_export_screen(loaded_db: Path, smtp_server
         screen = app.screen
         outcome = screen.query_one("#outcome", Static)
         preview = str(screen.query_one("#preview", Static).render())
-        planned = int(preview.split("E-mail: ")[1].split()[0])
+        planned = int(preview.split("E-mail (m): ")[1].split()[0])
         assert planned > 0
         screen.query_one("#smtp", Input).value = f"{smtp_server.host}:{smtp_server.port}"
         await pilot.press("m")
@@ -282,7 +283,7 @@ async def test_send_by_email_from_the_export_screen(loaded_db: Path, smtp_server
         await wait_for(pilot, lambda: str(outcome.render()).startswith("Sent"))
         assert str(outcome.render()) == f"Sent {planned} of {planned} e-mails"
         assert len(smtp_server.take()) == planned
-        assert "E-mail: 0 messages" in str(screen.query_one("#preview", Static).render())
+        assert "E-mail (m): nothing to send" in str(screen.query_one("#preview", Static).render())
 
 
 async def test_the_screens_fit_80x24_without_colour(loaded_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -365,8 +366,8 @@ def test_a_bad_keymap_is_reported_before_the_ui_starts(loaded_db: Path, tmp_path
     keymap.write_text('solv = "f5"\nschedule = 6\n')
     with pytest.raises(UserError) as caught:
         create_app(loaded_db, keymap_file=keymap)
-    assert "2 problem(s)" in caught.value.message
-    assert any("solv: no binding has this id" in d for d in caught.value.details)
+    assert "2 problems" in caught.value.message
+    assert any("solv: no binding has this id; did you mean 'solve'?" in d for d in caught.value.details)
     assert any("schedule: give keys such as" in d for d in caught.value.details)
     keymap.write_text("solve = \n")
     with pytest.raises(UserError, match="not valid TOML"):

@@ -35,8 +35,9 @@ def example_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("QUORUM_CALDAV_URL", "QUORUM_CALDAV_USER", "NO_COLOR"):
+    for name in ("QUORUM_CALDAV_URL", "QUORUM_CALDAV_USER", "QUORUM_SMTP", "QUORUM_SMTP_SECURITY", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir("/")  # the export screen names its folder's whole path: the same on every machine
 
 
 @pytest.mark.parametrize(

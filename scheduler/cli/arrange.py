@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import sys
+from datetime import datetime
 
 import click
 
 from scheduler import today as clock
-from scheduler.cli import render, values
+from scheduler.cli import render, running, values
 from scheduler.cli.context import Context, pass_ctx
 from scheduler.errors import UserError
-from scheduler.services import scheduling
+from scheduler.services import interruptions, moves, scheduling
+from scheduler.services.settings import DEFAULT_SOLVE_SECONDS, read_settings
+from scheduler.today import moment_text
 
 
 @click.command()
@@ -19,9 +23,9 @@ from scheduler.services import scheduling
 @click.option(
     "--time-limit",
     type=click.FloatRange(0.1, 3600),
-    default=10.0,
-    show_default=True,
-    help="Seconds CP-SAT may search (wall clock).",
+    metavar="SECONDS",
+    help="Seconds the whole solve may take (wall clock); it stops sooner once its schedule is proven best. "
+    f"Default: solve_seconds in settings.toml (the UI's Solve screen sets it), else {DEFAULT_SOLVE_SECONDS:g}.",
 )
 @click.option(
     "--work-limit",
@@ -40,10 +44,10 @@ from scheduler.services import scheduling
 @click.option(
     "--alternatives",
     type=click.IntRange(0, 10),
-    default=0,
+    default=2,
     show_default=True,
     metavar="K",
-    help="For each meeting, the next K best start times.",
+    help="For each meeting, the next K best start times (what move --alternative N picks from).",
 )
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--reschedule", multiple=True, metavar="REQUEST", help="Let a locked, sent or cancelled one move.")
@@ -54,7 +58,7 @@ def solve(
     ctx: Context,
     first: str | None,
     days: int | None,
-    time_limit: float,
+    time_limit: float | None,
     work_limit: float | None,
     gap: float,
     strategy: str,
@@ -73,7 +77,7 @@ def solve(
     job = scheduling.SolveRequest(
         first=start_day,
         days=days,
-        time_limit_s=time_limit,
+        time_limit_s=time_limit if time_limit is not None else read_settings().solve_seconds,
         strategy=strategy,
         alternatives=alternatives,
         seed=seed,
@@ -81,11 +85,15 @@ def solve(
         reschedule=tuple(reschedule),
         relative_gap=gap,
     )
-    doc = scheduling.solve(ctx.db_path, ctx.partnership_id, job)
+    run = running.solve(ctx.db_path, ctx.partnership_id, job)
+    if run.hung_up:  # nobody to print to: the note is for the next start
+        sys.exit(interruptions.EXIT_HANGUP)
+    assert run.doc is not None
     if as_json:
-        click.echo(json.dumps(doc, indent=2))
+        click.echo(json.dumps(run.doc, indent=2))
     else:
-        click.echo(render.schedule_text(doc, details), nl=False)
+        click.echo(render.schedule_text(run.doc, details), nl=False)
+    running.after(run)
 
 
 @click.command()
@@ -124,22 +132,30 @@ def unlock(ctx: Context, request_id: str) -> None:
 @click.command()
 @click.argument("request_id")
 @click.option("--to", "to", metavar="DATETIME", help="Local start, e.g. 2026-03-24T10:00.")
-@click.option("--alternative", type=int, metavar="N", help="The Nth stored alternative (solve --alternatives K).")
+@click.option(
+    "--alternative",
+    type=click.IntRange(1, 10),
+    metavar="N",
+    help="Its Nth alternative, as quorum schedule lists them (worked out now if the solve kept none).",
+)
 @click.option("--force", is_flag=True, help="Move it even though its request fixes its time.")
 @pass_ctx
 def move(ctx: Context, request_id: str, to: str | None, alternative: int | None, force: bool) -> None:
     """Move a meeting to another time and lock it there."""
-    target = None
-    if to is not None:
-        target = values.moment(to, "--to")
-        if target.tzinfo is None:
+    if to is not None and alternative is not None:
+        raise UserError("give --to or --alternative, not both")
+    if alternative is not None:
+        m = moves.move_to_alternative(ctx.db_path, ctx.partnership_id, request_id, alternative, force=force)
+    else:
+        target = values.moment(to, "--to") if to is not None else None
+        if target is not None and target.tzinfo is None:
             from rotas.clock import missing_hour, zone
             from scheduler.services.partnership import open_partnership
 
             hole = missing_hour(target, zone(open_partnership(ctx.db_path, ctx.partnership_id).timezone))
             if hole:
                 raise UserError(f"--to: {hole}")
-    m = scheduling.move(ctx.db_path, ctx.partnership_id, request_id, target, alternative, force=force)
+        m = scheduling.move(ctx.db_path, ctx.partnership_id, request_id, target, None, force=force)
     click.echo(f"Moved {request_id} to {render.local_span(m['start'], m['end'])} and locked it")
 
 
@@ -204,17 +220,22 @@ def standing(
         click.echo(f"         everyone there, by day: {days_text}")
 
 
-def _minute(stamp: str) -> str:
-    """A decision's UTC ISO stamp to the minute: 2026-03-24 10:15 UTC."""
-    return stamp[:16].replace("T", " ") + " UTC"
+def _minute(local: str) -> str:
+    """When a decision was made, in the partnership's zone and as the UI's history says it: Tue 24 Mar 10:15."""
+    return moment_text(datetime.fromisoformat(local))
 
 
 @click.command()
 @pass_ctx
 def undo(ctx: Context) -> None:
     """Undo the last lock, unlock, move, cancel or request change (again to undo the one before)."""
+    from rotas.clock import zone
+    from scheduler.services.partnership import open_partnership
+
     done = scheduling.undo(ctx.db_path, ctx.partnership_id)
-    click.echo(f"Undid: {done['request']} {done['what']} (decided {_minute(done['at'])})")
+    tz = zone(open_partnership(ctx.db_path, ctx.partnership_id).timezone)
+    decided = datetime.fromisoformat(done["at"]).astimezone(tz).isoformat()
+    click.echo(f"Undid: {done['request']} {done['what']} (decided {_minute(decided)})")
 
 
 @click.command()
@@ -229,7 +250,7 @@ def history(ctx: Context, as_json: bool) -> None:
     if not items:
         click.echo("No decisions yet: lock, move, cancel and request changes are listed here")
     for x in items:
-        click.echo(f"{_minute(x['at'])}  {x['request']:<16} {x['what']}{'  (undone)' if x['undone'] else ''}")
+        click.echo(f"{_minute(x['local'])}  {x['request']:<16} {x['what']}{'  (undone)' if x['undone'] else ''}")
 
 
 COMMANDS = (

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from scheduler.paths import resolve_db_path
+from scheduler.services import interruptions
 
 
 class Context:
@@ -20,6 +21,12 @@ class Context:
     @property
     def db_path(self) -> Path:
         return resolve_db_path(self.db_option)
+
+
+def tell_notes(db_path: Path) -> None:
+    """What happened since the last start that the coordinator must know (a solve cut short), on stderr."""
+    for note in interruptions.notes(db_path):
+        click.echo(f"Note: {note}", err=True)
 
 
 def pass_ctx(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -34,6 +41,8 @@ def pass_ctx(f: Callable[..., Any]) -> Callable[..., Any]:
         assert ctx is not None, "the quorum group sets the Context before any command runs"
         if db_here:
             ctx.db_option = db_here
+        if click_ctx.info_name not in ("tui", "quorum"):  # the UI says them on its own screen
+            tell_notes(ctx.db_path)
         return f(ctx, *args, **kwargs)
 
     return with_context

@@ -1,7 +1,8 @@
 """The ``quorum`` command: a thin face over ``scheduler.services``.
 
 Exit codes: 0 success, 2 bad input (with a message saying what to fix), 1 an
-internal error. Set QUORUM_DEBUG=1 to see the traceback of an internal error.
+internal error, 130 stopped by Ctrl+C, 129 the terminal closed during a solve. Set
+QUORUM_DEBUG=1 to see the traceback of an internal error.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from rotas.clock import zone
 from rotas.problems import InputError
 from rotas.sane import printable
 from scheduler import today as clock
+from scheduler.advice import cli_text
 from scheduler.cli import arrange, render, requests, send, tools, values, whatif
 from scheduler.cli.context import Context, pass_ctx
 from scheduler.errors import UserError
 from scheduler.paths import ENV_DB, example_folder
 from scheduler.services import partnership as services
+from scheduler.services.interruptions import EXIT_INTERRUPTED
 
 DEMO_FROM = date(2026, 3, 23)  # a fortnight with a clock change and Good Friday in it
 DEMO_DAYS = 14
@@ -98,7 +101,7 @@ def check(folder: Path) -> None:
     if problems:
         for p in problems:
             click.echo(printable(str(folder / p.file) + str(p)[len(p.file) :]))
-        click.echo(f"{len(problems)} problem(s) found in {folder}", err=True)
+        click.echo(f"{plural(len(problems), 'problem')} found in {folder}", err=True)
         sys.exit(2)
     click.echo(f"{folder}: no problems found")
     assert partnership is not None
@@ -174,47 +177,55 @@ def overlap_cmd(ctx: Context, first: date, days: int, as_json: bool) -> None:
 
 @cli.command()
 @click.option(
-    "--time-limit", type=click.FloatRange(1, 600), default=20.0, show_default=True, help="Seconds the solver may take."
+    "--time-limit",
+    type=click.FloatRange(1, 600),
+    metavar="SECONDS",
+    help="Seconds the solver may take (default: as for quorum solve).",
 )
 @click.option("--no-ui", is_flag=True, help="Print the overlap table and the solved fortnight instead of the UI.")
-def demo(time_limit: float, no_ui: bool) -> None:
+def demo(time_limit: float | None, no_ui: bool) -> None:
     """Load the bundled example into a temporary database and open the UI on it.
 
     Without a terminal (or with --no-ui) it prints the overlap table and the example's
     fortnight solved instead, so the demo also works in scripts and CI logs.
     """
+    from scheduler.cli import running
     from scheduler.services import scheduling
+    from scheduler.services.settings import read_settings
 
     clock.freeze(DEMO_FROM)  # the example's fortnight is 'now': its requests are not in the past
+    seconds = time_limit if time_limit is not None else read_settings().solve_seconds
     with tempfile.TemporaryDirectory(prefix="quorum-demo-") as tmp:
         db = Path(tmp) / "demo.db"
         summary = services.load(db, example_folder())
         if not no_ui and sys.stdin.isatty() and sys.stdout.isatty():
-            from scheduler.ui import create_app
+            from scheduler.ui import create_app, hangups
 
             # 'Today' is the example's fortnight, so its deadlines, rotas and heatmap read as they would then.
-            create_app(db, today=DEMO_FROM, demo=True, solve_seconds=time_limit).run()
+            hangups.run(create_app(db, today=DEMO_FROM, demo=True, solve_seconds=time_limit))
             return
         click.echo(summary.line())
         click.echo()
         p = services.open_partnership(db)
         click.echo(render.overlap_text(services.overlap_report(p, DEMO_FROM, DEMO_DAYS), p.name), nl=False)
         click.echo()
-        doc = scheduling.solve(db, None, scheduling.SolveRequest(time_limit_s=time_limit, alternatives=1))
-        click.echo(render.schedule_text(doc), nl=False)
+        run = running.solve(db, None, scheduling.SolveRequest(time_limit_s=seconds, alternatives=1))
+        if run.doc is not None and not run.hung_up:
+            click.echo(render.schedule_text(run.doc), nl=False)
+        running.after(run)
 
 
 @cli.command()
 @pass_ctx
 def tui(ctx: Context) -> None:
     """Open the terminal UI on the database (a welcome screen offers to load a folder when it is empty)."""
-    from scheduler.ui import create_app
+    from scheduler.ui import create_app, hangups
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UserError("the terminal UI needs a terminal; for scripts, use the commands in quorum --help")
     if ctx.partnership_id is not None or len(services.loaded_partnerships(ctx.db_path)) > 1:
         services.open_partnership(ctx.db_path, ctx.partnership_id)  # unknown id, or which one: a clear message
-    create_app(ctx.db_path, ctx.partnership_id).run()
+    hangups.run(create_app(ctx.db_path, ctx.partnership_id))
 
 
 @cli.command()
@@ -244,16 +255,20 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(printable(f"Error: {getattr(exc, 'message', exc)}"), err=True)
         for line in getattr(exc, "details", ()):
             click.echo(printable(line), err=True)
+        for step in getattr(exc, "advice", ()):
+            click.echo(printable(f"  - {cli_text(step)}"), err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(1)
+    except click.exceptions.Abort as exc:
+        # Click turns Ctrl+C, and the end of input at a prompt, into Abort: neither is a fault in Quorum.
+        if isinstance(exc.__cause__, EOFError):
+            click.echo("Error: no answer was given (the input ended); nothing was changed", err=True)
+            sys.exit(2)
+        _stopped()
     except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+        _stopped()
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(0)
@@ -270,6 +285,17 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         _internal(exc)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _stopped() -> None:
+    """Ctrl+C: the exit code says so (130, the shell's convention), not 1, which means a fault in Quorum. A
+    change to the database is saved whole or not at all (one transaction), so none is left half-made."""
+    click.echo("Stopped by Ctrl+C.", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _internal(exc: Exception) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from rotas.sane import date_problem, shown
+from rotas.sane import date_problem, did_you_mean, shown
 from scheduler.cli import values
 from scheduler.cli.context import Context, pass_ctx
 from scheduler.errors import UserError
@@ -116,30 +116,45 @@ def request() -> None:
     """Add, change, remove and list the meetings to arrange."""
 
 
+ALLOW_PAST = click.option(
+    "--allow-past", is_flag=True, help="Save it even though its whole window has passed (it will not be placed)."
+)
+
+
 @request.command("add")
 @click.argument("request_id")
 @_request_options
+@ALLOW_PAST
 @pass_ctx
-def request_add(ctx: Context, request_id: str, **options: Any) -> None:
+def request_add(ctx: Context, request_id: str, allow_past: bool, **options: Any) -> None:
     """Add a request REQUEST_ID (checked like requests.toml; nothing saved unless valid)."""
     if options["kind"] is None or options["case"] is None:
         raise UserError("a new request needs --kind and --case")
-    r = requests.put_request(ctx.db_path, ctx.partnership_id, _spec({"id": request_id}, options), replace=False)
+    r = requests.put_request(
+        ctx.db_path, ctx.partnership_id, _spec({"id": request_id}, options), replace=False, allow_past=allow_past
+    )
     click.echo(f"Added {r.id}: {r.label.lower()}, case {r.case}, {r.duration} min")
 
 
 @request.command("edit")
 @click.argument("request_id")
 @_request_options
+@ALLOW_PAST
 @pass_ctx
-def request_edit(ctx: Context, request_id: str, **options: Any) -> None:
+def request_edit(ctx: Context, request_id: str, allow_past: bool, **options: Any) -> None:
     """Change REQUEST_ID: only the options given change (--invite/--optional/--slot replace their lists)."""
     _, rows, _ = requests.list_requests(ctx.db_path, ctx.partnership_id)
     current = next((r for r in rows if r["id"] == request_id), None)
     if current is None:
-        raise UserError(f"no request {request_id!r} (see quorum request list)")
+        hint = did_you_mean(request_id, [r["id"] for r in rows])
+        raise UserError(f"no request {request_id!r}{hint or ' (see quorum request list)'}")
     r = requests.put_request(
-        ctx.db_path, ctx.partnership_id, _spec(current["spec"], options), replace=True, revision=current["revision"]
+        ctx.db_path,
+        ctx.partnership_id,
+        _spec(current["spec"], options),
+        replace=True,
+        revision=current["revision"],
+        allow_past=allow_past,
     )
     click.echo(f"Changed {r.id}: {r.label.lower()}, case {r.case}, {r.duration} min")
     from scheduler.services.issued import dropped_but_invited  # a sent meeting keeps its invitees

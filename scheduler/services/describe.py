@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from rotas.clock import zone
+from scheduler.advice import Step, cli_text, steps
 from scheduler.solver.budget import UNLIMITED, Budget
 from scheduler.solver.explain import Unscheduled, Words, absent_reasons, alternatives
 from scheduler.solver.greedy import Diary
@@ -100,17 +101,44 @@ def describe(
         if task.id in placed:
             continue
         u = explain_unscheduled(inst, diary, task, words) if not budget.spent() else unexplained(task.id)
+        advice = steps(u.suggestions)
         unscheduled.append(
             {
                 "request": task.id,
                 "kind": task.request.kind,
                 "case": task.request.case,
+                "depends_on": task.depends_on,
                 "reason": u.reason,
                 "detail": u.detail,
-                "suggestions": u.suggestions,
+                # As the command line says them; "advice" is the same, for the UI to say as its keys.
+                "suggestions": [cli_text(x) for x in advice],
+                "advice": [x.as_json() for x in advice],
             }
         )
-    return {"meetings": meetings, "unscheduled": unscheduled}
+    return {"meetings": meetings, "unscheduled": after_what_they_follow(unscheduled)}
+
+
+def after_what_they_follow(unscheduled: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The requests not placed, each after the one it must follow when that is not placed either (a joint
+    visit after its strategy discussion), otherwise in the order given."""
+    ids = {u["request"] for u in unscheduled}
+    done: set[str] = set()
+    out: list[dict[str, Any]] = []
+    by_id = {u["request"]: u for u in unscheduled}
+
+    def add(u: dict[str, Any], seen: frozenset[str] = frozenset()) -> None:
+        rid = u["request"]
+        if rid in done or rid in seen:
+            return
+        first = u.get("depends_on")
+        if first in ids and first not in done:
+            add(by_id[first], seen | {rid})
+        done.add(rid)
+        out.append(u)
+
+    for u in unscheduled:
+        add(u)
+    return out
 
 
 def agencies_invited(r: Request, agency_of: dict[str, str]) -> list[str]:
@@ -125,7 +153,7 @@ def unexplained(rid: str) -> Unscheduled:
         rid,
         "not_explained",
         "not placed; the time limit ran out before the reason was worked out",
-        ["solve again with a longer --time-limit to see why, or look at it alone with quorum availability"],
+        [Step("solve again with a longer time limit to see why", "solve_longer")],
     )
 
 

@@ -44,9 +44,13 @@ class LoadSummary:
     def line(self) -> str:
         return (
             f"Loaded {self.name} ({self.partnership}): {self.agencies} agencies, {self.teams} teams, "
-            f"{self.people} people, {self.requests} requests ({self.absences} absences, "
-            f"{self.duty_sheet_rows} duty-sheet rows, {self.busy_calendars} busy calendars)"
+            f"{self.people} people, {_count(self.requests, 'request')} ({_count(self.absences, 'absence')}, "
+            f"{_count(self.duty_sheet_rows, 'duty-sheet row')}, {_count(self.busy_calendars, 'busy calendar')})"
         )
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def read_requests(folder: Path, partnership: Partnership | None, problems: list[Problem]) -> list[Request]:
@@ -79,22 +83,13 @@ def past_requests(p: Partnership, requests: list[Request], now: datetime) -> lis
 
     Not problems: a folder kept from last month still loads, and its past requests say why they wait.
     """
-    from scheduler.solver.instance import request_window
+    from scheduler.services.requests import window_passed
 
-    tz = zone(p.timezone)
     out = []
     for r in requests:
-        end = r.fixed + timedelta(minutes=r.duration) if r.fixed else (request_window(r, p) or (None, None))[1]
-        if end is not None and end <= now:
-            what = (
-                f"fixed time was {r.fixed.astimezone(tz):%a %d %b %Y %H:%M}"
-                if r.fixed
-                else (f"window closed on {(end - timedelta(minutes=1)).astimezone(tz):%a %d %b %Y}")
-            )
-            out.append(
-                f"{r.id}: its {what}, before today ({now.astimezone(tz):%a %d %b %Y}): it will not be placed; "
-                "give it new dates or remove it"
-            )
+        what = window_passed(p, r, now)
+        if what is not None:
+            out.append(f"{r.id}: {what}: it will not be placed; give it new dates or remove it")
     return out
 
 
@@ -120,7 +115,7 @@ def load(db_path: Path, folder: str | Path, now: datetime | None = None) -> Load
     partnership, problems, requests = check_folder(folder)
     if problems or partnership is None:
         raise UserError(
-            f"{folder} has {len(problems)} problem(s); nothing was loaded",
+            f"{folder} has {len(problems)} problem{'' if len(problems) == 1 else 's'}; nothing was loaded",
             [f"{Path(folder) / p.file}{str(p)[len(p.file) :]}" for p in problems],
         )
     with Store.open(db_path, create=True) as store:

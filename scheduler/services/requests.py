@@ -5,15 +5,18 @@ The same checks as a requests.toml file (``solver.requests``), so the CLI, the U
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from rotas.clock import zone
 from rotas.files import record_errors
 from rotas.model import Partnership
 from rotas.problems import Problem
+from scheduler import today as clock
+from scheduler.advice import Step
 from scheduler.errors import UserError
 from scheduler.solver.request_file import RequestEntry
 from scheduler.solver.requests import Request, case_problem, check_requests
@@ -86,13 +89,40 @@ def check_request(
     return next(r for r in requests if r.id == rid), []
 
 
+def window_passed(p: Partnership, r: Request, now: datetime) -> str | None:
+    """'its window closed on Fri 06 Mar 2026, before today (Mon 23 Mar 2026)' when the whole of ``r``'s
+    window (or its fixed time) is before ``now``: it can never be placed. None otherwise, or while its
+    window depends on a meeting not yet placed."""
+    from scheduler.solver.instance import request_window
+
+    tz = zone(p.timezone)
+    end = r.fixed + timedelta(minutes=r.duration) if r.fixed else (request_window(r, p) or (None, None))[1]
+    if end is None or end > now:
+        return None
+    what = (
+        f"fixed time was {r.fixed.astimezone(tz):%a %d %b %Y %H:%M}"
+        if r.fixed
+        else f"window closed on {(end - timedelta(minutes=1)).astimezone(tz):%a %d %b %Y}"
+    )
+    return f"its {what}, before today ({now.astimezone(tz):%a %d %b %Y})"
+
+
 def put_request(
-    db_path: Path, pid: str | None, spec: dict[str, Any], *, replace: bool, revision: int | None = None
+    db_path: Path,
+    pid: str | None,
+    spec: dict[str, Any],
+    *,
+    replace: bool,
+    revision: int | None = None,
+    now: datetime | None = None,
+    allow_past: bool = False,
 ) -> Request:
     """Add (or with ``replace``, change) a request after the same checks as requests.toml.
 
     ``revision`` is the changed request's revision as the coordinator read it (``list_requests``): if
-    someone else changed it since, nothing is saved. Without it, the revision read here is used.
+    someone else changed it since, nothing is saved. Without it, the revision read here is used. A request
+    whose whole window is before ``now`` could never be placed: refused unless ``allow_past`` (the UI asks
+    first; the CLI's --allow-past), so that it is not saved without a word and found "overdue" later.
     """
     spec = _stripped_id(spec)
     with Store.open(db_path) as store:
@@ -105,6 +135,15 @@ def put_request(
                 raise UserError(problems[0][1])
             raise UserError(
                 f"request {rid!r} is not valid; nothing was saved", [f"{key}: {message}" for key, message in problems]
+            )
+        passed = None if allow_past else window_passed(p, request, now or clock.now())
+        if passed is not None:
+            raise UserError(
+                f"{request.id}: {passed}, so it could never be placed; nothing was saved",
+                advice=[
+                    Step("give it later dates", "edit_request", None, ("earliest", "latest")),
+                    Step("or save it anyway, to keep it on record (it will not be placed)", "save_past"),
+                ],
             )
         expect = None
         if replace:

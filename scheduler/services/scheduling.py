@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from rotas.clock import zone
 from rotas.model import Partnership
+from rotas.sane import did_you_mean
 from scheduler import today as clock
 from scheduler.errors import UserError
-from scheduler.services.describe import agencies_invited, describe
+from scheduler.services.describe import after_what_they_follow, agencies_invited, describe
 from scheduler.services.requests import load_requests, resolve_stored
+from scheduler.services.start_rules import why_not_start
 from scheduler.solver.budget import Budget, OutOfTime
 from scheduler.solver.greedy import Diary, assign, greedy
 from scheduler.solver.instance import Fixed, build_instance, instant, minutes
@@ -218,7 +220,7 @@ def solve(
                     "attendees": None,
                     "absent": None,
                     "alternatives": None,
-                    "explanation": {"reason": u["reason"], "detail": u["detail"], "suggestions": u["suggestions"]},
+                    "explanation": {k: u.get(k) for k in ("reason", "detail", "suggestions", "advice")},
                     "updated_at": now.isoformat(),
                 }
             )
@@ -288,12 +290,15 @@ def stored_schedule(db_path: Path, pid: str | None) -> dict[str, Any]:
                 }
             )
         elif m["status"] == "unscheduled":
+            follows = (spec.get("within") or {}).get("of_request")
             doc["unscheduled"].append(
-                {"request": rid, "kind": spec.get("kind"), "case": spec.get("case"), **(m["explanation"] or {})}
+                {"request": rid, "kind": spec.get("kind"), "case": spec.get("case"), "depends_on": follows}
+                | (m["explanation"] or {})
             )
         else:
             doc["cancelled"].append({"request": rid, "case": spec.get("case"), "status": m["status"]})
     doc["meetings"].sort(key=lambda m: (m["start"], m["request"]))
+    doc["unscheduled"] = after_what_they_follow(doc["unscheduled"])
     for m in doc["meetings"]:
         for a in m["attendees"]:
             a["reply"] = replies.get((m["request"], a["person"]), "no answer yet")
@@ -326,7 +331,10 @@ def history(db_path: Path, pid: str | None) -> list[dict[str, Any]]:
 def _meeting(store: Store, pid: str, rid: str) -> dict[str, Any]:
     meetings = store.meetings(pid)
     if rid not in meetings:
-        raise UserError(f"{rid!r} has not been scheduled (run quorum solve, or check the id with quorum schedule)")
+        hint = did_you_mean(rid, meetings)
+        raise UserError(
+            f"{rid!r} has not been scheduled{hint or ' (run quorum solve, or check the id with quorum schedule)'}"
+        )
     return meetings[rid]
 
 
@@ -401,10 +409,7 @@ def move(
         inst = build_instance(p, [*(r for r in requests if r.id in fixed), pinned], now, fixed)
         task = inst.task(rid)
         if not task.starts or task.starts[0] != start_m:
-            raise UserError(
-                f"{moment_text(target.astimezone(tz))} is not a possible start for {rid}: it must be on "
-                "the time grain, inside meeting hours, with every required invitee on duty"
-            )
+            raise UserError(why_not_start(p, request, target, now))
         diary = Diary(inst)
         for t in inst.tasks:
             if t.fixed is not None:

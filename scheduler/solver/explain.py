@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rotas.clock import zone
+from scheduler.advice import Step
 from scheduler.solver.greedy import Diary, assign
 from scheduler.solver.instance import (
     RATE_TIME_AND_A_HALF,
@@ -57,7 +58,8 @@ class Unscheduled:
     reason: str  # no_common_time | clash | daily_limit | room | dependency | outside_horizon | not_placed
     # | past (its window or fixed time is before today) | not_explained (the time limit ran out first)
     detail: str
-    suggestions: list[str] = field(default_factory=list)
+    # What would help: words, or a Step (scheduler.advice) that the CLI says as a command, the UI as keys.
+    suggestions: list[str | Step] = field(default_factory=list)
 
 
 class Words:

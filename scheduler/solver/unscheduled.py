@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import timedelta
 from itertools import combinations
 
+from scheduler.advice import Step
 from scheduler.solver.explain import ABSENCE_WORDS, Unscheduled, Words, off_duty_detail
 from scheduler.solver.greedy import Diary
 from scheduler.solver.instance import (
@@ -57,7 +58,10 @@ def explain_unscheduled(inst: Instance, diary: Diary, task: Task, words: Words) 
             rid,
             "dependency",
             f"it must follow {task.depends_on}, which is not scheduled",
-            [f"schedule {task.depends_on} first, or give {rid} its own dates"],
+            [
+                f"place {task.depends_on} first (see why it is not placed)",
+                Step(f"or give {rid} its own dates", "edit_request", rid, ("earliest", "latest")),
+            ],
         )
     lo, hi = task.window
     now = minutes(inst.now)
@@ -72,12 +76,17 @@ def explain_unscheduled(inst: Instance, diary: Diary, task: Task, words: Words) 
             "past",
             f"its {'fixed time' if task.request.fixed is not None else 'window'} ({words.day(lo)} to "
             f"{words.day(hi - 1)}) has passed: today is {words.day(now)}",
-            [f"give it new dates (quorum request edit {rid} --earliest DATE --latest DATE), or remove it"],
+            [
+                Step("give it new dates", "edit_request", rid, ("earliest", "latest")),
+                Step("or remove it", "remove_request", rid),
+            ],
         )
     lo = max(lo, now)
     full = _unpruned(inst, task, lo, hi)
     entities = _entities(full, words)
-    last_day = words.day(hi - 1)
+    first_day, last_day = words.day(lo), words.day(hi - 1)
+    # "before Sat 12 Dec" read as the days up to it, for a window that is only that Saturday.
+    span = f"on {last_day}" if first_day == last_day else f"from {first_day} to {last_day}"
     blocking = None
     for size in range(1, len(entities) + 1):
         for combo in combinations(entities, size):
@@ -91,14 +100,23 @@ def explain_unscheduled(inst: Instance, diary: Diary, task: Task, words: Words) 
 
     labels = [e[0] for e in blocking]
     verb = "is" if len(labels) == 1 else ("are both" if len(labels) == 2 else "are all")
-    detail = f"no time before {last_day} when {_and(labels)} {verb} on duty"
-    suggestions: list[str] = []
+    detail = f"no time {span} when {_and(labels)} {verb} on duty"
+    suggestions: list[str | Step] = []
     later = _unpruned(inst, task, hi, hi + LOOKAHEAD_DAYS * 24 * 60)
     common = set.intersection(*(e[2] for e in _entities(later, words))) if later.starts else set()
     if common:
         first = later.starts[min(common)]
         detail += f"; the earliest is {words.when(first)}"
-        suggestions.append(f"move the deadline: the earliest time everyone required can attend is {words.when(first)}")
+        deadline = ("within",) if task.request.within is not None and task.request.latest is None else ("latest",)
+        suggestions.append(
+            Step(
+                f"move the deadline: the earliest time everyone required can attend is {words.when(first)}",
+                "edit_request",
+                rid,
+                deadline,
+                instant(first).astimezone(words.tz).date().isoformat() if deadline == ("latest",) else None,
+            )
+        )
     else:
         detail += f"; nor in the {LOOKAHEAD_DAYS} days after"
     for _label, person, _ in blocking:
@@ -175,7 +193,7 @@ def _holds(diary: Diary, task: Task, k: int, instead_of: str) -> bool:
 
 def _off_duty_options(
     inst: Instance, diary: Diary, full: Task, entities, person: str, words: Words, allowed: bool
-) -> list[str]:
+) -> list[str | Step]:
     notice = int(inst.partnership.settings.get("rest_day_notice_days", 15))
     for k in sorted(_others_ok(full, entities, person)):
         if not _holds(diary, full, k, person) or diary.conflict(person, full, k) is not None:
@@ -185,14 +203,16 @@ def _off_duty_options(
         if reason == "absence":
             continue
         off = off_duty_cost(inst, person, full.starts[k], hi - lo, notice)
-        prefix = "" if allowed else "if off-duty attendance were allowed, "
+        text = f"{words.name(person)} could attend off duty on {words.when(full.starts[k])} ({words.cost(off)})"
+        if allowed:
+            return [text]
         return [
-            f"{prefix}{words.name(person)} could attend off duty on {words.when(full.starts[k])} ({words.cost(off)})"
+            Step(f"if off-duty attendance were allowed, {text}", "edit_request", full.request.id, ("allow_off_duty",))
         ]
     return []
 
 
-def _team_mates(inst: Instance, diary: Diary, full: Task, entities, person: str, words: Words) -> list[str]:
+def _team_mates(inst: Instance, diary: Diary, full: Task, entities, person: str, words: Words) -> list[str | Step]:
     team = words.people[person].team
     invited = {p for p, _ in full.request.invitees}
     mates = [x.id for x in inst.partnership.people if x.team == team and x.id not in invited]
@@ -258,25 +278,29 @@ def _blocked_by_diary(inst: Instance, diary: Diary, full: Task, words: Words) ->
             rid,
             "clash",
             "every time everyone required is on duty clashes with other meetings (" + ", ".join(others) + ")",
-            [f"move or unlock {o}" for o in others[:3]] + ["widen the window"],
+            [Step(f"move or unlock {o}", "move_meeting", o) for o in others[:3]] + [_widen(rid)],
         )
     if "daily_limit" in kinds:
         return Unscheduled(
             rid,
             "daily_limit",
             f"everyone required is on duty only on days when someone required already has {inst.max_per_day} meetings",
-            ["widen the window"],
+            [_widen(rid)],
         )
     if "room" in kinds:
         return Unscheduled(
             rid,
             "room",
             "no hub room big enough is free when everyone required is on duty",
-            ["make it virtual", "widen the window"],
+            [Step("make it virtual", "edit_request", rid, ("venue",), "virtual"), _widen(rid)],
         )
     return Unscheduled(
         rid,
         "not_placed",
         "placing it would displace meetings worth more",
-        ["lock it at a time you choose with quorum move"],
+        [Step("place it yourself at a time you choose", "place_meeting", rid)],
     )
+
+
+def _widen(rid: str) -> Step:
+    return Step("widen the window", "edit_request", rid, ("earliest", "latest"))

@@ -15,6 +15,8 @@ from textual.screen import Screen
 from scheduler import today as clock
 from scheduler.errors import UserError
 from scheduler.services import partnership as data
+from scheduler.services.settings import DEFAULT_SOLVE_SECONDS
+from scheduler.ui.advice import key
 from scheduler.ui.commands import IN_SCHEDULE, QuorumFinder
 from scheduler.ui.navigation import SCREENS
 from scheduler.ui.screens.base import SearchScreen
@@ -28,6 +30,8 @@ from scheduler.ui.screens.schedule import ScheduleScreen
 from scheduler.ui.screens.solve import SolveScreen
 from scheduler.ui.screens.welcome import WelcomeScreen
 from scheduler.ui.screens.whatif import WhatIfScreen
+from scheduler.ui.widgets.confirm import Confirm
+from scheduler.ui.widgets.keys_panel import KeysPanel
 
 
 @dataclass
@@ -39,7 +43,9 @@ class UiServices:
     today: date = field(default_factory=clock.today)
     demo: bool = False
     browse_from: Path = field(default_factory=Path.cwd)  # where the welcome screen's folder picker starts
-    solve_seconds: float = 30.0  # the solver's time limit; x stops it sooner
+    solve_seconds: float = DEFAULT_SOLVE_SECONDS  # the solver's time limit (settings.toml); x stops it sooner
+    keymap: dict[str, str] = field(default_factory=dict)  # keymap.toml: advice names the keys as they are
+    notes: list[str] = field(default_factory=list)  # what to tell at the start (a solve cut short last time)
 
     @property
     def now(self) -> datetime:
@@ -82,8 +88,12 @@ class QuorumApp(App[None]):
         super().__init__()
         self.services = services
 
+    solving: SolveScreen | None = None  # the Solve screen while its solve runs (quitting asks first)
+
     def on_mount(self) -> None:
         self.sub_title = self.describe()
+        for note in self.services.notes:
+            self.notify(note, severity="warning", timeout=30)
 
     def describe(self) -> str:
         if not self.loaded:
@@ -110,10 +120,53 @@ class QuorumApp(App[None]):
 
     def action_toggle_help(self) -> None:
         """? opens the keys panel and closes it again (Textual's own action only opens it)."""
-        if self.screen.query("HelpPanel"):
+        if self.screen.query(KeysPanel):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def action_show_help_panel(self) -> None:
+        """Quorum's own list of keys (this screen's first), also from the palette's "Keys"."""
+        if not self.screen.query(KeysPanel):
+            self.screen.mount(KeysPanel(), before=0)
+
+    def action_hide_help_panel(self) -> None:
+        self.screen.query(KeysPanel).remove()
+
+    def quit_key(self) -> str:
+        return key(self, "quit")
+
+    async def action_quit(self) -> None:
+        """Quitting during a solve asks first, and then says what it is doing while the solve stops."""
+        solving = self.solving
+        if solving is None or not solving.running:
+            self.exit()
+            return
+        if solving.quitting:
+            self.notify(solving.stopping_words(), timeout=10)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                solving.stop_and_quit()
+
+        self.push_screen(
+            Confirm(
+                "A solve is running. Stop it, keep the best schedule it has found so far, and quit? "
+                "(No: it carries on.)"
+            ),
+            answered,
+        )
+
+    async def action_help_quit(self) -> None:
+        """Ctrl+C: during a solve, as q; otherwise say the quit key this app really has (not Textual's ctrl+q)."""
+        if self.solving is not None and self.solving.running:
+            await self.action_quit()
+            return
+        self.notify(
+            f"Press {self.quit_key()} to quit (Ctrl+C copies the selected text in a field)",
+            title="Do you want to quit?",
+        )
 
     async def action_new_request(self) -> None:
         """A new request from anywhere: the form opens over the request list, which then shows it."""
@@ -210,14 +263,26 @@ def create_app(
     *,
     demo: bool = False,
     keymap_file: Path | None = None,
-    solve_seconds: float = 30.0,
+    solve_seconds: float | None = None,
 ) -> QuorumApp:
-    """The app on ``db_path``, with the coordinator's keymap applied (a bad keymap is a UserError)."""
+    """The app on ``db_path``, with the coordinator's keymap and settings applied (a mistake in either is
+    a UserError, said before the UI starts); ``solve_seconds`` overrides the settings' time limit."""
+    from scheduler.services import interruptions
+    from scheduler.services.settings import read_settings
     from scheduler.ui.keymap import read_keymap
 
     keymap = read_keymap() if keymap_file is None else read_keymap(keymap_file)
+    settings = read_settings()
     loaded = bool(data.loaded_partnerships(db_path))
-    services = UiServices(db_path, partnership, today or clock.today(), demo, solve_seconds=solve_seconds)
+    services = UiServices(
+        db_path,
+        partnership,
+        today or clock.today(),
+        demo,
+        solve_seconds=solve_seconds if solve_seconds is not None else settings.solve_seconds,
+        keymap=dict(keymap),
+        notes=interruptions.notes(db_path) if loaded else [],
+    )
     app = QuorumApp(services, loaded=loaded)
     if keymap:
         app.set_keymap(keymap)

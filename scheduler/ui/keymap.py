@@ -10,6 +10,7 @@ reported before the UI starts, like any other bad input.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tomllib
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import platformdirs
 
+from rotas.sane import did_you_mean
 from scheduler.errors import UserError
 
 ENV_KEYMAP = "QUORUM_KEYMAP"
@@ -31,6 +33,12 @@ def keymap_path() -> Path:
 
 def binding_ids() -> set[str]:
     """Every binding id in the app and its screens and dialogs."""
+    return set(default_keys())
+
+
+@functools.cache
+def default_keys() -> dict[str, str]:
+    """Every binding id in the app and its screens and dialogs, with its key before keymap.toml."""
     from textual.binding import Binding
 
     from scheduler.ui import app as app_module
@@ -52,7 +60,7 @@ def binding_ids() -> set[str]:
         Choose,
         Confirm,
     ]
-    return {b.id for cls in classes for b in getattr(cls, "BINDINGS", []) if isinstance(b, Binding) and b.id}
+    return {b.id: b.key for cls in classes for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding) and b.id}
 
 
 def read_keymap(path: Path | None = None) -> dict[str, str]:
@@ -69,9 +77,12 @@ def read_keymap(path: Path | None = None) -> dict[str, str]:
     problems = []
     for key, value in data.items():
         if key not in known:
-            problems.append(f"{path}: {key}: no binding has this id (ids: {', '.join(sorted(known))})")
+            # One slip of a letter: the id meant; otherwise where the ids are listed, not all fifty of them.
+            same = sorted(i for i in known if i.split("_")[0] == key.split("_")[0])
+            hint = did_you_mean(key, sorted(known)) or f" (ids: {', '.join(same or sorted(known))})"
+            problems.append(f"{path}: {key}: no binding has this id{hint}")
         elif not isinstance(value, str) or not KEY.match(value):
             problems.append(f'{path}: {key}: give keys such as "f5", "ctrl+l" or "x,delete"')
     if problems:
-        raise UserError(f"the keymap {path} has {len(problems)} problem(s)", problems)
+        raise UserError(f"the keymap {path} has {len(problems)} problem{'' if len(problems) == 1 else 's'}", problems)
     return dict(data)

@@ -94,6 +94,9 @@ class SearchScreen(DataScreen):
             event.stop()
             self.query_one(DataTable).focus()
 
+    def on_search_input_done(self, event: SearchInput.Done) -> None:
+        self.query_one(DataTable).focus()
+
     def on_search_input_cleared(self, event: SearchInput.Cleared) -> None:
         self.query_one(SearchBar).display = False
         self.search_text = ""

@@ -12,11 +12,13 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
 from scheduler.errors import UserError
+from scheduler.services import partnership as data
 from scheduler.services import scheduling
 from scheduler.services.deadlines import RequestState, request_states
 from scheduler.ui.screens.base import DataScreen
 from scheduler.ui.screens.requests import STATUS_STYLE
 from scheduler.ui.widgets.nav import NavBar
+from scheduler.ui.words import agency_name
 
 DEADLINES = [
     ("overdue", "overdue"),
@@ -55,12 +57,16 @@ class DashboardScreen(DataScreen):
             requests = request_states(services.db_path, services.partnership, services.today)
             doc = scheduling.stored_schedule(services.db_path, services.partnership)
             reached = delivered(services.db_path, services.partnership)
+            p = data.open_partnership(services.db_path, services.partnership)
         except UserError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
             return
-        self.app.call_from_thread(self.show, requests, doc, reached)
+        names = {a.id: a.name for a in p.agencies}
+        self.app.call_from_thread(self.show, requests, doc, reached, names)
 
-    def show(self, requests: list[RequestState], doc: dict[str, Any], reached: dict[str, int]) -> None:
+    def show(
+        self, requests: list[RequestState], doc: dict[str, Any], reached: dict[str, int], names: dict[str, str]
+    ) -> None:
         tables = [self.query_one(f"#{name}", DataTable) for name in ("states", "deadlines", "agencies")]
         for table in tables:
             table.clear(columns=True)
@@ -87,9 +93,11 @@ class DashboardScreen(DataScreen):
             agencies_present = {a["agency"] for a in m["attendees"]}
             present.update(agencies_present)
             invited.update(agencies_present | {x["agency"] for x in m["absent"]})
-        agencies.add_column("agency", width=16)
+        agencies.add_column("agency", width=max([16, *(len(n) for n in names.values())]))
         for label in ("present", "invited", "rate"):
             agencies.add_column(label, width=8)
-        for agency in sorted(invited):
+        for agency in sorted(invited, key=lambda a: agency_name(a, names)):
             rate = present[agency] / invited[agency]
-            agencies.add_row(agency, str(present[agency]), str(invited[agency]), f"{rate:.0%}", key=agency)
+            agencies.add_row(
+                agency_name(agency, names), str(present[agency]), str(invited[agency]), f"{rate:.0%}", key=agency
+            )

@@ -1,7 +1,10 @@
 """Export: what each channel still has to tell, then write the files, publish to CalDAV or send by e-mail.
 
 Files written, calendars published and e-mail sent are kept apart here (and on the dashboard): each
-channel has its own ledger, so one never hides a change from another.
+channel has its own ledger, so one never hides a change from another. What is being done is said at the
+top as soon as it starts (a publish to a slow server took ten silent seconds); publishing and sending ask
+first; the mail relay, its security and the CalDAV server are remembered for next time (settings.toml),
+never a password.
 """
 
 from __future__ import annotations
@@ -13,32 +16,23 @@ from pathlib import Path
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Input, Label, LoadingIndicator, ProgressBar, Static
+from textual.widgets import Checkbox, Footer, Header, Input, LoadingIndicator, ProgressBar, Select, Static
 
-from scheduler.errors import UserError
+from scheduler.errors import UserError, why
+from scheduler.services import settings as user_settings
+from scheduler.ui.advice import SECURITY_WORDS, error_text, key
 from scheduler.ui.screens.base import DataScreen
+from scheduler.ui.widgets.confirm import Confirm
+from scheduler.ui.widgets.export_parts import (
+    PASSWORD_ENV,
+    SMTP_PASSWORD_ENV,
+    channel_lines,
+    field,
+    remembered,
+    secret,
+)
+from scheduler.ui.widgets.form_parts import FormScroll
 from scheduler.ui.widgets.nav import NavBar
-
-# Passwords are typed here (masked) or read from these variables: never stored, never on a command line.
-PASSWORD_ENV = "QUORUM_CALDAV_PASSWORD"
-SMTP_PASSWORD_ENV = "QUORUM_SMTP_PASSWORD"
-
-
-def field(label: str, box: Input) -> ComposeResult:
-    with Horizontal(classes="field"):
-        yield Label(label, classes="field-label")
-        yield box
-
-
-def from_env(widget_id: str, env: str, placeholder: str = "") -> Input:
-    """A field filled from an environment variable, so a hub can set its servers once."""
-    return Input(os.environ.get(env, ""), id=widget_id, compact=True, placeholder=placeholder)
-
-
-def secret(widget_id: str, env: str) -> Input:
-    """A masked password field: typed here or read from ``env`` when used, never stored."""
-    return Input(id=widget_id, password=True, compact=True, placeholder=f"typed here, or set {env}; never stored")
 
 
 class ExportScreen(DataScreen):
@@ -54,24 +48,49 @@ class ExportScreen(DataScreen):
     ]
 
     def compose(self) -> ComposeResult:
+        try:
+            saved = user_settings.read_settings()
+        except UserError:  # said when the UI started; the defaults here
+            saved = user_settings.Settings()
+        security = os.environ.get("QUORUM_SMTP_SECURITY") or saved.smtp_security
         yield Header()
         yield NavBar("export")
-        yield Static(id="preview", classes="panel", markup=False)
-        yield Static("Write invites, cancellations and team calendars (.ics) into a folder (w):", classes="title")
-        yield from field("Folder", Input(value="quorum-calendars", id="folder", compact=True))  # beside quorum
-        yield Static("...or publish each team's and agency's calendar to a CalDAV server (p):", classes="title")
-        # "e.g.": a bare address in the box read as one already filled in.
-        url_hint = "e.g. https://calendar.example.org/dav/ (or set QUORUM_CALDAV_URL)"
-        yield from field("Server URL", from_env("url", "QUORUM_CALDAV_URL", url_hint))
-        yield from field("User", from_env("user", "QUORUM_CALDAV_USER"))
-        yield from field("Password", secret("password", PASSWORD_ENV))
-        yield Static("...or e-mail each attendee their invitation (m), through the hub's mail relay:", classes="title")
-        yield from field("Mail relay", from_env("smtp", "QUORUM_SMTP", "e.g. smtp.example.org:587"))
-        yield from field("Mail user", from_env("smtp-user", "QUORUM_SMTP_USER"))
-        yield from field("Mail password", secret("smtp-password", SMTP_PASSWORD_ENV))
+        # What is being done, or was last done: at the top, where it is seen at once.
+        yield Static(id="outcome", classes="panel", markup=False)
         yield LoadingIndicator(id="busy")
         yield ProgressBar(id="sending", show_eta=False)
-        yield Static(id="outcome", classes="panel", markup=False)
+        yield Static(id="preview", classes="panel", markup=False)
+        with FormScroll(id="export-fields"):
+            yield Static("Write invites, cancellations and team calendars (.ics) into a folder (w):", classes="title")
+            yield from field("Folder", Input(value="quorum-calendars", id="folder", compact=True))  # beside quorum
+            yield Static("...or publish each team's and agency's calendar to a CalDAV server (p):", classes="title")
+            # "e.g.": a bare address in the box read as one already filled in.
+            url_hint = "e.g. https://calendar.example.org/dav/ (or set QUORUM_CALDAV_URL)"
+            yield from field("Server URL", remembered("url", "QUORUM_CALDAV_URL", saved.caldav_url, url_hint))
+            yield from field("User", remembered("user", "QUORUM_CALDAV_USER", saved.caldav_user))
+            yield from field("Password", secret("password", PASSWORD_ENV))
+            yield from field(
+                "Edited events",
+                Checkbox("Replace edited events (someone changed them on the server)", False, id="overwrite"),
+            )
+            yield Static(
+                "...or e-mail each attendee their invitation (m), through the hub's mail relay:", classes="title"
+            )
+            yield from field(
+                "Mail relay", remembered("smtp", "QUORUM_SMTP", saved.smtp, "e.g. smtp.example.org:587 (host:port)")
+            )
+            yield from field(
+                "Mail security",
+                Select(
+                    [(f"{SECURITY_WORDS[s]} (port {user_settings.PORTS[s]})", s) for s in user_settings.SECURITY],
+                    value=security if security in user_settings.SECURITY else "starttls",
+                    allow_blank=False,
+                    compact=True,
+                    id="smtp-security",
+                ),
+            )
+            yield from field("Mail user", remembered("smtp-user", "QUORUM_SMTP_USER", saved.smtp_user))
+            yield from field("Mail password", secret("smtp-password", SMTP_PASSWORD_ENV))
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -79,36 +98,39 @@ class ExportScreen(DataScreen):
         self.query_one("#sending").display = False
         self.query_one("#outcome").display = False
 
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """The mail security chosen is kept for next time (the relay's address with the next send)."""
+        if event.select.id == "smtp-security" and event.value in user_settings.SECURITY:
+            self.remember(smtp_security=str(event.value))
+
+    def remember(self, **changes: str) -> None:
+        try:
+            user_settings.remember(**changes)
+        except UserError as exc:  # a broken settings file: said, and the work goes on
+            self.notify(f"Not remembered for next time: {exc.message}", severity="warning", timeout=10)
+
     def refresh_data(self) -> None:
         from scheduler.calendars import channels  # iCalendar is loaded on first use, not at every start
 
         services = self.services
-        folder = Path(self.field("folder") or ".").expanduser()
+        folder = self.folder()
         try:
             todo = channels.pending(services.db_path, services.partnership, folder)
             reached = channels.delivered(services.db_path, services.partnership)
         except UserError as exc:
-            self.notify(exc.message, severity="error", timeout=10)
+            self.notify(error_text(exc, self.app), severity="error", timeout=10)
             return
+        self.todo = todo
+        keys = {k: key(self.app, f"export_{name}") for k, name in (("w", "write"), ("p", "publish"), ("m", "send"))}
+        self.query_one("#preview", Static).update("\n".join(channel_lines(todo, reached, folder, keys)))
 
-        def line(changes: dict[str, list[str]]) -> str:
-            words = [f"{len(ids)} {what}" for what, ids in changes.items() if ids and what != "unchanged"]
-            shown = [i for what, ids in changes.items() if what != "unchanged" for i in ids]
-            more = f"  ({', '.join(shown[:5])}{' ...' if len(shown) > 5 else ''})" if shown else ""
-            return (", ".join(words) or "nothing to change") + more
+    def folder(self) -> Path:
+        """The folder the files go to, as a whole path: said before anything is written there."""
+        return Path(self.field("folder") or ".").expanduser().resolve()
 
-        mail = ", ".join(f"{n} {what}" for what, n in sorted(todo.email.items())) or "nothing to send"
-        self.query_one("#preview", Static).update(
-            "\n".join(
-                [
-                    f"Up to date: written {reached['written']}, published {reached['published']}, "
-                    f"sent by e-mail {reached['sent']} (meetings)",
-                    f"Files in {folder}: {line(todo.folder)}",
-                    f"CalDAV calendars: {line(todo.caldav)}",
-                    f"E-mail: {sum(todo.email.values())} messages ({mail})",
-                ]
-            )
-        )
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "folder":
+            self.refresh_data()  # the preview names the folder as it will be written
 
     def action_leave_field(self) -> None:
         self.set_focus(None)
@@ -128,18 +150,18 @@ class ExportScreen(DataScreen):
         from scheduler.calendars import export
 
         services = self.services
-        folder = Path(self.field("folder")).expanduser()
+        folder = self.folder()
 
         def write() -> str:
             report = export.export(services.db_path, services.partnership, folder)
             return (
-                f"Wrote {len(report.files)} files to {Path(folder).resolve()}: "
+                f"Wrote {len(report.files)} files to {folder}: "
                 f"{len(report.new)} new, {len(report.updated)} updated, "
                 f"{len(report.cancelled)} cancelled, {len(report.dropped)} attendees told they are not needed; "
                 f"{len(report.removed)} out-of-date files removed"
             )
 
-        self.start("Writing", write)
+        self.start(f"Writing the calendars into {folder}", write)
 
     def action_publish(self) -> None:
         from scheduler.calendars.publish import publish  # the CalDAV client is only needed here
@@ -150,11 +172,15 @@ class ExportScreen(DataScreen):
             self.notify("Type the CalDAV server's URL first (Tab to the field)", severity="warning")
             return
         password = self.query_one("#password", Input).value or os.environ.get(PASSWORD_ENV) or None
+        overwrite = self.query_one("#overwrite", Checkbox).value
+        todo = getattr(self, "todo", None)
+        changes = sum(len(v) for k, v in todo.caldav.items() if k != "unchanged") if todo else 0
 
         def put() -> str:
-            r = publish(services.db_path, services.partnership, url, user, password)
+            r = publish(services.db_path, services.partnership, url, user, password, overwrite=overwrite)
             conflicts = (
-                f"; {len(r.conflicts)} edited on the server were left alone (quorum publish --overwrite replaces them)"
+                f"; {len(r.conflicts)} edited on the server were left alone (tick Replace edited events to "
+                "replace them)"
                 if r.conflicts
                 else ""
             )
@@ -164,7 +190,14 @@ class ExportScreen(DataScreen):
                 f"{r.removed} removed from calendars they no longer concern{conflicts}"
             )
 
-        self.start("Publishing", put)
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.remember(caldav_url=url, caldav_user=user or "")
+                self.start(f"Publishing to {url}: connecting, then each team's and agency's calendar", put)
+
+        what = f"{changes} changed meetings" if changes else "the calendars (nothing has changed since last time)"
+        replacing = ", replacing events edited on the server" if overwrite else ""
+        self.app.push_screen(Confirm(f"Publish {what} to {url}{replacing}?"), answered)
 
     def action_send(self) -> None:
         from scheduler.calendars import mail
@@ -180,14 +213,18 @@ class ExportScreen(DataScreen):
         except UserError as exc:
             self.notify(exc.message, severity="error")
             return
-        security = os.environ.get("QUORUM_SMTP_SECURITY", "starttls")
+        security = str(self.query_one("#smtp-security", Select).value)
         user = self.field("smtp-user") or None
         password = self.query_one("#smtp-password", Input).value or os.environ.get(SMTP_PASSWORD_ENV) or None
-        relay = mail.Relay(name, port, security, user, password)
+        try:
+            cafile = user_settings.read_settings().smtp_cafile
+        except UserError:
+            cafile = ""
+        relay = mail.Relay(name, port, security, user, password, Path(cafile) if cafile else None)
         try:
             count = len(mail.send(services.db_path, services.partnership, None, dry_run=True).planned)
         except UserError as exc:
-            self.notify(exc.message, severity="error", timeout=10)
+            self.notify(error_text(exc, self.app), severity="error", timeout=10)
             return
         if not count:
             self.notify("Every attendee has been told everything by e-mail already")
@@ -203,9 +240,12 @@ class ExportScreen(DataScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.start("Sending", go)
+                self.remember(smtp=host, smtp_security=security, smtp_user=user or "")
+                self.start(f"Sending {count} e-mails through {relay.address}", go)
 
-        self.app.push_screen(Confirm(f"E-mail {count} messages through {relay.address}?"), answered)
+        self.app.push_screen(
+            Confirm(f"E-mail {count} messages through {relay.address} ({SECURITY_WORDS[security]})?"), answered
+        )
 
     def progress(self, done: int, total: int) -> None:
         """Called from the sending thread after each message."""
@@ -221,8 +261,10 @@ class ExportScreen(DataScreen):
             self.notify("Still working on the last one")
             return
         self.query_one("#busy").display = True
+        outcome = self.query_one("#outcome", Static)
+        outcome.update(f"{what}...")
+        outcome.display = True
         self.set_focus(None)
-        self.notify(f"{what}...")
         self.run_job(job)
 
     @work(thread=True, exclusive=True, group="export")
@@ -231,9 +273,9 @@ class ExportScreen(DataScreen):
         try:
             outcome, error = job(), None
         except UserError as exc:
-            outcome, error = None, exc.message
+            outcome, error = None, error_text(exc, self.app)
         except Exception as exc:  # keep the app alive and say what happened
-            outcome, error = None, f"failed: {type(exc).__name__}: {exc}"
+            outcome, error = None, f"it failed ({why(exc)}); this is a fault in Quorum: please report it"
         self.app.call_from_thread(self.done, outcome, error)
 
     def done(self, outcome: str | None, error: str | None) -> None:

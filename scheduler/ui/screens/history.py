@@ -14,6 +14,7 @@ from scheduler.errors import UserError
 from scheduler.services import scheduling
 from scheduler.today import moment_text
 from scheduler.ui.screens.base import UsesServices
+from scheduler.ui.widgets.list_table import ListTable
 
 
 class HistoryScreen(UsesServices, Screen[bool]):
@@ -32,7 +33,7 @@ class HistoryScreen(UsesServices, Screen[bool]):
             "undone (again for the one before); Esc goes back.",
             classes="title",
         )
-        yield DataTable(id="decisions", cursor_type="row")
+        yield ListTable(id="decisions", cursor_type="row")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
 from scheduler.errors import UserError
@@ -30,7 +30,8 @@ class OverlapScreen(WeekScreen):
         with Vertical():
             yield Static(id="caption", classes="title", markup=False)
             yield DataTable(id="heat", cursor_type="cell", fixed_columns=1)
-            yield Static(id="who", classes="panel", markup=False)
+            with VerticalScroll(id="who-box"):
+                yield Static(id="who", markup=False)
         yield Footer(compact=True)
 
     def refresh_data(self) -> None:
@@ -92,5 +93,15 @@ class OverlapScreen(WeekScreen):
         by_agency: dict[str, list[str]] = {}
         for x in people:
             by_agency.setdefault(self.p.agency(names[x].agency).name, []).append(names[x].name)
-        text = "; ".join(f"{agency} ({len(who)}): {', '.join(who)}" for agency, who in by_agency.items()) or "nobody"
-        self.query_one("#who", Static).update(f"{day:%a %d %b} {hour:02d}:00-{hour + 1:02d}:00 on duty: {text}")
+        # An agency a line: the list of twenty social workers no longer hides the agencies after it.
+        lines = [f"{agency} ({len(who)}): {', '.join(who)}" for agency, who in by_agency.items()] or ["nobody"]
+        self.query_one("#who", Static).update(
+            "\n".join([f"{day:%a %d %b} {hour:02d}:00-{hour + 1:02d}:00 on duty:", *lines])
+        )
+        box = self.query_one("#who-box", VerticalScroll)
+        box.scroll_home(animate=False)
+        box.call_after_refresh(self.say_if_more)
+
+    def say_if_more(self) -> None:
+        box = self.query_one("#who-box", VerticalScroll)
+        box.border_subtitle = "Tab, then ↓ for the rest" if box.max_scroll_y > 0 and not box.has_focus else ""

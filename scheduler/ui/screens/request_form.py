@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static
 
@@ -15,26 +15,11 @@ from rotas.model import Partnership
 from scheduler.errors import UserError
 from scheduler.services import requests
 from scheduler.solver.request_file import PRESETS
+from scheduler.ui.advice import error_text, key
 from scheduler.ui.screens.base import UsesServices
 from scheduler.ui.widgets.confirm import Confirm
+from scheduler.ui.widgets.form_parts import LABELS, WINDOWS, FormScroll, field_of
 from scheduler.ui.widgets.invitees import InviteePicker, choices, from_spec
-
-WINDOWS = [
-    ("between two dates", "between"),
-    ("within N working days of a date or request", "working_days"),
-    ("within N calendar days of a date or request", "days"),
-]
-# Which form field shows a problem reported for a key of the request spec.
-FIELD_OF = {"invite": "invitees", "slots": "invitees", "within": "within", "request": "general"}
-
-
-def field_of(key: str) -> str:
-    head = re.split(r"[.\[]", key, maxsplit=1)[0]
-    return FIELD_OF.get(head, head)
-
-
-class FormScroll(VerticalScroll, can_focus=False):
-    """Scrolls to the focused field by itself: as a Tab stop of its own it only swallowed keys."""
 
 
 class RequestForm(UsesServices, ModalScreen[str | None]):
@@ -50,6 +35,7 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
         self.request_id = request_id
         self.touched: set[str] = set()
         self.show_all = False
+        self.passed: str | None = None  # the window has passed: said beside the dates, asked about on save
 
     # -- building the form -----------------------------------------------------------------------
 
@@ -162,6 +148,10 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
         """A labelled one-line field (compact, so the whole form fits in 80x24 with little scrolling)."""
         if isinstance(widget, Input | Select):
             widget.compact = True
+        if isinstance(widget, Input):
+            # The cursor at the end, nothing selected: a change form opened on the case reference had it
+            # selected, and the first key typed replaced it.
+            widget.select_on_focus = False
         with Horizontal(classes="field"):
             yield Label(label, classes="field-label")
             yield widget
@@ -267,12 +257,18 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
         """Show each problem beside its field (once the field is touched, or after a save attempt)."""
         if not self.is_mounted:
             return []
-        _, problems = requests.check_request(
+        request, problems = requests.check_request(
             self.partnership, self.rows, self.build(), replace=self.request_id is not None
         )
         by_field: dict[str, list[str]] = {}
-        for key, message in problems:
-            by_field.setdefault(field_of(key), []).append(message)
+        for where, message in problems:
+            by_field.setdefault(field_of(where), []).append(message)
+        # Not a problem (a request kept on record may be saved after a yes), but said where the dates are.
+        self.passed = requests.window_passed(self.partnership, request, self.services.now) if request else None
+        if self.passed:
+            where = "latest" if self.query_one("#window", Select).value == "between" else "within"
+            by_field.setdefault(where, []).append(f"{self.passed}: it could never be placed")
+            self.touched.add(where)
         for error in self.query(".field-error").results(Static):
             name = (error.id or "").removeprefix("error-")
             shown = self.show_all or name in self.touched or name == "general"
@@ -291,11 +287,43 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
         self.show_all = True
         problems = self.check()
         if problems:
-            self.notify(
-                f"Not saved: {len(problems)} problem{'s' if len(problems) > 1 else ''} to fix (marked with !)",
-                severity="warning",
+            self.show_first_problem(problems)
+            return
+        if self.passed:
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.save(allow_past=True)
+
+            self.app.push_screen(
+                Confirm(
+                    f"{self.value('id')}: {self.passed}, so it could never be placed. Save it anyway, to keep it "
+                    "on record? (No: change Earliest and Latest first.)"
+                ),
+                answered,
             )
             return
+        self.save()
+
+    def show_first_problem(self, problems: list[tuple[str, str]]) -> None:
+        """A refused save takes the coordinator to the first problem (it may be below the fold at 80x24) and
+        says it, not only how many there are."""
+        name = field_of(problems[0][0])
+        target = {"invitees": InviteePicker, "general": None}.get(name, f"#{name}")
+        widget = None
+        if target is not None:
+            found = self.query(target)  # type: ignore[arg-type]
+            widget = found.first() if found else None
+        error = self.query(f"#error-{name}")
+        if widget is not None and widget.focusable:
+            widget.focus()
+        if error:
+            self.query_one(FormScroll).scroll_to_widget(error.first(), animate=False)
+        label = LABELS.get(name, name)
+        more = f" (and {len(problems) - 1} more, marked with !)" if len(problems) > 1 else ""
+        self.notify(f"Not saved: {label}: {problems[0][1]}{more}", severity="warning", timeout=10)
+
+    def save(self, allow_past: bool = False) -> None:
         services = self.services
         try:
             request = requests.put_request(
@@ -304,11 +332,20 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
                 self.build(),
                 replace=self.request_id is not None,
                 revision=self.revision,
+                now=services.now,
+                allow_past=allow_past,
             )
         except UserError as exc:
-            self.notify(exc.message + "".join(f"\n{d}" for d in exc.details[:5]), severity="error", timeout=10)
+            details = "".join(f"\n{d}" for d in exc.details[:5])
+            self.notify(error_text(exc, self.app) + details, severity="error", timeout=10)
             return
-        self.notify(f"Saved {request.id}: {request.label.lower()}, case {request.case}. Solve (v) to place it.")
+        if allow_past:
+            self.notify(f"Saved {request.id}: {request.label.lower()}, case {request.case}; its window has passed.")
+        else:
+            self.notify(
+                f"Saved {request.id}: {request.label.lower()}, case {request.case}. "
+                f"Solve ({key(self.app, 'solve')}) to place it."
+            )
         self.dismiss(request.id)
 
     def action_close(self) -> None:

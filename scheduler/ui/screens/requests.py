@@ -15,7 +15,9 @@ from scheduler.today import day_text
 from scheduler.ui.screens.base import SearchScreen
 from scheduler.ui.screens.request_form import RequestForm
 from scheduler.ui.widgets.confirm import Confirm
+from scheduler.ui.widgets.list_table import ListTable
 from scheduler.ui.widgets.nav import NavBar
+from scheduler.ui.words import kind_text
 
 # Deadline colours; the words themselves carry the meaning too, for NO_COLOR.
 STATUS_STYLE = {"overdue": "bold red", "due soon": "yellow", "fine": "green", "met": "", "follows": "dim"}
@@ -32,8 +34,8 @@ class RequestsScreen(SearchScreen):
         yield Header()
         yield NavBar("requests")
         yield Static("Requests: n adds one, Enter changes the one highlighted, Del removes it", classes="title")
-        yield self.search_bar("Search: request, case, person, team or agency (Esc clears)")
-        yield DataTable(id="requests", cursor_type="row")
+        yield self.search_bar("Search: request, case, person, team, agency (Enter: to the list)")
+        yield ListTable(id="requests", cursor_type="row")
         yield Footer(compact=True)
 
     def refresh_data(self) -> None:
@@ -41,7 +43,7 @@ class RequestsScreen(SearchScreen):
         table = self.query_one("#requests", DataTable)
         chosen = self.highlighted()
         table.clear(columns=True)
-        for label, width in (("id", 11), ("kind", 19), ("case", 8), ("state", 11), ("deadline", 10), ("", 8)):
+        for label, width in (("id", 11), ("kind", 11), ("case", 8), ("state", 11), ("deadline", 10), ("", 8)):
             table.add_column(label, width=width)
         try:
             states = request_states(services.db_path, services.partnership, services.today)
@@ -55,7 +57,7 @@ class RequestsScreen(SearchScreen):
         for s in states:
             table.add_row(
                 s.id,
-                s.kind,
+                kind_text(s.kind),
                 s.case,
                 s.state,
                 day_text(s.deadline, services.today) if s.deadline else "-",

@@ -17,6 +17,7 @@ from scheduler.services import partnership as svc
 from scheduler.services.search import person_fields
 from scheduler.ui.screens.base import SearchScreen, WeekScreen
 from scheduler.ui.widgets.choose import Choose
+from scheduler.ui.widgets.list_table import ListTable
 from scheduler.ui.widgets.nav import NavBar
 
 STYLE = {
@@ -73,9 +74,9 @@ class RotasScreen(WeekScreen, SearchScreen):
         yield Header()
         yield NavBar("rotas")
         yield Static(id="rota_caption", classes="title", markup=False)
-        yield self.search_bar("Search: person, role, team or agency (Esc clears)")
+        yield self.search_bar("Search: person, role, team, agency (Enter: to the list)")
         # The names column stays put while the days and the team scroll beside it.
-        yield DataTable(id="rota", cursor_type="row", fixed_columns=1)
+        yield ListTable(id="rota", cursor_type="row", fixed_columns=1)
         codes = Static(id="codes", classes="panel", markup=False)
         codes.display = False
         yield codes

@@ -7,41 +7,21 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header
 
 from scheduler.errors import UserError
-from scheduler.services import scheduling
-from scheduler.services.describe import role_text
+from scheduler.services import moves, scheduling
+from scheduler.services import partnership as data
 from scheduler.services.search import request_fields
 from scheduler.today import moment_text
+from scheduler.ui.advice import error_text, key
 from scheduler.ui.screens.base import SearchScreen
 from scheduler.ui.screens.history import HistoryScreen
 from scheduler.ui.widgets.confirm import Confirm
+from scheduler.ui.widgets.list_table import ListTable
+from scheduler.ui.widgets.meeting_detail import MeetingDetail, meeting_lines, unplaced_lines
 from scheduler.ui.widgets.nav import NavBar
-
-# The names coordinators use (ICPC, RCPC), short enough for an 80-column terminal.
-KIND_SHORT = {
-    "strategy-discussion": "strategy",
-    "initial-conference": "ICPC",
-    "core-group": "core group",
-    "review-conference": "RCPC",
-    "professionals-meeting": "profs' mtg",
-    "joint-visit": "joint visit",
-    "daily-high-risk": "daily risk",
-    "custom": "meeting",
-}
-
-
-# Why a request is not placed, in the table's few columns (the detail beside it says it in full).
-REASON_SHORT = {
-    "no_common_time": "no common time",
-    "daily_limit": "daily limit",
-    "dependency": "waits on another",
-    "outside_horizon": "outside period",
-    "not_placed": "not placed",
-    "not_explained": "no reason yet",
-}
-
+from scheduler.ui.words import kind_text, reason_text
 
 MOVE = Binding.Group("Move")  # "1 2 Move" in the footer: room for every key at 80 columns
 
@@ -60,10 +40,10 @@ class ScheduleScreen(SearchScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield NavBar("schedule")
-        yield self.search_bar("Search: request, case, person, team or agency (Esc clears)")
+        yield self.search_bar("Search: request, case, person, team, agency (Enter: to the list)")
         with Horizontal():
-            yield DataTable(id="meetings", cursor_type="row")
-            yield Static(id="detail", markup=False)
+            yield ListTable(id="meetings", cursor_type="row")
+            yield MeetingDetail(id="detail-box")
         yield Footer(compact=True)
 
     def refresh_data(self) -> None:
@@ -74,6 +54,8 @@ class ScheduleScreen(SearchScreen):
         try:
             self.doc = scheduling.stored_schedule(services.db_path, services.partnership)
             fields = request_fields(services.db_path, services.partnership) if self.search_text else {}
+            p = data.open_partnership(services.db_path, services.partnership)
+            self.agencies = {a.id: a.name for a in p.agencies}
         except UserError as exc:
             self.notify(exc.message, severity="error", timeout=10)
             self.doc = {"meetings": [], "unscheduled": []}
@@ -103,7 +85,7 @@ class ScheduleScreen(SearchScreen):
             )
             table.add_row(
                 when,
-                KIND_SHORT.get(m["kind"], m["kind"]),
+                kind_text(m["kind"]),
                 m["case"],
                 f"{len(present)} of {len(invited)}",
                 flags.strip(),
@@ -112,10 +94,10 @@ class ScheduleScreen(SearchScreen):
         for u in self.doc["unscheduled"]:
             table.add_row(
                 "not placed",
-                KIND_SHORT.get(u["kind"], u["kind"]),
+                kind_text(u["kind"]),
                 u["case"],
                 "-",
-                REASON_SHORT.get(u["reason"], u["reason"].replace("_", " ")),
+                reason_text(u["reason"]),
                 key=u["request"],
             )
         # Stay on the meeting the coordinator was looking at (a refresh follows every dialog and action);
@@ -141,7 +123,7 @@ class ScheduleScreen(SearchScreen):
         try:
             action(self.selected)
         except UserError as exc:
-            self.notify(exc.message, severity="error", timeout=10)
+            self.notify(error_text(exc, self.app), severity="error", timeout=10)
             return
         self.notify(f"{what} {self.selected}")
         self.refresh_data()  # keeps the cursor on the meeting acted on, or where a cancelled one was
@@ -203,11 +185,26 @@ class ScheduleScreen(SearchScreen):
             self.notify("Choose a meeting first")
             return
         options = meeting.get("alternatives") or []
-        if not 1 <= n <= len(options):
-            self.notify(f"{meeting['request']} has {len(options)} alternatives", severity="warning")
+        if len(options) < n:  # none kept (a moved meeting, or a solve that kept none): worked out now
+            try:
+                options = moves.alternatives_now(
+                    services.db_path, services.partnership, meeting["request"], 2, services.now
+                )
+            except UserError as exc:
+                self.notify(error_text(exc, self.app), severity="error", timeout=10)
+                return
+        if len(options) < n:
+            found = "no other time" if not options else f"only {len(options)} other time"
+            self.notify(
+                f"{meeting['request']} has {found} that works with the schedule as it is now; to give it a time "
+                f"yourself, press {key(self.app, 'requests')} and change its request",
+                severity="warning",
+                timeout=10,
+            )
             return
         chosen, fixed = meeting["request"], bool(meeting.get("fixed"))
-        when = moment_text(datetime.fromisoformat(options[n - 1]["start"]), services.today)
+        target = datetime.fromisoformat(options[n - 1]["start"])
+        when = moment_text(target, services.today)
         question = f"Move {chosen} to {when} and lock it there? Its invitees are told with the next export."
         if fixed:
             question = f"{chosen}'s time was fixed in its request (by the chair, say). " + question
@@ -216,9 +213,9 @@ class ScheduleScreen(SearchScreen):
             if yes:
                 self.selected = chosen
                 self._decide(
-                    f"Moved to alternative {n} and locked",
+                    f"Moved to {when} and locked",
                     lambda rid: scheduling.move(
-                        services.db_path, services.partnership, rid, alternative=n, now=services.now, force=fixed
+                        services.db_path, services.partnership, rid, to=target, now=services.now, force=fixed
                     ),
                 )
 
@@ -226,36 +223,18 @@ class ScheduleScreen(SearchScreen):
 
     def show_detail(self, request: str | None) -> None:
         self.selected = request
-        detail = self.query_one("#detail", Static)
+        detail = self.query_one(MeetingDetail)
         if request is None:
-            detail.update("Nothing scheduled yet: press v to open the solver, then g to solve")
+            detail.show(
+                [
+                    f"Nothing scheduled yet: press {key(self.app, 'solve')} to open the solver, then "
+                    f"{key(self.app, 'solve_start')} to solve"
+                ]
+            )
             return
         meeting = next((m for m in self.doc["meetings"] if m["request"] == request), None)
-        if meeting is None:
-            u = next((x for x in self.doc["unscheduled"] if x["request"] == request), None)
-            if u is None:
-                detail.update(f"{request}: cancelled")
-                return
-            lines = [f"{u['request']}: not placed", "", u["detail"], ""] + [f"- {s}" for s in u["suggestions"]]
-            detail.update("\n".join(lines))
+        if meeting is not None:
+            detail.show(meeting_lines(meeting, self.services.today, getattr(self, "agencies", {}), self.app))
             return
-        start, end = datetime.fromisoformat(meeting["start"]), datetime.fromisoformat(meeting["end"])
-        minutes = int((end - start).total_seconds() // 60)
-        place = ", ".join(x for x in (meeting.get("location"), meeting.get("room")) if x)
-        mark = "  [fixed]" if meeting.get("fixed") else "  [locked]" if meeting["locked"] else ""
-        lines = [
-            f"{meeting['request']}  {meeting['case']}{mark}",
-            f"{start:%a %d %b %Y %H:%M}-{end:%H:%M} ({minutes} min){', ' + place if place else ''}",
-            "",
-        ]
-        lines += [
-            f"+ {a['name']} ({a['agency']}, {role_text(a)}{', ' + a['reply'] if a.get('reply') else ''})"
-            for a in meeting["attendees"]
-        ]
-        lines += [f"- {x['name']}: {x['detail']}" for x in meeting["absent"]]
-        if meeting["alternatives"]:
-            lines += ["", "Alternatives:"] + [
-                f"  {moment_text(datetime.fromisoformat(a['start']), self.services.today)}, {a['attendees']} attending"
-                for a in meeting["alternatives"]
-            ]
-        detail.update("\n".join(lines))
+        u = next((x for x in self.doc["unscheduled"] if x["request"] == request), None)
+        detail.show(unplaced_lines(u, self.app) if u is not None else [f"{request}: cancelled"])

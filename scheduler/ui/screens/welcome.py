@@ -7,11 +7,11 @@ from pathlib import Path
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, DirectoryTree, Footer, Header, Input, LoadingIndicator, Static
 
-from scheduler.errors import UserError
+from scheduler.errors import UserError, why
 from scheduler.paths import example_folder
 from scheduler.services import partnership as data
 from scheduler.ui.screens.base import UsesServices
@@ -48,7 +48,8 @@ class WelcomeScreen(UsesServices, Screen[None]):
             yield Button("Example (e)", id="example")
         yield FoldersOnly(self.services.browse_from, id="tree")
         yield LoadingIndicator(id="loading")
-        yield Static(id="problems", classes="panel", markup=False)
+        with VerticalScroll(id="problems-box"):  # Tab reaches it: every problem can be read here
+            yield Static(id="problems", classes="panel", markup=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -97,17 +98,17 @@ class WelcomeScreen(UsesServices, Screen[None]):
         except UserError as exc:
             self.app.call_from_thread(self.failed, exc.message, exc.details)
         except Exception as exc:  # keep the app alive and say what happened
-            self.app.call_from_thread(self.failed, f"loading failed: {type(exc).__name__}: {exc}", [])
+            self.app.call_from_thread(
+                self.failed, f"loading failed ({why(exc)}); this is a fault in Quorum: please report it", []
+            )
         else:
             self.app.call_from_thread(self.loaded, summary.partnership, summary.line())
 
     def failed(self, message: str, details: list[str]) -> None:
         self.query_one("#loading").display = False
         problems = self.query_one("#problems", Static)
-        shown = details[:30] + (
-            [f"... and {len(details) - 30} more (quorum check FOLDER lists them all)"] if len(details) > 30 else []
-        )
-        problems.update("\n".join([message, *shown]))
+        more = " (Tab, then ↓ to read them all)" if len(details) > 8 else ""
+        problems.update("\n".join([message + more, *details]))
         problems.display = True
         self.notify(message, severity="error", timeout=10)
 

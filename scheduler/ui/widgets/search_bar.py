@@ -1,4 +1,5 @@
-"""The `/` search above a list: it filters as you type, Enter goes back to the list, Escape clears it."""
+"""The `/` search above a list: it filters as you type, Enter or ↓ goes back to the list (whose keys, such as
+l and 1, then work again: typed in the box they were letters of the search), Escape clears it."""
 
 from __future__ import annotations
 
@@ -10,14 +11,23 @@ from textual.widgets import Input, Static
 
 
 class SearchInput(Input):
-    BINDINGS = [Binding("escape", "clear", "Clear the search", id="search_clear")]
+    BINDINGS = [
+        Binding("down", "done", "Back to the list", key_display="↓", id="search_done"),
+        Binding("escape", "clear", "Clear the search", id="search_clear"),
+    ]
 
     class Cleared(Message):
         """Escape: the search is emptied and closed, the list shows everything again."""
 
+    class Done(Message):
+        """↓ (like Enter): back to the list, filtered, with its keys."""
+
     def action_clear(self) -> None:
         self.value = ""
         self.post_message(self.Cleared())
+
+    def action_done(self) -> None:
+        self.post_message(self.Done())
 
 
 class SearchBar(Horizontal):
