@@ -69,3 +69,24 @@ def stored_schedule(db_path: Path, pid: str | None) -> dict[str, Any]:
         rows, counters = store.reply_rows(p.id), store.counters(p.id)
     annotate(doc, rows, counters, p)
     return doc
+
+
+def accept_proposal(
+    db_path: Path, pid: str | None, rid: str, person: str, now: datetime, force: bool = False
+) -> dict[str, Any]:
+    """Move ``rid`` to the time ``person`` proposed (through the move every move goes through, so its rules
+    and its undo apply) and mark the proposal accepted."""
+    from scheduler.services import scheduling
+    from scheduler.store.database import Store
+
+    with Store.open(db_path) as store:
+        p = store.partnership(pid)
+        proposal = next((c for c in store.counters(p.id) if c["request"] == rid and c["person"] == person), None)
+    if proposal is None:
+        from scheduler.errors import UserError
+
+        raise UserError(f"{person} has no open proposal for {rid} (quorum replies reads them)")
+    moved = scheduling.move(db_path, pid, rid, to=datetime.fromisoformat(proposal["start"]), now=now, force=force)
+    with Store.open(db_path) as store:
+        store.settle_counter(store.partnership(pid).id, rid, person)
+    return moved

@@ -31,6 +31,7 @@ from scheduler.ui.widgets.export_parts import (
     remembered,
     secret,
 )
+from scheduler.ui.widgets.fetch_replies import IMAP_PASSWORD_ENV, SOURCE_HINT, PasswordPrompt, imap_parts, summary
 from scheduler.ui.widgets.form_parts import FormScroll
 from scheduler.ui.widgets.nav import NavBar
 
@@ -43,6 +44,7 @@ class ExportScreen(DataScreen):
         Binding("w", "write", "Write files", id="export_write"),
         Binding("p", "publish", "Publish to CalDAV", id="export_publish"),
         Binding("m", "send", "Send e-mail", id="export_send"),
+        Binding("f", "fetch_replies", "Fetch replies", id="export_fetch_replies"),
         Binding("ctrl+s", "write", "Write files", show=False, id="export_write_ctrl", priority=True),
         Binding("escape", "leave_field", "Leave field", show=False, id="export_leave_field"),
     ]
@@ -91,6 +93,8 @@ class ExportScreen(DataScreen):
             )
             yield from field("Mail user", remembered("smtp-user", "QUORUM_SMTP_USER", saved.smtp_user))
             yield from field("Mail password", secret("smtp-password", SMTP_PASSWORD_ENV))
+            yield Static("Attendees' answers: fetch them from the coordinator's mailbox (f):", classes="title")
+            yield from field("Replies from", remembered("replies", "QUORUM_REPLIES", "", SOURCE_HINT))
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -140,6 +144,8 @@ class ExportScreen(DataScreen):
             self.action_write()
         elif event.input.id in ("smtp", "smtp-user", "smtp-password"):
             self.action_send()
+        elif event.input.id == "replies":
+            self.action_fetch_replies()
         else:
             self.action_publish()
 
@@ -179,9 +185,9 @@ class ExportScreen(DataScreen):
         def put() -> str:
             r = publish(services.db_path, services.partnership, url, user, password, overwrite=overwrite)
             conflicts = (
-                f"; {len(r.conflicts)} edited on the server were left alone (tick Replace edited events to "
-                "replace them)"
-                if r.conflicts
+                f"; {len(r.conflicts)} edited and {len(r.deleted)} deleted on the server were left alone (tick "
+                "Replace edited events to write Quorum's over them)"
+                if r.conflicts or r.deleted
                 else ""
             )
             return (
@@ -233,6 +239,8 @@ class ExportScreen(DataScreen):
         def go() -> str:
             report = mail.send(services.db_path, services.partnership, relay, progress=self.progress)
             refused = [f"{x.email}: {why}" for x, why in report.refused]
+            if report.unrecorded or report.stopped:
+                refused.insert(0, mail.stopped(report))
             tail = f"; {len(refused) + len(report.unsent)} not sent, kept for next time ({'; '.join(refused[:3])})"
             return f"Sent {len(report.sent)} of {len(report.planned)} e-mails" + (
                 tail if refused or report.unsent else ""
@@ -246,6 +254,44 @@ class ExportScreen(DataScreen):
         self.app.push_screen(
             Confirm(f"E-mail {count} messages through {relay.address} ({SECURITY_WORDS[security]})?"), answered
         )
+
+    def action_fetch_replies(self) -> None:
+        """Read the answers waiting in a mailbox (as quorum replies does): a path, or an IMAP mailbox whose
+        password is asked for unless QUORUM_IMAP_PASSWORD holds it."""
+        from scheduler.calendars.imap import ImapBox
+        from scheduler.calendars.replies import read_replies
+
+        services, source = self.services, self.field("replies")
+        if not source:
+            self.notify(f"Type where the replies are first (Tab to Replies from): {SOURCE_HINT}", severity="warning")
+            return
+        try:
+            parts = imap_parts(source)
+        except UserError as exc:
+            self.notify(exc.message, severity="error", timeout=10)
+            return
+        if parts is None:
+            path = Path(source).expanduser()
+            self.start(
+                f"Reading replies from {path}",
+                lambda: summary(read_replies(services.db_path, services.partnership, [path])),
+            )
+            return
+        host, port, user, mailbox = parts
+
+        def fetch(password: str | None) -> None:
+            if password is None:
+                return
+            box = ImapBox(host, user, password, port, mailbox=mailbox)
+            job = lambda: summary(read_replies(services.db_path, services.partnership, [], imap=box))  # noqa: E731
+            self.start(f"Reading the unseen replies in {mailbox} on {host} (nothing is marked or deleted)", job)
+
+        if os.environ.get(IMAP_PASSWORD_ENV):
+            fetch(os.environ[IMAP_PASSWORD_ENV])
+        else:
+            self.app.push_screen(
+                PasswordPrompt(f"Password for {user} on {host} (Enter to read, Escape to stop):"), fetch
+            )
 
     def progress(self, done: int, total: int) -> None:
         """Called from the sending thread after each message."""

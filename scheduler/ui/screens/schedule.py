@@ -10,7 +10,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header
 
 from scheduler.errors import UserError
-from scheduler.services import moves, scheduling
+from scheduler.services import answers, moves, scheduling
 from scheduler.services import partnership as data
 from scheduler.services.search import request_fields
 from scheduler.today import moment_text
@@ -34,6 +34,7 @@ class ScheduleScreen(SearchScreen):
         Binding("2", "move(2)", "Move to alternative 2", id="schedule_move_2", group=MOVE),
         Binding("u", "undo", "Undo", id="schedule_undo"),
         Binding("h", "history", "History", id="schedule_history"),
+        Binding("p", "accept_proposal", "Accept proposed time", id="schedule_accept_proposal", show=False),
     ]
     selected: str | None = None
 
@@ -52,7 +53,7 @@ class ScheduleScreen(SearchScreen):
         row_before = table.cursor_row
         table.clear(columns=True)
         try:
-            self.doc = scheduling.stored_schedule(services.db_path, services.partnership)
+            self.doc = answers.stored_schedule(services.db_path, services.partnership)  # with proposals
             fields = request_fields(services.db_path, services.partnership) if self.search_text else {}
             p = data.open_partnership(services.db_path, services.partnership)
             self.agencies = {a.id: a.name for a in p.agencies}
@@ -216,6 +217,33 @@ class ScheduleScreen(SearchScreen):
                     f"Moved to {when} and locked",
                     lambda rid: scheduling.move(
                         services.db_path, services.partnership, rid, to=target, now=services.now, force=fixed
+                    ),
+                )
+
+        self.app.push_screen(Confirm(question), answered)
+
+    def action_accept_proposal(self) -> None:
+        """Move the meeting to the first time an attendee proposed (quorum replies read it), asking first as
+        every move does."""
+        services = self.services
+        meeting = next((m for m in self.doc["meetings"] if m["request"] == self.selected), None)
+        if meeting is None or not meeting.get("proposals"):
+            self.notify("No proposed time for this meeting (quorum replies reads them from the mailbox)")
+            return
+        proposal, chosen, fixed = meeting["proposals"][0], meeting["request"], bool(meeting.get("fixed"))
+        when = moment_text(datetime.fromisoformat(proposal["start"]), services.today)
+        question = f"Move {chosen} to {when}, as {proposal['name']} proposed, and lock it there? "
+        question += "Its invitees are told with the next export."
+        if fixed:
+            question = f"{chosen}'s time was fixed in its request (by the chair, say). " + question
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.selected = chosen
+                self._decide(
+                    f"Moved to {when} as {proposal['name']} proposed, and locked",
+                    lambda rid: answers.accept_proposal(
+                        services.db_path, services.partnership, rid, proposal["person"], services.now, force=fixed
                     ),
                 )
 

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from scheduler.services.answers import reply_words
 from scheduler.services.describe import role_text
 from scheduler.today import moment_text
 from scheduler.ui.advice import advice_lines, key
@@ -32,10 +33,16 @@ def meeting_lines(meeting: dict[str, Any], today: date, agencies: dict[str, str]
     ]
     lines += [
         f"+ {a['name']} ({agency_name(a['agency'], agencies)}, {role_text(a)}"
-        f"{', ' + a['reply'] if a.get('reply') else ''})"
+        f"{', ' + reply_words(a) if a.get('reply') else ''})"
         for a in meeting["attendees"]
     ]
     lines += [f"- {x['name']}: {x['detail']}" for x in meeting["absent"]]
+    if meeting.get("proposals"):  # Outlook's "propose new time" (iTIP COUNTER), read by quorum replies
+        lines += ["", f"Proposed times ({key(app, 'schedule_accept_proposal')} moves it to the first):"] + [
+            f"  {moment_text(datetime.fromisoformat(x['start']), today)}-{datetime.fromisoformat(x['end']):%H:%M} "
+            f"by {x['name']}" + (f" (unverified: sent by {x['unverified']})" if x["unverified"] else "")
+            for x in meeting["proposals"]
+        ]
     if meeting["alternatives"]:
         moves = f"{key(app, 'schedule_move_1')} or {key(app, 'schedule_move_2')}"
         lines += ["", f"Alternatives ({moves} moves it there):"] + [
