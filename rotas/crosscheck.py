@@ -21,7 +21,8 @@ from rotas.model import (
     WeeklyPattern,
     WeeklyRule,
 )
-from rotas.problems import Problem, key_path
+from rotas.problems import Problem, key_path, key_words
+from rotas.sane import did_you_mean
 from rotas.schema import (
     PatternsFile,
     PeopleFile,
@@ -30,9 +31,10 @@ from rotas.schema import (
 MAX_CYCLE_DAYS = 366
 
 
-def listed(items: Iterable[str]) -> str:
+def listed(items: Iterable[str], near: str | None = None) -> str:
+    """The names defined, and the one ``near`` was probably meant to be (a slip of a letter or two)."""
     names = sorted(items)
-    return ", ".join(names) if names else "none"
+    return (", ".join(names) if names else "none") + (did_you_mean(near, names) if near is not None else "")
 
 
 def check_patterns(
@@ -49,7 +51,9 @@ def check_patterns(
     seen: dict[str, str] = {}
     for where, name in names:
         if name in seen:
-            problems.append(Problem(rel, f"pattern {name!r} is already defined at {seen[name]}", key=f"{where}.name"))
+            problems.append(
+                Problem(rel, f"pattern {name!r} is already defined at {key_words(seen[name])}", key=f"{where}.name")
+            )
         seen.setdefault(name, where)
 
     def codes_of(agency: str, where: str) -> dict[str, Shift] | None:
@@ -64,7 +68,9 @@ def check_patterns(
         if known_agencies is not None and agency not in known_agencies:
             problems.append(
                 Problem(
-                    rel, f"unknown agency {agency!r} (agencies.toml defines {listed(agencies)})", key=f"{where}.agency"
+                    rel,
+                    f"unknown agency {agency!r} (agencies.toml defines {listed(agencies, agency)})",
+                    key=f"{where}.agency",
                 )
             )
         return None
@@ -169,7 +175,9 @@ def check_pattern_use(
         if known_patterns is not None and name not in known_patterns:
             problems.append(
                 Problem(
-                    rel, f"unknown pattern {name!r} (patterns.toml defines {listed(patterns)})", key=f"{where}.pattern"
+                    rel,
+                    f"unknown pattern {name!r} (patterns.toml defines {listed(patterns, name)})",
+                    key=f"{where}.pattern",
                 )
             )
         return
@@ -219,23 +227,34 @@ def check_people(
             j = first[p.id]
             other = doc.people[j].team  # type: ignore[union-attr]
             if other != p.team:
-                message = f"{p.id!r} is already in team {other!r} at people[{j}]; a person may be in one team at a time"
+                message = (
+                    f"{p.id!r} is already in team {other!r} at {key_words(f'people[{j}]')}; a person may be in one "
+                    "team at a time"
+                )
             else:
-                message = f"person {p.id!r} is already defined at people[{j}]"
+                message = f"person {p.id!r} is already defined at {key_words(f'people[{j}]')}"
             problems.append(Problem(rel, message, key=f"{where}.id"))
             continue
         first[p.id] = i
         email = p.email.lower()
         if email in emails:
             problems.append(
-                Problem(rel, f"email {p.email!r} is already used at people[{emails[email]}]", key=f"{where}.email")
+                Problem(
+                    rel,
+                    f"email {p.email!r} is already used at {key_words(f'people[{emails[email]}]')}",
+                    key=f"{where}.email",
+                )
             )
         emails.setdefault(email, i)
         team = teams.get(p.team)
         if team is None:
             if known_teams is not None and p.team not in known_teams:
                 problems.append(
-                    Problem(rel, f"unknown team {p.team!r} (teams.toml defines {listed(teams)})", key=f"{where}.team")
+                    Problem(
+                        rel,
+                        f"unknown team {p.team!r} (teams.toml defines {listed(teams, p.team)})",
+                        key=f"{where}.team",
+                    )
                 )
             continue
         if p.agency is not None and p.agency != team.agency:

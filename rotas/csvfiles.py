@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from rotas.clock import to_utc
 from rotas.model import ABSENCE_KINDS, Absence, DutyOverride
-from rotas.problems import MAX_PER_FILE, Problem
-from rotas.sane import FIRST_YEAR, LAST_YEAR, check_date, shown
+from rotas.problems import MAX_PER_FILE, STOPPED, Problem
+from rotas.sane import FIRST_YEAR, LAST_YEAR, check_date, did_you_mean, shown
 
 
 def _rows(
@@ -40,7 +40,7 @@ def _rows(
             line_no = reader.line_num
             if len(problems) - before >= MAX_PER_FILE:
                 problems.append(
-                    Problem(rel, f"stopped checking after {MAX_PER_FILE} problems in this file", line=line_no)
+                    Problem(rel, f"{STOPPED} {len(problems) - before} problems in this file", line=line_no)
                 )
                 return
             if not record or all(not cell.strip() for cell in record) or record[0].lstrip().startswith("#"):
@@ -95,63 +95,75 @@ def _when_problem(column: str, value: str, exc: ValueError, clock: str | None) -
     return f"{column} {shown(value)} is not {example}"
 
 
+def _unknown_person(person: str, ids: Sequence[str]) -> str:
+    return f"unknown person {person!r} (use the id from people.toml{did_you_mean(person, ids)})"
+
+
 def read_absences(
-    text: str, rel: str, tz: ZoneInfo, known: Callable[[str], bool], problems: list[Problem]
+    text: str,
+    rel: str,
+    tz: ZoneInfo,
+    known: Callable[[str], bool],
+    problems: list[Problem],
+    ids: Sequence[str] = (),
 ) -> list[Absence]:
+    """Every problem of a line is said at once (not one per run: three rounds for one line); ``ids`` are
+    the people's ids, for a "did you mean"."""
     out: list[Absence] = []
     for line, row in _rows(text, rel, ("person", "start", "end", "kind"), problems):
+        found: list[str] = []
         if not known(row["person"]):
-            problems.append(Problem(rel, f"unknown person {row['person']!r} (use the id from people.toml)", line=line))
-            continue
+            found.append(_unknown_person(row["person"], ids))
         kind = row["kind"].lower()
         if kind not in ABSENCE_KINDS:
-            problems.append(
-                Problem(rel, f"unknown kind {row['kind']!r} (use one of: {', '.join(ABSENCE_KINDS)})", line=line)
-            )
-            continue
+            hint = did_you_mean(kind, ABSENCE_KINDS)
+            found.append(f"unknown kind {row['kind']!r} (use one of: {', '.join(ABSENCE_KINDS)}{hint})")
+        start = finish = None
         try:
             start = _moment(row["start"], tz, end=False)
         except ValueError as exc:
-            problems.append(Problem(rel, _when_problem("start", row["start"], exc, "09:00"), line=line))
-            continue
+            found.append(_when_problem("start", row["start"], exc, "09:00"))
         try:
             finish = _moment(row["end"], tz, end=True)
         except ValueError as exc:
-            problems.append(Problem(rel, _when_problem("end", row["end"], exc, "17:00"), line=line))
-            continue
-        if finish <= start:
-            problems.append(Problem(rel, f"end {row['end']} is before start {row['start']}", line=line))
-            continue
-        out.append(Absence(row["person"], start, finish, kind, f"{rel}:{line}"))
+            found.append(_when_problem("end", row["end"], exc, "17:00"))
+        if start is not None and finish is not None and finish <= start:
+            found.append(f"end {row['end']} is before start {row['start']}")
+        problems.extend(Problem(rel, message, line=line) for message in found)
+        if not found and start is not None and finish is not None:
+            out.append(Absence(row["person"], start, finish, kind, f"{rel}:{line}"))
     return out
 
 
 def read_duty_sheet(
-    text: str, rel: str, codes_for: Callable[[str], set[str] | None], problems: list[Problem]
+    text: str,
+    rel: str,
+    codes_for: Callable[[str], set[str] | None],
+    problems: list[Problem],
+    ids: Sequence[str] = (),
 ) -> list[DutyOverride]:
-    """Rows of a duty sheet; ``codes_for(person)`` is their agency's codes, None if unknown."""
+    """Rows of a duty sheet; ``codes_for(person)`` is their agency's codes, None if unknown. Every problem of
+    a line is said at once; ``ids`` are the people's ids, for a "did you mean"."""
     out: list[DutyOverride] = []
     seen: dict[tuple[str, date], tuple[str, int]] = {}
     for line, row in _rows(text, rel, ("date", "person", "shift_code"), problems):
+        found: list[str] = []
         codes = codes_for(row["person"])
         if codes is None:
-            problems.append(Problem(rel, f"unknown person {row['person']!r} (use the id from people.toml)", line=line))
-            continue
+            found.append(_unknown_person(row["person"], ids))
+        day = None
         try:
             day = check_date(date.fromisoformat(row["date"]))
         except ValueError as exc:
-            problems.append(Problem(rel, _when_problem("date", row["date"], exc, None), line=line))
-            continue
+            found.append(_when_problem("date", row["date"], exc, None))
         code = row["shift_code"]
-        if code not in codes:
-            problems.append(
-                Problem(
-                    rel,
-                    f"unknown shift code {code!r} for {row['person']} (their agency defines "
-                    f"{', '.join(sorted(codes))})",
-                    line=line,
-                )
+        if codes is not None and code not in codes:
+            found.append(
+                f"unknown shift code {code!r} for {row['person']} (their agency defines "
+                f"{', '.join(sorted(codes))}{did_you_mean(code, sorted(codes))})"
             )
+        problems.extend(Problem(rel, message, line=line) for message in found)
+        if found or day is None:
             continue
         previous = seen.get((row["person"], day))
         if previous and previous[0] != code:

@@ -77,7 +77,28 @@ def toml_hint(line: str) -> str:
     bare = _BARE_WORD.search(line)
     if bare and bare[1] not in ("true", "false", "inf", "nan"):
         return f'text must be in double quotes: "{bare[1]}"'
+    if _open_quote(line):
+        return 'a quote is not closed: text in double quotes must end with " on the same line'
     return ""
+
+
+def _open_quote(line: str) -> bool:
+    """Whether a double-quoted text on ``line`` is left open (a '#' inside quotes is not a comment)."""
+    inside = False
+    escaped = False
+    for char in line:
+        if inside:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                inside = False
+        elif char == '"':
+            inside = True
+        elif char == "#":
+            return False
+    return inside
 
 
 def read_toml(path: Path, rel: str, problems: list[Problem]) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ from rotas.model import (
     Team,
     Term,
 )
-from rotas.problems import Problem, key_path
+from rotas.problems import Problem, key_path, key_words
 from rotas.schema import (
     AGENCY_KINDS,
     FILES,
@@ -68,7 +69,7 @@ def _duplicates(ids: Iterable[tuple[int, str]], rel: str, what: str, list_key: s
             problems.append(
                 Problem(
                     rel,
-                    f"{what} {value!r} is already defined at {list_key}[{first[value]}]",
+                    f"{what} {value!r} is already defined at {key_words(f'{list_key}[{first[value]}]')}",
                     key=key_path(list_key, index, "id" if what != "pattern" else "name"),
                 )
             )
@@ -94,11 +95,32 @@ def unexpected_files(folder: Path) -> list[Problem]:
     return out
 
 
+@dataclass
+class FolderRead:
+    """A folder as far as it could be read: the Partnership is built from whatever checked out, so other
+    files (requests.toml) can still be checked against it while some of its files have problems."""
+
+    partnership: Partnership | None  # None when partnership.toml or its time zone could not be read
+    problems: list[Problem]
+    broken: set[str]  # ids and names of entries with problems: references to them are not "unknown"
+    whole: bool  # every file parsed (a name missing from the partnership is then really missing)
+
+
 def load_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem]]:
     """Read and check a partnership folder; the Partnership is None whenever problems exist."""
+    read = read_folder(folder)
+    if read.problems:
+        return None, read.problems
+    return read.partnership, []
+
+
+def read_folder(folder: str | Path) -> FolderRead:
+    """Read and check a partnership folder, keeping what checked out beside the problems."""
     root = Path(folder)
     if not root.is_dir():
-        return None, [Problem(str(folder), "not a folder (give the folder that holds partnership.toml)")]
+        return FolderRead(
+            None, [Problem(str(folder), "not a folder (give the folder that holds partnership.toml)")], set(), False
+        )
     problems: list[Problem] = unexpected_files(root)
     docs: dict[str, Any] = {}
     broken: dict[str, set[str]] = {name: set() for name in FILES}
@@ -135,7 +157,7 @@ def load_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem]]:
                 problems.append(
                     Problem(
                         "partnership.toml",
-                        f"room {room.id!r} is already defined at rooms[{seen_rooms[room.id]}]",
+                        f"room {room.id!r} is already defined at {key_words(f'rooms[{seen_rooms[room.id]}]')}",
                         key=key_path("rooms", i, "id"),
                     )
                 )
@@ -185,7 +207,7 @@ def load_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem]]:
                 problems.append(
                     Problem(
                         "teams.toml",
-                        f"unknown agency {t.agency!r} (agencies.toml defines {listed(agencies)})",
+                        f"unknown agency {t.agency!r} (agencies.toml defines {listed(agencies, t.agency)})",
                         key=f"{where}.agency",
                     )
                 )
@@ -199,20 +221,26 @@ def load_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem]]:
     people: dict[str, Person] = {}
     if people_doc is not None:
         check_people(people_doc, teams, patterns, known_teams, known_patterns, people, problems)
+        # A person whose entry has a problem (an unknown team, say) is in people.toml all the same: the
+        # absences, duty sheets and requests naming them are not told "unknown person" as well.
+        broken["people.toml"].update(x.id for x in people_doc.people if x is not None and x.id not in people)
 
-    absences: list[Absence] = []
-    overrides: list[DutyOverride] = []
-    calendars: list[tuple[str, str]] = []
-    if people_doc is not None:
-        # With a bad time zone, still check the data files (read in UTC) so every problem is listed.
-        absences, overrides, calendars = _read_data_files(
-            root, tz or ZoneInfo("UTC"), people, broken["people.toml"], agencies, problems
-        )
+    # With a bad time zone, still check the data files (read in UTC), and with people.toml unreadable,
+    # everything in them but the names (which cannot be known): every problem listed in one run.
+    absences, overrides, calendars = _read_data_files(
+        root,
+        tz or ZoneInfo("UTC"),
+        people if people_doc is not None else None,
+        broken["people.toml"],
+        agencies,
+        problems,
+    )
 
-    if problems or part is None or tz is None:
-        return None, _by_file(problems)
+    all_broken = set().union(*broken.values())
+    if part is None or tz is None:
+        return FolderRead(None, _by_file(problems), all_broken, False)
     terms = tuple(Term(t.name or f"term {i + 1}", t.start, t.end) for i, t in enumerate(part.terms))
-    return Partnership(
+    partnership = Partnership(
         id=part.id or slug(part.name),
         name=part.name,
         timezone=part.timezone,
@@ -230,7 +258,9 @@ def load_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem]]:
         busy_calendars=tuple(calendars),
         settings=part.settings.model_dump(mode="json"),
         rooms=tuple(Room(r.id, r.name, r.capacity) for r in part.rooms),
-    ), []
+    )
+    whole = all(docs.get(name) is not None for name in FILES)
+    return FolderRead(partnership, _by_file(problems), all_broken, whole)
 
 
 def _by_file(problems: list[Problem]) -> list[Problem]:
@@ -242,29 +272,47 @@ def _by_file(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (order.get(p.file, len(order)), p.file not in order and p.file))
 
 
+class _AnyCode(set):
+    """Every shift code, for a person whose agency cannot be known (people.toml could not be read)."""
+
+    def __contains__(self, code: object) -> bool:
+        return True
+
+
 def _read_data_files(
     root: Path,
     tz: ZoneInfo,
-    people: dict[str, Person],
+    people: dict[str, Person] | None,
     broken_people: set[str],
     agencies: dict[str, Agency],
     problems: list[Problem],
 ) -> tuple[list[Absence], list[DutyOverride], list[tuple[str, str]]]:
-    """Absences, duty sheets and busy calendars; rows naming a broken person are passed over."""
+    """Absences, duty sheets and busy calendars; rows naming a broken person are passed over. ``people``
+    None: people.toml could not be read, so names are not checked (everything else is)."""
+    known_people = people or {}
     absences: list[Absence] = []
     path = root / "absences.csv"
     if path.exists():
         text = read_text(path, "absences.csv", problems, DATA_LIMIT)
         if text is not None:
-            absences = read_absences(text, "absences.csv", tz, lambda x: x in people or x in broken_people, problems)
-            absences = [a for a in absences if a.person in people]
+            absences = read_absences(
+                text,
+                "absences.csv",
+                tz,
+                lambda x: people is None or x in known_people or x in broken_people,
+                problems,
+                sorted(known_people),
+            )
+            absences = [a for a in absences if a.person in known_people]
 
     def codes_for(person_id: str) -> set[str] | None:
+        if people is None:
+            return _AnyCode()
         person = people.get(person_id)
         if person is None:
-            return None if person_id not in broken_people else set()
+            return None if person_id not in broken_people else _AnyCode()
         agency = agencies.get(person.agency)
-        return set(agency.shifts) if agency else set()
+        return set(agency.shifts) if agency else _AnyCode()
 
     overrides: list[DutyOverride] = []
     seen: dict[tuple[str, date], str] = {}
@@ -272,7 +320,7 @@ def _read_data_files(
         text = read_text(path, path.name, problems, DATA_LIMIT)
         if text is None:
             continue
-        for row in read_duty_sheet(text, path.name, codes_for, problems):
+        for row in read_duty_sheet(text, path.name, codes_for, problems, sorted(known_people)):
             other = seen.get((row.person, row.date))
             if other is not None:
                 problems.append(
@@ -294,7 +342,7 @@ def _read_data_files(
                 continue
             if path.stem in broken_people:
                 continue
-            if path.stem not in people:
+            if people is not None and path.stem not in people:
                 problems.append(
                     Problem(
                         rel,

@@ -6,12 +6,14 @@ Every check collects problems instead of stopping at the first, so one run of
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 MAX_PER_FILE = 50  # past this a file is almost certainly the wrong file: more lines would bury the message
 MAX_TOTAL = 200
 MAX_MESSAGE = 300  # a message quoting a megabyte value is cut here
 MAX_KEY = 120
+STOPPED = "stopped checking after"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +33,7 @@ class Problem:
         if self.line is not None:
             return f"{self.file}:{self.line}: {self.message}{self.where()}"
         if self.key:
-            return f"{self.file}: {self.key}: {self.message}{self.where()}"
+            return f"{self.file}: {key_words(self.key)}: {self.message}{self.where()}"
         return f"{self.file}: {self.message}{self.where()}"
 
     def where(self) -> str:
@@ -39,6 +41,30 @@ class Problem:
         named = f" for {self.entry}" if self.entry else ""
         at = f" at line {self.entry_line}" if self.entry_line is not None else ""
         return f" (in the entry{named}{at})" if named or at else ""
+
+
+# A nested list's items, one by one, as a coordinator names them ("rule 2", "day 12").
+_ONE_OF = {"days": "day", "rules": "rule", "slots": "slot", "terms": "term", "rooms": "room", "invite": "invite"}
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def key_words(key: str) -> str:
+    """A key path as a coordinator counts: ``requests[2].invite[0].person`` is "requests entry 3, invite 1,
+    person" and ``cycles[0].days[11]`` "cycles entry 1, day 12" (the paths themselves count from zero, as
+    the parsers do; nobody reading a file does)."""
+    words: list[str] = []
+    for name, index in _PART.findall(key):
+        if name and words and words[-1] == "shifts":
+            words[-1] = f"shift {name}"
+        elif name:
+            words.append(name)
+        elif not words:
+            words.append(f"entry {int(index) + 1}")
+        elif len(words) == 1:  # a file's own list: "people entry 2"
+            words[0] = f"{words[0]} entry {int(index) + 1}"
+        else:
+            words[-1] = f"{_ONE_OF.get(words[-1], words[-1])} {int(index) + 1}"
+    return ", ".join(words)
 
 
 def key_path(*parts: str | int) -> str:
@@ -65,6 +91,9 @@ def capped(problems: list[Problem]) -> list[Problem]:
     out: list[Problem] = []
     per_file: dict[str, int] = {}
     for p in problems:
+        if p.message.startswith(STOPPED):  # a reader's own last word on a file: always kept
+            out.append(p)
+            continue
         per_file[p.file] = per_file.get(p.file, 0) + 1
         if per_file[p.file] <= MAX_PER_FILE + 1:  # + 1: room for a reader's own "stopped checking" line
             if len(p.message) > MAX_MESSAGE:
@@ -75,7 +104,8 @@ def capped(problems: list[Problem]) -> list[Problem]:
     for file, count in per_file.items():
         if count > MAX_PER_FILE + 1:
             index = max(i for i, p in enumerate(out) if p.file == file) + 1
-            out.insert(index, Problem(file, f"... and {count - MAX_PER_FILE - 1:,} more problems in this file"))
+            rest = count - MAX_PER_FILE - 1
+            out.insert(index, Problem(file, f"... and {rest:,} more problem{'' if rest == 1 else 's'} in this file"))
     if len(out) > MAX_TOTAL:
         rest = len(problems) - sum(1 for p in out[:MAX_TOTAL] if not p.message.startswith("... and "))
         out = [*out[:MAX_TOTAL], Problem(out[MAX_TOTAL].file, f"... and {rest:,} more problems (fix these first)")]

@@ -91,15 +91,15 @@ FOLDER_CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     ),
     "request latest 9999-12-31": (
         replace_in("requests.toml", "latest = 2026-03-25\n", "latest = 9999-12-31\n"),
-        ".latest: 9999-12-31 is not a usable date",
+        ", latest: 9999-12-31 is not a usable date",
     ),
     "request earliest 0001-01-01": (
         replace_in("requests.toml", "earliest = 2026-03-23\n", "earliest = 0001-01-01\n"),
-        ".earliest: 0001-01-01 is not a usable date",
+        ", earliest: 0001-01-01 is not a usable date",
     ),
     "team offset of 21 digits": (
         replace_in("teams.toml", 'pattern = "sw-office"', 'pattern = "sw-office"\noffset = 100000000000000000000'),
-        "teams.toml: teams[3].offset: input should be less than or equal to 10000",
+        "teams.toml: teams entry 4, offset: input should be less than or equal to 10000",
     ),
     "pattern rule FREQ=SECONDLY": (
         replace_in("patterns.toml", 'rrule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=FR"', 'rrule = "FREQ=SECONDLY"'),
@@ -115,15 +115,15 @@ FOLDER_CASES: dict[str, tuple[Callable[[Path], None], str]] = {
     ),
     "team name with a line break": (
         replace_in("teams.toml", 'name = "Child Safeguarding Unit"', 'name = "Child\\nSafeguarding Unit"'),
-        "teams.toml: teams[1].name: contains a line break",
+        "teams.toml: teams entry 2, name: contains a line break",
     ),
     "NUL and ESC in a name": (
         replace_in("people.toml", 'name = "', 'name = "\\u0000\\u001b[2J'),
-        "people.toml: people[0].name: contains a control character (U+0000)",
+        "people.toml: people entry 1, name: contains a control character (U+0000)",
     ),
     "right-to-left override in a role": (
         replace_in("people.toml", 'role = "', 'role = "\\u202e'),
-        "people.toml: people[0].role: contains an invisible character (right-to-left override)",
+        "people.toml: people entry 1, role: contains an invisible character (right-to-left override)",
     ),
     "1 MB name": (replace_in("people.toml", 'name = "', 'name = "' + "A" * 1_000_000), "at most 200 characters"),
 }
@@ -295,7 +295,7 @@ def test_a_megabyte_value_is_not_echoed_whole(example_copy: Path, run) -> None:
     (example_copy / "teams.toml").write_text((example_copy / "teams.toml").read_text() + f"\n{huge[:100_000]} = 1\n")
     result = run("check", example_copy)
     assert result.code == 2 and len(result.out) < 5_000, len(result.out)
-    assert "teams.toml: teams[12].xxxxxxxx" in result.out and "absences.csv:12: CSV error" in result.out
+    assert "teams.toml: teams entry 13, xxxxxxxx" in result.out and "absences.csv:12: CSV error" in result.out
 
 
 def test_an_unknown_id_one_slip_away_gets_a_suggestion(loaded, run) -> None:

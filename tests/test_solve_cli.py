@@ -249,12 +249,13 @@ def test_requests_file_problems_are_located(run, example_copy) -> None:
     result = run("check", example_copy)
     assert result.code == 2
     assert (
-        f"{example_copy}/requests.toml: requests[0].case: 'Baby Smith' is not a case reference (two to four "
+        f"{example_copy}/requests.toml: requests entry 1, case: 'Baby Smith' is not a case reference (two to four "
         "capital letters, a hyphen, then three to eight digits, such as CP-10482); never put a child's or family's "
         "name here"
     ) in result.out
     assert (
-        f"{example_copy}/requests.toml: requests[9].within.of_request: a request cannot be within days of itself"
+        f"{example_copy}/requests.toml: requests entry 10, within, of_request: a request cannot be within days of "
+        "itself"
     ) in result.out
 
 
@@ -269,7 +270,8 @@ def test_a_deadline_cycle_is_reported(run, example_copy) -> None:
     result = run("check", example_copy)
     assert result.code == 2
     assert (
-        f"{example_copy}/requests.toml: requests[0].within.of_request: requests wait on each other in a cycle: "
+        f"{example_copy}/requests.toml: requests entry 1, within, of_request: requests wait on each other in a "
+        "cycle: "
         "sd-10482 -> cg-10482 -> icpc-10482 -> sd-10482"
     ) in result.out
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from rotas import load_folder
 from rotas.availability import absences_between, availability
 from rotas.clock import day_span, to_utc, zone
 from rotas.files import read_toml, validate_lists, with_entry_lines
+from rotas.folder import read_folder
 from rotas.intervals import Interval
 from rotas.model import Absence, Partnership, Person
 from rotas.overlap import OverlapReport, overlap
@@ -53,8 +53,17 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def read_requests(folder: Path, partnership: Partnership | None, problems: list[Problem]) -> list[Request]:
-    """Requests in requests.toml, checked against the partnership (when it loaded cleanly)."""
+def read_requests(
+    folder: Path,
+    partnership: Partnership | None,
+    problems: list[Problem],
+    broken: set[str] | None = None,
+    names_known: bool = True,
+) -> list[Request]:
+    """Requests in requests.toml, checked against the partnership. While other files have problems,
+    ``partnership`` is what of it checked out: a reference to an entry with a problem of its own (in
+    ``broken``) is not reported again as unknown, and none is when a file could not be read at all
+    (``names_known`` false: whose names they would be is not known)."""
     path = folder / "requests.toml"
     if not path.exists():
         return []
@@ -64,18 +73,38 @@ def read_requests(folder: Path, partnership: Partnership | None, problems: list[
     doc, _ = validate_lists(RequestsFile, data, "requests.toml", problems)
     if partnership is None or doc is None:
         return []
-    return check_requests(doc.requests, partnership, "requests.toml", problems)
+    found: list[Problem] = []
+    requests = check_requests(doc.requests, partnership, "requests.toml", found)
+    unsure = broken or set()
+
+    def uncertain(x: Problem) -> bool:
+        """A name not found, or a slot with too few people, said of a partnership only partly read."""
+        if names_known and not unsure:
+            return False
+        if not names_known:
+            return x.message.startswith(("unknown ", "only "))
+        return x.message.startswith("only ") or (
+            x.message.startswith("unknown ") and any(f"'{b}'" in x.message for b in unsure)
+        )
+
+    problems += [x for x in found if not uncertain(x)]
+    return requests
 
 
 def check_folder(folder: str | Path) -> tuple[Partnership | None, list[Problem], list[Request]]:
-    """Everything wrong with a partnership folder (empty when it can be loaded), and its requests."""
+    """Everything wrong with a partnership folder (empty when it can be loaded), and its requests.
+
+    A mistake in one file does not hide another's: requests.toml is checked against what of the
+    partnership checked out, as long as every file could be parsed (a name missing from an unreadable
+    file would only be a guess)."""
     root = Path(folder)
-    partnership, problems = load_folder(root)
+    read = read_folder(root)
+    problems = list(read.problems)
     requests: list[Request] = []
     if root.is_dir():
-        requests = read_requests(root, partnership, problems)
+        requests = read_requests(root, read.partnership, problems, read.broken, read.whole or not problems)
         problems = with_entry_lines(problems, root)
-    return (partnership if not problems else None), capped(problems), requests
+    return (read.partnership if not problems else None), capped(problems), requests
 
 
 def past_requests(p: Partnership, requests: list[Request], now: datetime) -> list[str]:

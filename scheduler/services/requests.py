@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from rotas.clock import zone
 from rotas.files import record_errors
 from rotas.model import Partnership
-from rotas.problems import Problem
+from rotas.problems import Problem, key_words
 from scheduler import today as clock
 from scheduler.advice import Step
 from scheduler.errors import UserError
@@ -134,7 +134,8 @@ def put_request(
             if len(problems) == 1 and problems[0][0] == "id":  # unknown or taken: the message says it all
                 raise UserError(problems[0][1])
             raise UserError(
-                f"request {rid!r} is not valid; nothing was saved", [f"{key}: {message}" for key, message in problems]
+                f"request {rid!r} is not valid; nothing was saved",
+                [f"{key_words(key)}: {message}" for key, message in problems],
             )
         passed = None if allow_past else window_passed(p, request, now or clock.now())
         if passed is not None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from rotas.clock import missing_hour, to_utc, zone
 from rotas.model import Partnership
-from rotas.problems import Problem, key_path
+from rotas.problems import Problem, key_path, key_words
 from rotas.sane import SlowPattern, did_you_mean, fullmatch, shown
 from scheduler.solver.request_file import HUB, PRESETS, VIRTUAL, RequestEntry, SlotEntry, Urgency
 
@@ -179,7 +179,7 @@ def resolve(entry: RequestEntry, p: Partnership, rel: str, where: str, problems:
             if candidates:
                 slots.append(Slot(f"one from {covering[0].name}", candidates))
 
-    if not invitees and not slots:
+    if not invitees and not slots and not entry.invite and not entry.slots:  # not when those given have problems
         problem("invite", "invite at least one person or role slot")
 
     venue = entry.venue or preset.venue
@@ -287,7 +287,7 @@ def check_requests(
             problems.append(
                 Problem(
                     rel,
-                    f"request {entry.id!r} is already defined at requests[{index[entry.id]}]",
+                    f"request {entry.id!r} is already defined at {key_words(f'requests[{index[entry.id]}]')}",
                     key=key_path("requests", i, "id"),
                 )
             )
