@@ -189,7 +189,8 @@ def test_addresses_go_out_as_a_relay_takes_them(run, tmp_path: Path, smtp_server
     assert "SMTPUTF8" in checked.out and "kwame" not in checked.out
     bad = write_folder(tmp_path / "bad", {"people.toml": PEOPLE.replace("zoe@example.org", "zoe..x@example.org")})
     refused = run("check", bad)
-    assert refused.code == 2 and "people[3].email" in refused.out and "zoe..x@example.org" in refused.out
+    assert refused.code == 2 and "people.toml" in refused.out and "email" in refused.out
+    assert "'zoe..x@example.org' is not an e-mail address a mail relay can take" in refused.out
 
     assert run("load", folder).code == 0
     assert run("solve", "--strategy", "greedy").code == 0
