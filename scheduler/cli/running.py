@@ -49,11 +49,15 @@ def solve(db_path: Path, pid: str | None, job: scheduling.SolveRequest) -> Run:
     run = Run()
     cancel = threading.Event()
 
+    done = threading.Event()
+
     def work() -> None:
         try:
             run.doc = scheduling.solve(db_path, pid, job, progress=run.progress.append, cancel=cancel)
         except BaseException as exc:  # handed to the main thread, which raises it
             run.error = exc
+        finally:
+            done.set()
 
     def hang_up(_signum: int, _frame: object) -> None:
         run.hung_up = True
@@ -66,9 +70,10 @@ def solve(db_path: Path, pid: str | None, job: scheduling.SolveRequest) -> Run:
     began = time.monotonic()
     thread.start()
     try:
-        while thread.is_alive():
+        # An Event, not thread.join: a join cut short by Ctrl+C can leave the thread looking finished.
+        while not done.is_set():
             try:
-                thread.join(0.25)
+                done.wait(0.25)
             except KeyboardInterrupt:
                 cancel.set()
                 if live:

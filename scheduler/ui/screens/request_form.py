@@ -317,8 +317,8 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
         error = self.query(f"#error-{name}")
         if widget is not None and widget.focusable:
             widget.focus()
-        if error:
-            self.query_one(FormScroll).scroll_to_widget(error.first(), animate=False)
+        if error:  # after the focus has scrolled to the field: the line under it must be in sight too
+            self.call_after_refresh(self.query_one(FormScroll).scroll_to_widget, error.first(), animate=False)
         label = LABELS.get(name, name)
         more = f" (and {len(problems) - 1} more, marked with !)" if len(problems) > 1 else ""
         self.notify(f"Not saved: {label}: {problems[0][1]}{more}", severity="warning", timeout=10)
