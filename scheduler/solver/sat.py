@@ -61,6 +61,9 @@ def configure(solver: cp_model.CpSolver, effort: Effort) -> None:
         params.max_deterministic_time = max(0.001, effort.work)
     params.relative_gap_limit = effort.relative_gap
     params.absolute_gap_limit = effort.absolute_gap
+    # Ctrl+C is Quorum's to handle (it cancels the search, which keeps the best found): CP-SAT's own handler of
+    # it aborted the whole process with std::bad_function_call, saving nothing (issue 24, item 4).
+    params.catch_sigint_signal = False
 
 
 def run(
