@@ -60,7 +60,7 @@ def key_words(key: str) -> str:
             words.append(name)
         elif not words:
             words.append(f"entry {int(index) + 1}")
-        elif len(words) == 1:  # a file's own list: "people entry 2"
+        elif len(words) == 1 and words[0] not in _ONE_OF:  # a file's own list: "people entry 2"
             words[0] = f"{words[0]} entry {int(index) + 1}"
         else:
             words[-1] = f"{_ONE_OF.get(words[-1], words[-1])} {int(index) + 1}"

@@ -117,7 +117,7 @@ CASES: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
     ),
     "term ends before it starts": (
         {"partnership.toml": BASE_FILES["partnership.toml"].replace("end = 2026-03-27", "end = 2025-03-27")},
-        ["partnership.toml: terms entry 1, end: end 2025-03-27 is before start 2026-01-05"],
+        ["partnership.toml: term 1, end: end 2025-03-27 is before start 2026-01-05"],
     ),
     "unknown bank holiday region": (
         {"partnership.toml": BASE_FILES["partnership.toml"].replace("GB-ENG", "GB-XYZ")},

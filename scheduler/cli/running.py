@@ -59,36 +59,39 @@ def solve(db_path: Path, pid: str | None, job: scheduling.SolveRequest) -> Run:
         finally:
             done.set()
 
+    live = sys.stderr.isatty()
+
     def hang_up(_signum: int, _frame: object) -> None:
         run.hung_up = True
         cancel.set()
 
+    def interrupt(_signum: int, _frame: object) -> None:
+        """Ctrl+C while solving: stop the search, which keeps the best found; a second one only says why
+        it takes a moment (the schedule is being saved, whole or not at all)."""
+        cancel.set()
+        if live:
+            _say_inline("\r\x1b[K")
+        if not run.interrupted:
+            _say("Stopping the solve and keeping the best schedule found so far...")
+        else:
+            _say("Still stopping: the best schedule so far is being saved, a moment more.")
+        run.interrupted = True
+
     token = interruptions.started(db_path)
     thread = threading.Thread(target=work, name="solve", daemon=True)
-    previous = signal.signal(signal.SIGHUP, hang_up) if threading.current_thread() is threading.main_thread() else None
-    live = sys.stderr.isatty()
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():  # signals are the main thread's to take
+        for signum, handler in ((signal.SIGHUP, hang_up), (signal.SIGINT, interrupt)):
+            previous[signum] = signal.signal(signum, handler)
     began = time.monotonic()
     thread.start()
     try:
-        # An Event, not thread.join: a join cut short by Ctrl+C can leave the thread looking finished.
-        while not done.is_set():
-            try:
-                done.wait(0.25)
-            except KeyboardInterrupt:
-                cancel.set()
-                if live:
-                    _say("")
-                if not run.interrupted:
-                    _say("Stopping the solve and keeping the best schedule found so far...")
-                else:
-                    _say("Still stopping: the best schedule so far is being saved, a moment more.")
-                run.interrupted = True
-                continue
+        while not done.wait(0.25):
             if live and not run.hung_up and not run.interrupted:
                 _progress_line(run, time.monotonic() - began, job.time_limit_s)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGHUP, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         if live and not run.hung_up:
             _say_inline("\r\x1b[K")
     if run.error is not None:
