@@ -103,7 +103,7 @@ def command(step: Step) -> str | None:
                 flags.append(flag)
             if step.request is None:
                 return " ".join(flags)
-            return f"quorum request edit {rid} {' '.join(flags)}".strip()
+            return f"quorum request edit {rid} {' '.join(flags) or 'with the options to change'}"
         case "remove_request":
             return f"quorum request rm {rid}"
         case "move_meeting":

@@ -189,3 +189,27 @@ def test_a_mistake_in_settings_toml_is_said_with_did_you_mean(tmp_path: Path, mo
         settings.read_settings()
     assert "did you mean 'solve_seconds'?" in caught.value.details[0]
     assert "never keep a password in a file" in caught.value.details[1]
+
+
+@pytest.mark.slow
+async def test_a_closed_terminal_during_a_ui_solve_keeps_the_best_and_leaves_a_note(
+    slow_db: Path, tmp_path: Path, monkeypatch
+) -> None:
+    from scheduler.services import interruptions
+    from scheduler.ui import hangups
+
+    db = tmp_path / "q.db"
+    db.write_bytes(slow_db.read_bytes())
+    ended: list[int] = []
+    monkeypatch.setattr(hangups, "exit_now", ended.append)  # the process is pytest's: recorded, not ended
+    app = create_app(db, today=date(2026, 3, 1), solve_seconds=60)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("v", "g")
+        solve = app.screen
+        await wait_for(pilot, lambda: solve.best is not None)
+        hangups.hang_up(app)  # what SIGHUP calls, on the main thread, as the signal would
+        assert ended == [129]
+        await wait_for(pilot, lambda: not solve.running, 60)
+    said = interruptions.notes(db)
+    assert len(said) == 1 and "was cut short: its terminal closed; the best schedule found so far was saved" in said[0]
+    assert scheduling.stored_schedule(db, None)["meetings"]

@@ -285,7 +285,7 @@ def test_a_chain_of_500_follow_ups_ends_at_the_time_limit_with_a_reason(example_
         timeout=120,
     )
     assert done.returncode == 2, done.stderr
-    assert "ran out before any schedule was found" in done.stderr and "--from and --days" in done.stderr
+    assert "ran out before any schedule was found" in done.stderr and "--from DATE --days N" in done.stderr
 
 
 def test_a_megabyte_value_is_not_echoed_whole(example_copy: Path, run) -> None:

@@ -40,9 +40,9 @@ def load_requests(store: Store, p: Partnership) -> list[Request]:
     requests, problems = resolve_stored(p, store.requests(p.id))
     if problems:
         raise UserError(
-            "some stored requests no longer fit the partnership (fix them with quorum request edit, "
-            "or reload the folder)",
+            "some stored requests no longer fit the partnership",
             [str(x) for x in problems],
+            advice=[Step("change each one named, or load the partnership folder again", "edit_request", "ID")],
         )
     return requests
 

@@ -22,6 +22,7 @@ from rotas.clock import zone
 from rotas.model import Partnership
 from rotas.sane import did_you_mean
 from scheduler import today as clock
+from scheduler.advice import Step
 from scheduler.errors import UserError
 from scheduler.services.describe import after_what_they_follow, agencies_invited, describe
 from scheduler.services.requests import load_requests, resolve_stored
@@ -115,9 +116,12 @@ def plan(
     except OutOfTime as exc:
         raise UserError(
             f"the time limit ({job.time_limit_s:g} s) ran out before any schedule was found, while "
-            f"{exc.stage} ({exc.done:,} of {exc.total:,} requests); nothing was saved. Give it longer "
-            "(--time-limit), or solve a shorter period (--from and --days): long chains of follow-ups "
-            "make every later meeting's window very wide"
+            f"{exc.stage} ({exc.done:,} of {exc.total:,} requests); nothing was saved. Long chains of "
+            "follow-ups make every later meeting's window very wide",
+            advice=[
+                Step("give it longer", "solve_longer"),
+                Step("or solve a shorter period", "solve_period"),
+            ],
         ) from exc
     greedy_total = score(inst, placements).total
     status, bound, groups = "HEURISTIC", None, None

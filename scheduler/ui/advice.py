@@ -44,7 +44,7 @@ def key(app: Any, binding_id: str) -> str:
 
 def on_screen(step: Step, app: Any) -> str | None:
     """How to do ``step`` in the UI; None when the UI has no way (the Step is then left out)."""
-    rid = step.request or "it"
+    rid = {None: "it", "ID": "each"}.get(step.request, step.request)
 
     def k(binding_id: str) -> str:
         return key(app, binding_id)
@@ -52,7 +52,9 @@ def on_screen(step: Step, app: Any) -> str | None:
     match step.how:
         case "edit_request":
             labels = list(dict.fromkeys(FIELD_LABELS[f] for f in step.fields))
-            change = "tick Off duty" if labels == ["Off duty"] else "change " + " and ".join(labels)
+            change = (
+                "tick Off duty" if labels == ["Off duty"] else "change " + (" and ".join(labels) or "what is named")
+            )
             if step.value and any(f in ("latest", "earliest") for f in step.fields):
                 change += f" (e.g. {step.value})"
             elif step.value and "invite" in step.fields:
