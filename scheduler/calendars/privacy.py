@@ -38,7 +38,9 @@ def reason_kind(absent: dict[str, Any]) -> str:
         return _ABSENCE_KIND.get(str(absent.get("detail", "")), "other")
     if reason in ("clash", "travel", "daily_limit"):
         return "meetings"
-    return "rota"
+    if reason == "off_duty":
+        return "rota"
+    return "unstated"  # settled without them, or nothing kept them away: no reason to share
 
 
 def shared_kinds(p: Partnership) -> frozenset[str]:

@@ -52,6 +52,13 @@ from scheduler.errors import UserError
     help="contended: each request's window in working days, e.g. 2 or 1-5 (default: the kinds' deadlines).",
 )
 @click.option(
+    "--optional-rate",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.0,
+    show_default=True,
+    help="contended: the share of requests that also invite, optional, a hub officer who knows the family.",
+)
+@click.option(
     "--hub-units",
     type=click.IntRange(1, 20),
     default=None,
@@ -69,6 +76,7 @@ def generate(
     leave_rate: float,
     horizon: int | None,
     window: str | None,
+    optional_rate: float,
     hub_units: int | None,
     folder: Path,
 ) -> None:
@@ -81,7 +89,7 @@ def generate(
         raise UserError(f"{folder} is not empty: choose a new folder")
     start = values.day(first, "--from", "2026-03-02")
     try:
-        surge = Surge(relief, leave_rate, horizon, _window(window), hub_units)
+        surge = Surge(relief, leave_rate, horizon, _window(window), hub_units, optional_rate)
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     write(folder, staff, n_requests, days, seed, start, example_folder(), profile, surge)

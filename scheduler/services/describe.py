@@ -199,17 +199,31 @@ def outcome_text(doc: dict[str, Any]) -> str:
     return f"Placed {len(doc['meetings'])} of {total} requests." + (f" {words}{took}." if words else "")
 
 
+BOUND_WORDS = {  # which bound the gap is measured against (the lowest found: see docs/solver.md)
+    "limit": " from the limit: each request at its own best start",
+    "relaxation": " from the linear relaxation",
+    "cp-sat": ", CP-SAT's own",
+    "mixed": ", the lowest of each group's",
+}
+
+
 def solver_details(doc: dict[str, Any]) -> str:
     """The solver's figures, for whoever tunes it (quorum solve --details, i on the Solve screen)."""
     status = STATUS_WORDS.get(doc["status"], doc["status"].lower())
     head = f"Solver: {doc['strategy']}, {status}, objective {doc['objective']:,.0f}"
     if doc.get("bound") is not None:
-        head += f" (bound {doc['bound']:,.0f}, gap {gap_text(doc.get('gap'))})"
+        which = BOUND_WORDS.get(doc.get("bound_kind") or "", "")
+        head += f" (bound {doc['bound']:,.0f}{which}, gap {gap_text(doc.get('gap'))})"
     if doc.get("greedy_objective") is not None:
         head += f", greedy {doc['greedy_objective']:,.0f}"
     if doc.get("wall_time_s") is not None:
         head += f", {doc['wall_time_s']:.1f} s"
     groups = doc.get("groups") or {}
+    if doc.get("clock_stopped"):
+        head += (
+            f"\nThe time limit stopped the search before its work limit ({doc.get('work_limit')}): another run "
+            "with the same work limit may give another schedule (give a longer --time-limit)."
+        )
     if groups.get("without_solution"):
         head += (
             f"\nCP-SAT found no schedule of its own for {groups['without_solution']} of {groups['count']} groups of "

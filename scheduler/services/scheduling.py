@@ -27,10 +27,11 @@ from scheduler.errors import UserError
 from scheduler.services.describe import after_what_they_follow, agencies_invited, describe
 from scheduler.services.requests import load_requests, resolve_stored
 from scheduler.services.start_rules import why_not_start
-from scheduler.solver.budget import Budget, OutOfTime
+from scheduler.solver.budget import OutOfTime
 from scheduler.solver.greedy import Diary, assign, greedy
 from scheduler.solver.instance import Fixed, build_instance, instant, minutes
 from scheduler.solver.objective import score
+from scheduler.solver.pipeline import SolveBudget
 from scheduler.solver.requests import Request
 from scheduler.store.database import ISSUED, Store
 from scheduler.today import moment_text
@@ -108,8 +109,9 @@ def plan(
     cancelled = {rid for rid, m in meetings.items() if m["status"] == "cancelled" and rid not in job.reschedule}
     active = [r for r in requests if r.id not in cancelled]
     fixed = _fixed(meetings, job.reschedule)
-    # Building and greedy must leave time to describe the result: they get 80% of the limit at most.
-    budget = Budget(started + 0.8 * job.time_limit_s)
+    # The limit's parts (building, CP-SAT's stages, describing, saving) are set in one place: solver.pipeline.
+    shares = SolveBudget(started, job.time_limit_s, job.deterministic_limit)
+    budget = shares.building()
     try:
         inst = build_instance(p, active, now, fixed, _history(active, fixed), job.first, job.days, budget=budget)
         placements = greedy(inst, budget)
@@ -124,14 +126,13 @@ def plan(
             ],
         ) from exc
     greedy_total = score(inst, placements).total
-    status, bound, groups = "HEURISTIC", None, None
+    status, bound, groups, bound_kind, clock_stopped = "HEURISTIC", None, None, None, False
     if job.strategy == "cpsat":
         from scheduler.solver.cpsat import SolveOptions, solve_cpsat
 
         # The time limit is the whole run's: building the instance, greedy, and describing the result
-        # afterwards (explanations and alternatives, about 4 ms a request) all count against it.
-        describing = min(0.2 * job.time_limit_s, 0.3 + 0.004 * len(inst.tasks) * (1 + job.alternatives / 2))
-        left = max(0.1, job.time_limit_s - (time.monotonic() - started) - describing)
+        # afterwards (explanations and alternatives) all count against it.
+        left = max(0.1, shares.solving_ends(len(inst.tasks), job.alternatives) - time.monotonic())
         options = SolveOptions(
             time_limit_s=left,
             workers=job.workers,
@@ -144,28 +145,29 @@ def plan(
         result = solve_cpsat(inst, placements, options)
         # Tasks with no start at all are not modelled: they add nothing to objective or bound.
         placements, status, bound = result.placements, result.status, result.bound
+        bound_kind, clock_stopped = result.bound_kind, result.clock_stopped
         groups = {
             "count": len(result.groups),
             "optimal": sum(g.status == "OPTIMAL" for g in result.groups),
             "without_solution": sum(g.status == "NO_SOLUTION" for g in result.groups),
         }
     final = score(inst, placements)
-    # Describing gets what is left of the limit, less a moment to save and print (4 s at 2,000 requests):
-    # past it, reasons are left out.
-    doc = describe(
-        inst, placements, job.alternatives, Budget(started + job.time_limit_s - min(5.0, 0.08 * job.time_limit_s))
-    )
+    # Describing gets what is left of the limit, less a moment to save and print: past it, reasons are left out.
+    doc = describe(inst, placements, job.alternatives, shares.describe())
     doc.update(
         {
             "status": status,
             "strategy": job.strategy,
             "objective": final.total,
             "bound": bound,
+            "bound_kind": bound_kind,
             "gap": relative_gap(bound, final.total),
             "groups": groups,
             "greedy_objective": greedy_total,
             "wall_time_s": round(time.monotonic() - started, 3),
             "seed": job.seed,
+            "work_limit": job.deterministic_limit,
+            "clock_stopped": clock_stopped,
         }
     )
     return doc

@@ -121,5 +121,5 @@ def solve_cpsat(inst: Instance, hint: list[Placement], options: SolveOptions) ->
     else:
         status = "FEASIBLE"
     kinds = {r.bound_kind for r in results if r.status != "OPTIMAL"} or {r.bound_kind for r in results}
-    kind = kinds.pop() if len(kinds) == 1 else "mixed"
+    kind = "limit" if not kinds else kinds.pop() if len(kinds) == 1 else "mixed"
     return CpsatResult(placements, status, objective, bound, results, kind, any(r.clock_stopped for r in results))

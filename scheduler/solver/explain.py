@@ -39,7 +39,7 @@ ABSENCE_WORDS = {
 class Absent:
     person: str
     role: str
-    reason: str  # off_duty | absence | clash | travel | daily_limit
+    reason: str  # off_duty | absence | clash | travel | daily_limit | settled | not_added
     detail: str
 
 
@@ -126,16 +126,26 @@ def off_duty_detail(inst: Instance, words: Words, person: str, lo: int, hi: int)
 
 
 def absent_reasons(inst: Instance, diary: Diary, pl: Placement, words: Words) -> list[Absent]:
-    """A reason for every invitee who is not at a placed meeting."""
+    """A true reason for every invitee who is not at a placed meeting, and none made up.
+
+    Off duty only when their rota (with absences and busy calendars) does not cover the meeting and its
+    travel; a clash or travel names the meeting in the way; the daily limit when they are at it. Someone
+    on duty and free is never said to be off duty: at a locked or sent meeting the reason is that it was
+    settled without them; elsewhere (the last pass brings in everyone who can come, so this is rare) the
+    words say plainly that nothing stopped them.
+    """
     present = {a.person for a in pl.attendees}
     out = []
-    for person, required in pl.task.request.invitees:
+    t = pl.task
+    lo, hi = t.span(pl.k)
+    for person, required in t.request.invitees:
         if person in present:
             continue
         role = "required" if required else "optional"
-        lo, hi = pl.task.span(pl.k)
-        conflict = diary.conflict(person, pl.task, pl.k)
-        if not pl.task.can(person, pl.k):
+        covered = any(s <= lo and hi <= e for s, e in inst.duty.get(person, ()))
+        could = covered or (t.fixed is None and pl.k in t.off_duty.get(person, {}))
+        conflict = diary.conflict(person, t, pl.k)
+        if not could:
             reason, detail = off_duty_detail(inst, words, person, lo, hi)
         elif conflict is not None:
             kind, other = conflict
@@ -145,8 +155,13 @@ def absent_reasons(inst: Instance, diary: Diary, pl: Placement, words: Words) ->
                 o = diary.placements[other]
                 what = f"{o.task.request.label.lower()} {other}, {words.when(o.start)}"
                 reason, detail = kind, (f"at {what}" if kind == "clash" else f"travelling for {what}")
+        elif t.fixed is not None:
+            reason, detail = "settled", "the meeting was locked or sent without them"
+        elif not covered:
+            _, rota = off_duty_detail(inst, words, person, lo, hi)
+            reason, detail = "off_duty", f"{rota}; could be asked to come in, at a cost"
         else:
-            reason, detail = "off_duty", "off duty; not asked to come in"
+            reason, detail = "not_added", "on duty and free then; no rule kept them away, but they were not added"
         out.append(Absent(person, role, reason, detail))
     return out
 

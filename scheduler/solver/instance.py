@@ -323,7 +323,7 @@ def build_instance(
         task.follows = r.within.of_request if r.within else None
         task.depends_on = task.follows if task.follows not in fixed else None
         task.continuity = set(history.get(r.case, set()))
-        for person in r.people():
+        for person in sorted(r.people()):  # sorted: a set's order changes from run to run
             # At the hub each person's own travel there counts (none for a co-located team's people).
             travel = to_hub.get(person, r.travel) if r.at_hub else r.travel
             ok = covered_starts(duty.get(person, []), starts, travel, r.duration + travel)

@@ -15,6 +15,7 @@ steps on any machine.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections import defaultdict
 from collections.abc import Callable
@@ -30,6 +31,8 @@ from scheduler.solver.neighbourhoods import MAX_FREE, Neighbourhood, around, day
 from scheduler.solver.objective import Placement, score
 from scheduler.solver.pipeline import Allowance
 from scheduler.solver.sat import Effort, Outcome
+
+log = logging.getLogger(__name__)
 
 STEP_SECONDS = 1.0  # at most this long on one neighbourhood
 STEP_WORK = 0.5  # under a work limit: at most this much deterministic work on one neighbourhood
@@ -282,9 +285,11 @@ def improve(
                 ]
                 others = [pl for pl in best if pl.task.id not in cut]
                 if not fits(inst, others, moved):
+                    log.debug("%s: %d free, %s, no longer fits", nb.label, len(nb.free), outcome.status)
                     continue
                 candidate = others + moved
                 value = score(inst, candidate).total
+                log.debug("%s: %d free, %s, gain %d", nb.label, len(nb.free), outcome.status, value - best_value)
                 if value > best_value:
                     best, best_value = candidate, value
                     improved += 1

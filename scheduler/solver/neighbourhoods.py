@@ -27,6 +27,7 @@ from scheduler.solver.objective import Placement
 MAX_FREE = 10  # meetings re-solved in one neighbourhood built around a request (itself included)
 MAX_CHOICES = 120_000  # (start, possible attendee) pairs in one neighbourhood: what settles within a step
 SAMPLED_STARTS = 48  # of a request's starts, looked at for what blocks it
+RIVALS = 3  # requests not placed that want the same people, added to a neighbourhood built around one
 
 
 @dataclass
@@ -114,7 +115,7 @@ def blockers(diary: Diary, task: Task, rng: random.Random) -> Counter[str]:
 
 def _ranked(counts: Counter[str], movable: set[str], rng: random.Random) -> list[str]:
     """Blockers in a random order weighted by how much each is in the way (the most, most often first)."""
-    keyed = [(rng.random() ** (1.0 / counts[o]), o) for o in counts if o in movable]
+    keyed = [(rng.random() ** (1.0 / counts[o]), o) for o in sorted(counts) if o in movable]  # sorted: same draws
     return [o for _, o in sorted(keyed, reverse=True)]
 
 
@@ -147,6 +148,20 @@ def around(
             break
         take(_ranked(blockers(diary, by_id[o], rng), movable - {target.id}, rng)[:2])
     take(first)
+    # Requests not placed that want the same people on the same days: freeing the blockers may fit two.
+    wanted = target.request.people()
+    days = days_of(inst, target)
+    rivals = [
+        t.id
+        for t in group
+        if t.id in movable
+        and t.id not in diary.placements
+        and t is not target
+        and t.request.people() & wanted
+        and days_of(inst, t) & days
+    ]
+    rng.shuffle(rivals)
+    take(rivals[:RIVALS])
     if len(chosen) == 1 and target.id in diary.placements:
         return None  # placed, and nothing in its way: nothing to trade
     free = with_chains(chosen, group)
@@ -178,7 +193,9 @@ def in_window(inst: Instance, group: list[Task], placements: list[Placement], wi
     for part in _split(free, start_of):
         part = with_chains(part, group)
         if part:
-            out.append(Neighbourhood("days", part, window, None, label))
+            # Each free over its whole window: a meeting of this day may make room by going to another.
+            days = set().union(*(days_of(inst, t) for t in part))
+            out.append(Neighbourhood("days", part, days, None, label))
     return out
 
 

@@ -42,7 +42,7 @@ OVERRUN_SHARE, OVERRUN_MAX_S = 0.04, 1.0
 # -- one group ------------------------------------------------------------------------------------
 
 SEARCH_MIN_TASKS = 12  # smaller groups go straight to the full model, which proves them optimal quickly
-AIM_SHARE = 0.5  # the pooled search, of what is left, where pools merge people
+AIM_SHARE = 0.3  # the aim model's search (pooled or capacity), of what is left
 POOLED_MAX_STARTS = 15_000  # the pooled model is built only up to this many starts ...
 POOLED_MIN_MERGE = 1.5  # ... and used to aim only when its pools hold this many people each on average
 POLISH_MAX_S, POLISH_SHARE = 2.0, 0.2  # naming the people the pooled solution's colouring could not
@@ -69,9 +69,9 @@ class SolveBudget:
         return min(DESCRIBE_MAX_SHARE * self.limit_s, batch)
 
     def solving_ends(self, tasks: int, alternatives: int) -> float:
-        """When CP-SAT's stages must be done, leaving time to describe and for CP-SAT's overrun."""
-        ends = self.started + self.limit_s - self.describing_s(tasks, alternatives)
-        return ends - min(OVERRUN_MAX_S, OVERRUN_SHARE * self.limit_s)
+        """When CP-SAT's stages must be done, leaving time to describe (``solve_cpsat`` keeps back the margin
+        for CP-SAT's overrun itself)."""
+        return self.started + self.limit_s - self.describing_s(tasks, alternatives)
 
     def describe(self) -> Budget:
         """Describing gets what is left of the limit, less a moment to save and print."""

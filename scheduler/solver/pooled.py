@@ -52,7 +52,7 @@ from scheduler.solver.objective import (
     off_duty_weight,
     placement_value,
 )
-from scheduler.solver.sat import Effort, Outcome, configure
+from scheduler.solver.sat import Effort, Outcome, Stop, configure
 
 Pool = tuple[str, ...]  # its members, sorted
 
@@ -260,7 +260,7 @@ class PooledModel:
 
     def add_rooms(self) -> None:
         """For each set of rooms some hub meetings must use, those meetings at any moment fit in it."""
-        for allowed in {rooms for rooms, *_ in self.hub}:
+        for allowed in sorted({rooms for rooms, *_ in self.hub}, key=sorted):  # the same model every run
             inside = [(amount, lo, hi) for rooms, amount, lo, hi in self.hub if rooms <= allowed]
             for clique in maximal_cliques([(lo, hi) for _, lo, hi in inside]):
                 self._at_most([inside[i][0] for i in clique], len(allowed))
@@ -393,7 +393,7 @@ class PooledModel:
             # against 183 and 186 at the default level.
             solver.parameters.linearization_level = 2
             started = time.monotonic()
-            code = solver.solve(self.m, _Stop(stop))
+            code = solver.solve(self.m, Stop(stop))
         finally:
             self.m.maximize(self.objective())
         work = solver.response_proto.deterministic_time
@@ -413,16 +413,6 @@ class PooledModel:
             {(tid, p) for (tid, p, _), a in self.optional.items() if solver.value(a)},
         )
         return solution, outcome
-
-
-class _Stop(cp_model.CpSolverSolutionCallback):
-    def __init__(self, stop: Callable[[], bool]) -> None:
-        super().__init__()
-        self.stop = stop
-
-    def on_solution_callback(self) -> None:
-        if self.stop():
-            self.stop_search()
 
 
 @dataclass(frozen=True)

@@ -121,3 +121,15 @@ class _Callback(cp_model.CpSolverSolutionCallback):
 
     def on_solution_callback(self) -> None:
         self.on_solution(self)
+
+
+class Stop(cp_model.CpSolverSolutionCallback):
+    """Stops a search at its next solution once ``stop()`` says so (a coordinator pressed stop)."""
+
+    def __init__(self, stop: Callable[[], bool]) -> None:
+        super().__init__()
+        self.stop = stop
+
+    def on_solution_callback(self) -> None:
+        if self.stop():
+            self.stop_search()

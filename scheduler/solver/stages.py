@@ -32,7 +32,7 @@ from scheduler.solver.pipeline import (
     TIE_BREAK_SHARE,
     Allowance,
 )
-from scheduler.solver.pooled import PooledModel, pools
+from scheduler.solver.pooled import PooledModel, PooledSolution, pools
 from scheduler.solver.realise import polish, realise
 from scheduler.solver.relaxation import Bounds, LinearProgram, from_cp_model
 
@@ -87,9 +87,9 @@ class GroupSolve:
         whole = not searching or sum(choices(t) for t in self.group) <= FULL_MODEL_CHOICES
         try:
             if searching:
-                pooled = self.start_bounds()
-                if pooled is not None and not self.settled():
-                    self.aim(pooled, self.part(AIM_SHARE))
+                model = self.start_bounds()
+                if model is not None and not self.settled():
+                    self.aim(model, self.part(AIM_SHARE))
                 if not self.settled():
                     self.improve(self.part(IMPROVE_SHARE if whole else 1.0))
             if whole and not (self.cancelled() or self.allowance.spent()):
@@ -147,24 +147,25 @@ class GroupSolve:
 
     # -- stages ----------------------------------------------------------------------------------
 
-    def start_bounds(self) -> PooledModel | None:
-        """Start the relaxations in a child process; return the pooled model where it merges people."""
+    def start_bounds(self) -> CapacityModel | PooledModel | None:
+        """Start the relaxations in a child process; return the model to aim with: the pooled one where pools
+        merge people (a unit on one relief), else the capacity model."""
         budget = Budget(self.allowance.ends)
         programs: list[LinearProgram] = []
-        pooled = None
+        aim: CapacityModel | PooledModel | None = None
         try:
-            capacity = CapacityModel(self.inst, self.group, budget).build()
-            if capacity.nonzeros <= LP_MAX_NONZEROS:
-                programs.append(capacity.program())
+            aim = CapacityModel(self.inst, self.group, budget).build()
+            if aim.nonzeros <= LP_MAX_NONZEROS:
+                programs.append(aim.program())
             if sum(len(t.starts) for t in self.movable) <= POOLED_MAX_STARTS and self.merges():
-                pooled = PooledModel(self.inst, self.group, budget).build()
-                if pooled.nonzeros <= LP_MAX_NONZEROS:
-                    programs.append(from_cp_model(pooled.m.proto, "pooled"))
+                aim = PooledModel(self.inst, self.group, budget).build()
+                if aim.nonzeros <= LP_MAX_NONZEROS:
+                    programs.append(from_cp_model(aim.m.proto, "pooled"))
         except OutOfTime:
             pass
         work = None if self.allowance.work is None else max(1.0, self.allowance.work)
         self.bounds = Bounds(programs, self.allowance.ends, work).start()
-        return pooled
+        return aim
 
     def merges(self) -> bool:
         """Whether pooling merges the people who fill slots (officers of a unit on one relief)."""
@@ -173,9 +174,14 @@ class GroupSolve:
         groups = {of[c] for c in candidates if c in of}
         return bool(groups) and len(candidates) / len(groups) >= POOLED_MIN_MERGE
 
-    def aim(self, pooled: PooledModel, allowance: Allowance) -> None:
-        """The pooled model's search: when meetings go and from which pools; then named people."""
-        solution, outcome = pooled.search(self.best, self.effort(allowance), self.cancelled)
+    def aim(self, model: CapacityModel | PooledModel, allowance: Allowance) -> None:
+        """When meetings go (and, pooled, from which pools), from the aim model's search; then named people."""
+        if isinstance(model, PooledModel):
+            solution, outcome = model.search(self.best, self.effort(allowance), self.cancelled)
+        else:
+            starts, outcome = model.search(self.best, self.effort(allowance), self.cancelled)
+            optional = {(t.id, p) for t in self.movable for p, required in t.request.invitees if not required}
+            solution = None if starts is None else PooledSolution(starts, {}, optional)
         self.spend(outcome.work, outcome.clock_stopped)
         if solution is None:
             return
@@ -183,7 +189,9 @@ class GroupSolve:
         staffed = realise(self.inst, self.group, solution)
         if len(staffed) < len(solution.starts):  # the colouring left some unstaffed: CP-SAT names people
             step = Allowance(self.allowance.ends, None if self.allowance.work is None else POLISH_MAX_S)
-            seconds = min(POLISH_MAX_S, self.allowance.left() * POLISH_SHARE)
+            # On the clock a few seconds at most; under a work limit its work alone bounds it (the clock to the
+            # group's end is only the safety stop).
+            seconds = step.left() if self.deterministic else min(POLISH_MAX_S, step.left() * POLISH_SHARE)
             effort = self.effort(step, seconds=max(0.05, seconds), absolute_gap=NEIGHBOURHOOD_GAP)
             polished, spent = polish(self.inst, self.group, solution, staffed, effort, sat.run)
             self.spend(spent)
@@ -202,7 +210,7 @@ class GroupSolve:
 
     def prove(self, allowance: Allowance) -> None:
         """The full model, hinted with every variable of the best so far: it proves an uncontended group."""
-        if allowance.left() < 0.2:
+        if (allowance.work is not None and allowance.work <= 0) or (not self.deterministic and allowance.left() < 0.2):
             return
         full = ScheduleModel(self.inst, self.group).build()
         full.add_hint(self.best)
@@ -221,9 +229,15 @@ class GroupSolve:
 
     def tie_break(self) -> None:
         """Among schedules of the objective found, the same people across a chain of meetings."""
-        left = min(self.allowance.left(), (self.allowance.ends - self.started) * TIE_BREAK_SHARE)
-        if left < 0.2 or self.cancelled() or (self.deterministic and not self.allowance.work):
-            return
+        if self.deterministic:
+            if not self.allowance.work or self.cancelled():
+                return
+            allowance = Allowance(self.allowance.ends, self.allowance.work)
+        else:
+            left = min(self.allowance.left(), (self.allowance.ends - self.started) * TIE_BREAK_SHARE)
+            if left < 0.2 or self.cancelled():
+                return
+            allowance = Allowance(time.monotonic() + left)
         second = ScheduleModel(self.inst, self.group).build()
         links = second.chain_continuity()
         if not links:
@@ -232,7 +246,6 @@ class GroupSolve:
         objective = sum(w * e for _, w, e in second.terms)
         second.m.add(objective >= self.best_value)
         second.m.maximize(sum(links))
-        allowance = Allowance(time.monotonic() + left, None if self.allowance.work is None else self.allowance.work)
         outcome = sat.run(second, self.effort(allowance))
         self.spend(outcome.work, outcome.clock_stopped)
         if outcome.found and score(self.inst, outcome.placements).total >= self.best_value:

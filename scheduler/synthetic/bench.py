@@ -4,7 +4,8 @@ Two profiles (see ``synthetic.generate``): ``standard`` (scale, little contentio
 on few officers, social workers and rooms: where placing meetings together should pay), the contended one
 in three shapes real partnerships have (``VARIANTS``): hub units each on one relief; hub officers staggered
 each on their own relief over a month with windows of one to five working days; team reliefs with leave on a
-quarter of the surge's duty days. Each (variant, size, seed, strategy) runs in its own process, so its wall
+quarter of the surge's duty days (the last two with an optional officer who knows the family on
+three requests in ten). Each (variant, size, seed, strategy) runs in its own process, so its wall
 time (building included) and peak memory (ru_maxrss) are its own.
 
 What CP-SAT adds is measured as the share of the way from greedy's figure to the **best known** schedule:
@@ -60,9 +61,10 @@ def surge(variant: str, size: Size) -> Surge:
     if variant == "staggered":
         # Each hub officer on their own relief, a month of requests with windows of 1 to 5 working days; a unit
         # of officers for every hundred requests, so the month is as contended as the team variant's fortnight.
-        return Surge(relief="staggered", horizon_days=28, window=(1, 5), hub_units=math.ceil(size.requests / 100))
+        units = math.ceil(size.requests / 100)
+        return Surge(relief="staggered", horizon_days=28, window=(1, 5), hub_units=units, optional_rate=0.3)
     if variant == "leave":
-        return Surge(leave_rate=0.25)
+        return Surge(leave_rate=0.25, optional_rate=0.3)
     raise ValueError(f"unknown variant {variant!r}")
 
 

@@ -60,6 +60,7 @@ class Surge:
     horizon_days: int | None = None
     window: tuple[int, int] | None = None
     hub_units: int | None = None  # police units serving the hub (None: 2 at 200 staff, 4 at 500)
+    optional_rate: float = 0.0  # the share of requests that also invite, optional, an officer who knows the family
 
     def __post_init__(self) -> None:
         if self.relief not in RELIEFS:
@@ -68,6 +69,8 @@ class Surge:
             raise ValueError("the leave rate is a share of duty days between 0 and 0.9")
         if self.horizon_days is not None and not 1 <= self.horizon_days <= MAX_HORIZON_DAYS:
             raise ValueError(f"the horizon is 1 to {MAX_HORIZON_DAYS} days")
+        if not 0.0 <= self.optional_rate <= 1.0:
+            raise ValueError("the share of requests with an optional officer is between 0 and 1")
         if self.hub_units is not None and not 1 <= self.hub_units <= 20:
             raise ValueError("the hub has 1 to 20 police units")
         if self.window is not None:
@@ -84,6 +87,8 @@ class Surge:
         parts.append(
             f"over {self.horizon_days} days" if self.horizon_days else f"over {SURGE_WORKING_DAYS} working days"
         )
+        if self.optional_rate:
+            parts.append(f"an optional officer on {self.optional_rate:.0%} of requests")
         if self.window:
             lo, hi = self.window
             parts.append(f"windows of {lo} to {hi} working days" if lo != hi else f"windows of {lo} working days")
@@ -270,12 +275,12 @@ def generate(
 
     by_agency = {a: [t for t in teams if t[2] == a] for a, _ in MIX}
     if contended:
-        text, involved = _surge(rng, requests, first, by_agency, members, surge, seed)
+        hub = [pid for pid, *_, role, _own, _pattern in people if role == "Hub officer"]
+        text, involved = _surge(rng, requests, first, by_agency, members, surge, seed, hub)
     else:
         text, involved = _requests(rng, requests, days, first, by_agency, members), []
     (folder / "requests.toml").write_text(text)
     if contended and surge.leave_rate > 0:
-        hub = [pid for pid, *_, role, _own, _pattern in people if role == "Hub officer"]
         _add_leave(folder, first, surge, sorted({*hub, *involved}), seed)
     return folder
 
@@ -332,7 +337,14 @@ HUB_OFFICER = '{ agency = "police", role = "Hub officer" }'
 
 
 def _surge(
-    rng: random.Random, count: int, first: date, by_agency, members, surge: Surge, seed: int
+    rng: random.Random,
+    count: int,
+    first: date,
+    by_agency,
+    members,
+    surge: Surge,
+    seed: int,
+    hub_officers: list[str],
 ) -> tuple[str, list[str]]:
     """Strategy discussions and joint visits over the surge's days, on few police units and caseholders.
 
@@ -343,6 +355,8 @@ def _surge(
     workers = sorted(p for t in by_agency["social-work"] for p in members[t[0]])
     caseholders = rng.sample(workers, min(len(workers), max(2, round(count / 4))))
     windows = random.Random(f"windows-{seed}")
+    knows = random.Random(f"optional-{seed}")
+    officers = sorted(hub_officers)
     out: list[str] = []
     for n in range(count):
         case_no = 30001 + n
@@ -365,11 +379,18 @@ def _surge(
             f"earliest = {day}",
             *_latest(windows, day, surge),
             *extra,
-            f"invite = [{{ person = {_q(sw)} }}]",
+            f"invite = [{{ person = {_q(sw)} }}{_knows(knows, officers, surge)}]",
             "slots = [" + ", ".join(slots) + "]",
             "",
         ]
     return "#:schema ../../docs/schema/requests.schema.json\n\n" + "\n".join(out), [*caseholders, *members[nurses]]
+
+
+def _knows(rng: random.Random, officers: list[str], surge: Surge) -> str:
+    """An optional invitee on ``surge.optional_rate`` of requests: an officer who knows the family."""
+    if not officers or rng.random() >= surge.optional_rate:
+        return ""
+    return f", {{ person = {_q(rng.choice(officers))}, required = false }}"
 
 
 def _latest(rng: random.Random, day: date, surge: Surge) -> list[str]:
