@@ -27,6 +27,7 @@ class Diary:
     busy: dict[str, list[tuple[int, int, str, bool]]] = field(default_factory=lambda: defaultdict(list))
     per_day: dict[tuple[str, date], int] = field(default_factory=lambda: defaultdict(int))
     rooms: dict[str, list[tuple[int, int, str]]] = field(default_factory=lambda: defaultdict(list))
+    on_day: dict[tuple[str, date], set[str]] = field(default_factory=lambda: defaultdict(set))  # the meetings
     placements: dict[str, Placement] = field(default_factory=dict)
 
     def add(self, pl: Placement) -> None:
@@ -37,6 +38,7 @@ class Diary:
             self.busy[a.person].append((lo, hi, pl.task.id, False))
             self.busy[a.person].append((s, e, pl.task.id, True))
             self.per_day[(a.person, day)] += 1
+            self.on_day[(a.person, day)].add(pl.task.id)
         if pl.room:
             self.rooms[pl.room].append((s, e, pl.task.id))
         self.placements[pl.task.id] = pl
@@ -47,6 +49,7 @@ class Diary:
         for a in pl.attendees:
             self.busy[a.person] = [b for b in self.busy[a.person] if b[2] != request_id]
             self.per_day[(a.person, day)] -= 1
+            self.on_day[(a.person, day)].discard(request_id)
         if pl.room:
             self.rooms[pl.room] = [b for b in self.rooms[pl.room] if b[2] != request_id]
 

@@ -134,7 +134,15 @@ class Instance:
         return next(t for t in self.tasks if t.id == request_id)
 
     def local_day(self, start: int) -> date:
-        return instant(start).astimezone(zone(self.partnership.timezone)).date()
+        """The local date of a moment (epoch minutes); remembered, as the search asks millions of times."""
+        day = self._days.get(start)
+        if day is None:
+            day = self._days[start] = instant(start).astimezone(zone(self.partnership.timezone)).date()
+        return day
+
+    @cached_property
+    def _days(self) -> dict[int, date]:
+        return {}
 
     def roster_day(self, person: str, day: date) -> RosterDay | None:
         days = self.rosters.get(person, [])

@@ -144,6 +144,7 @@ class _Chooser:
         self.passes = 0
         self.barren = 0  # passes of day windows in a row that found nothing
         self.pass_improved = False
+        self._diary: tuple[list[Placement] | None, Diary] = (None, Diary(inst))
 
     def next(self, placements: list[Placement]) -> Neighbourhood | None:
         short = targets(self.inst, self.group, placements, self.best)
@@ -152,9 +153,12 @@ class _Chooser:
             weights = [(1.0 if t.id in placed else UNPLACED_WEIGHT) / (1 + self.tries[t.id]) for t in short]
             target = self.rng.choices(short, weights)[0]
             self.tries[target.id] += 1
-            diary = Diary(self.inst)
-            for pl in placements:
-                diary.add(pl)
+            if self._diary[0] is not placements:  # one diary per incumbent, not per draw
+                diary = Diary(self.inst)
+                for pl in placements:
+                    diary.add(pl)
+                self._diary = (placements, diary)
+            diary = self._diary[1]
             size = MAX_FREE * (1 + min(3, self.tries[target.id] // 3))  # wider after failures
             nb = around(self.inst, self.group, diary, target, self.rng, size)
             if nb is not None:

@@ -53,6 +53,10 @@ class ScheduleModel:
         self.off: list[tuple[cp_model.IntVar, str, str, list[int]]] = []  # (var, task, person, starts)
         self.loads: list[tuple[str, list[str], int, cp_model.IntVar, cp_model.IntVar]] = []  # who, tasks, +, 2nd, 3+
         self.by_id = {t.id: t for t in tasks}
+        # Per task, the keys above (a scan of every key per task made a city's neighbourhood quadratic).
+        self.people_of: dict[str, list[str]] = defaultdict(list)
+        self.slots_of: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self.rooms_of: dict[str, list[str]] = defaultdict(list)
         self.terms: list[tuple[str, int, cp_model.LinearExprT]] = []  # (label, weight, expression)
 
     def build(self) -> ScheduleModel:
@@ -64,6 +68,11 @@ class ScheduleModel:
         self.add_rooms()
         self.add_objective()
         return self
+
+    def _attends(self, tid: str, person: str, var: cp_model.IntVar) -> None:
+        if (tid, person) not in self.att:
+            self.people_of[tid].append(person)
+        self.att[(tid, person)] = var
 
     # -- constraint families -------------------------------------------------------------
 
@@ -90,7 +99,7 @@ class ScheduleModel:
         which keeps presolve fast when people can make most (or few) of the starts.
         """
         xs = self.x[t.id]
-        can = [k for k in range(len(t.starts)) if t.can(person, k)]
+        can = sorted(t.able(person))
         if len(can) * 2 <= len(xs):
             self.m.add(attends <= sum(xs[k] for k in can))
         else:
@@ -103,15 +112,15 @@ class ScheduleModel:
             r, placed = t.request, self.placed[t.id]
             if t.fixed is not None:
                 for person in t.fixed.attendees:
-                    self.att[(t.id, person)] = placed
+                    self._attends(t.id, person, placed)
                 continue
             for person, required in r.invitees:
                 if required:
-                    self.att[(t.id, person)] = placed
+                    self._attends(t.id, person, placed)
                 else:
                     a = self.m.new_bool_var(f"opt[{t.id},{person}]")
                     self._only_when_able(t, person, a)
-                    self.att[(t.id, person)] = a
+                    self._attends(t.id, person, a)
             fills: dict[str, list[cp_model.IntVar]] = defaultdict(list)
             for j, slot in enumerate(r.slots):
                 ys = []
@@ -119,13 +128,14 @@ class ScheduleModel:
                     y = self.m.new_bool_var(f"slot[{t.id},{j},{c}]")
                     self._only_when_able(t, c, y)
                     self.slot[(t.id, j, c)] = y
+                    self.slots_of[t.id].append((j, c))
                     fills[c].append(y)
                     ys.append(y)
                 self.m.add(sum(ys) == slot.count * placed)
             for c, ys in fills.items():
                 a = self.m.new_bool_var(f"att[{t.id},{c}]")
                 self.m.add(a == sum(ys))  # also: one person fills at most one slot of a meeting
-                self.att[(t.id, c)] = a
+                self._attends(t.id, c, a)
 
     def add_dependencies(self) -> None:
         """'Within N working days of' another request: after it ends, by its deadline, and only if it is placed."""
@@ -206,6 +216,7 @@ class ScheduleModel:
             for room in options:
                 v = self.m.new_bool_var(f"room[{t.id},{room.id}]")
                 self.room[(t.id, room.id)] = v
+                self.rooms_of[t.id].append(room.id)
                 vs.append(v)
                 per_room[room.id].append(
                     self.m.new_optional_fixed_size_interval_var(
@@ -224,7 +235,7 @@ class ScheduleModel:
         for t in self.tasks:
             r, xs = t.request, self.x[t.id]
             self.terms.append((f"{t.id}: placed", W_PLACE[r.urgency], self.placed[t.id]))
-            people = [p for (tid, p) in self.att if tid == t.id]
+            people = self.people_of[t.id]
             for agency in sorted({self.agency[p] for p in people}):
                 g = self.m.new_bool_var(f"agency[{t.id},{agency}]")
                 self.present[(t.id, agency)] = g
@@ -249,17 +260,18 @@ class ScheduleModel:
 
     def _continuity_terms(self, t: Task) -> None:
         """A slot filled by someone who already attended the case (a fixed or sent meeting), or preferred."""
-        for (tid, j, c), y in self.slot.items():
-            if tid == t.id and c in continuity_people(t, j):
-                self.terms.append((f"{t.id}: continuity {c}", W_CONTINUITY, y))
+        for j, c in self.slots_of[t.id]:
+            if c in continuity_people(t, j):
+                self.terms.append((f"{t.id}: continuity {c}", W_CONTINUITY, self.slot[(t.id, j, c)]))
 
     def chain_continuity(self) -> list[cp_model.IntVar]:
         """One variable per slot filled by someone at a meeting its request follows (the tie-break)."""
         out = []
         for t in self.tasks:
             earlier = [o for o in self.tasks if o.id in earlier_in_chain(t, self.tasks)]
-            for (tid, j, c), y in self.slot.items():
-                elsewhere = [self.att[(o.id, c)] for o in earlier if tid == t.id and (o.id, c) in self.att]
+            for j, c in self.slots_of[t.id]:
+                y = self.slot[(t.id, j, c)]
+                elsewhere = [self.att[(o.id, c)] for o in earlier if (o.id, c) in self.att]
                 if elsewhere:
                     b = self.m.new_bool_var(f"chain[{t.id},{j},{c}]")
                     self.m.add(b <= y)

@@ -88,11 +88,7 @@ def blockers(diary: Diary, task: Task, rng: random.Random) -> Counter[str]:
         def holding(person: str, lo: int = lo, hi: int = hi, day: date = day) -> set[str]:
             found = {o for b_lo, b_hi, o, _ in diary.busy.get(person, ()) if b_lo < hi and b_hi > lo and o != task.id}
             if not found and diary.per_day.get((person, day), 0) >= inst.max_per_day:
-                found = {
-                    o
-                    for o, pl in diary.placements.items()
-                    if inst.local_day(pl.start) == day and any(a.person == person for a in pl.attendees)
-                }
+                found = diary.on_day.get((person, day), set()) - {task.id}
             return found
 
         for p, required in r.invitees:

@@ -43,6 +43,9 @@ OVERRUN_SHARE, OVERRUN_MAX_S = 0.04, 1.0
 
 SEARCH_MIN_TASKS = 12  # smaller groups go straight to the full model, which proves them optimal quickly
 AIM_SHARE = 0.3  # the aim model's search (pooled or capacity), of what is left
+# The capacity model aims only up to this size: at city scale (1.7 million nonzeros, 45,000 starts) its search
+# found no more than greedy in 15 s and staffing what it found took 20 s more; the neighbourhoods do better there.
+CAPACITY_AIM_MAX_NONZEROS = 800_000
 POOLED_MAX_STARTS = 15_000  # the pooled model is built only up to this many starts ...
 POOLED_MIN_MERGE = 1.5  # ... and used to aim only when its pools hold this many people each on average
 POLISH_MAX_S, POLISH_SHARE = 2.0, 0.2  # naming the people the pooled solution's colouring could not

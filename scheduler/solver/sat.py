@@ -106,10 +106,10 @@ def read_placements(model: ScheduleModel, solver: cp_model.CpSolver) -> list[Pla
                 attendees.append(
                     Attendance(person, "required" if required else "optional", None, t.off_duty_at(person, k))
                 )
-        for (tid, j, c), y in model.slot.items():
-            if tid == t.id and solver.value(y):
+        for j, c in model.slots_of[t.id]:
+            if solver.value(model.slot[(t.id, j, c)]):
                 attendees.append(Attendance(c, "slot", t.request.slots[j].label, t.off_duty_at(c, k)))
-        room = next((room for (tid, room), v in model.room.items() if tid == t.id and solver.value(v)), None)
+        room = next((room for room in model.rooms_of[t.id] if solver.value(model.room[(t.id, room)])), None)
         out.append(Placement(t, k, attendees, room))
     return out
 

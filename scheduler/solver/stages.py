@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ortools.sat.python import cp_model
 
@@ -22,6 +23,7 @@ from scheduler.solver.neighbourhoods import choices
 from scheduler.solver.objective import W_AGENCY, W_OPTIONAL, Placement, score
 from scheduler.solver.pipeline import (
     AIM_SHARE,
+    CAPACITY_AIM_MAX_NONZEROS,
     FULL_MODEL_CHOICES,
     IMPROVE_SHARE,
     POLISH_MAX_S,
@@ -36,8 +38,12 @@ from scheduler.solver.pooled import PooledModel, PooledSolution, pools
 from scheduler.solver.realise import polish, realise
 from scheduler.solver.relaxation import Bounds, LinearProgram, from_cp_model
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
     from scheduler.solver.cpsat import Progress, SolveOptions
+
+log = logging.getLogger(__name__)
 
 # A neighbourhood stops once it cannot gain even an optional attendee: what is left are tie-breaks, and
 # proving them took most of each neighbourhood's time without changing who attends.
@@ -87,20 +93,36 @@ class GroupSolve:
         whole = not searching or sum(choices(t) for t in self.group) <= FULL_MODEL_CHOICES
         try:
             if searching:
-                model = self.start_bounds()
+                model = self.stage("bound", self.start_bounds)
                 if model is not None and not self.settled():
-                    self.aim(model, self.part(AIM_SHARE))
+                    self.stage("aim", lambda: self.aim(model, self.part(AIM_SHARE)))
                 if not self.settled():
-                    self.improve(self.part(IMPROVE_SHARE if whole else 1.0))
+                    self.stage("improve", lambda: self.improve(self.part(IMPROVE_SHARE if whole else 1.0)))
             if whole and not (self.cancelled() or self.allowance.spent()):
                 if not self.settled():
-                    self.prove(self.part(1.0))
-                self.tie_break()
-            self.fill()
+                    self.stage("prove", lambda: self.prove(self.part(1.0)))
+                self.stage("tie-break", self.tie_break)
+            self.stage("fill", self.fill)
             return self.result()
         finally:
             if self.bounds is not None:
                 self.bounds.stop()
+
+    def stage(self, name: str, run: Callable[[], T]) -> T:
+        """Run one stage, logging what it took and where the schedule stands (``-v`` on the CLI shows it)."""
+        began = time.monotonic()
+        out = run()
+        log.debug(
+            "%s: %d tasks, %s %.2f s, %d placed, objective %d, %.1f s left",
+            self.group[0].id,
+            len(self.group),
+            name,
+            time.monotonic() - began,
+            len(self.best),
+            self.best_value,
+            self.allowance.left(),
+        )
+        return out
 
     def part(self, fraction: float) -> Allowance:
         """``fraction`` of what is left: of the work under a work limit (the clock then runs to the group's
@@ -154,9 +176,11 @@ class GroupSolve:
         programs: list[LinearProgram] = []
         aim: CapacityModel | PooledModel | None = None
         try:
-            aim = CapacityModel(self.inst, self.group, budget).build()
-            if aim.nonzeros <= LP_MAX_NONZEROS:
-                programs.append(aim.program())
+            capacity = CapacityModel(self.inst, self.group, budget).build()
+            if capacity.nonzeros <= LP_MAX_NONZEROS:
+                programs.append(capacity.program())
+            if capacity.nonzeros <= CAPACITY_AIM_MAX_NONZEROS:
+                aim = capacity
             if sum(len(t.starts) for t in self.movable) <= POOLED_MAX_STARTS and self.merges():
                 aim = PooledModel(self.inst, self.group, budget).build()
                 if aim.nonzeros <= LP_MAX_NONZEROS:
