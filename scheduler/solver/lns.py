@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -260,8 +261,13 @@ def improve(
     solved = improved = 0
     work_spent = 0.0
     clock_stopped = False
+    build_s = 0.0  # how long the last batch took to build: none is started that could not finish in time
     with ThreadPoolExecutor(lanes) as pool:
         while not allowance.spent() and not (stop and stop()):
+            if allowance.left() < 2 * build_s + 0.1:
+                clock_stopped = clock_stopped or allowance.work is not None
+                break
+            began = time.monotonic()
             batch = chooser.batch(best, lanes)
             if not batch:
                 break
@@ -271,6 +277,7 @@ def improve(
                 work=None if allowance.work is None else min(STEP_WORK, allowance.work / len(batch)),
             )
             built = [neighbourhood_model(inst, nb.free, nb.days, best) for nb in batch]
+            build_s = time.monotonic() - began
             outcomes = list(pool.map(run, [model for model, _, _ in built], [step] * len(built)))
             for nb, (_, cut, _), outcome in zip(batch, built, outcomes, strict=True):
                 spent = max(outcome.work, STEP_COST)
