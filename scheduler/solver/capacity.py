@@ -25,7 +25,7 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from scheduler.solver.budget import UNLIMITED, Budget
 from scheduler.solver.greedy import fixed_placement
@@ -342,18 +342,21 @@ class CapacityModel:
         """
         from ortools.sat.python import cp_model
 
+        began = time.monotonic()
         m = cp_model.CpModel()
         xs = [m.new_bool_var("") for _ in self.task_of]
         for options in self.options_of.values():
             m.add_at_most_one([xs[i] for i in options])
-        for idx, coefs, rhs in self.rows:
+        for n, (idx, coefs, rhs) in enumerate(self.rows):
+            if n % 1000 == 0 and time.monotonic() - began > effort.seconds:  # building counts against its time
+                return None, Outcome("UNKNOWN", [], 0.0, 0.0, 0.0, effort.work is not None)
             m.add(cp_model.LinearExpr.weighted_sum([xs[i] for i in idx], coefs) <= rhs)
         chosen = {pl.task.id: pl.k for pl in hint}
         for i, (tid, k) in enumerate(zip(self.task_of, self.k_of, strict=True)):
             m.add_hint(xs[i], chosen.get(tid) == k)
         m.maximize(cp_model.LinearExpr.weighted_sum(xs, self.tiers))
         solver = cp_model.CpSolver()
-        configure(solver, effort)
+        configure(solver, replace(effort, seconds=max(0.05, effort.seconds - (time.monotonic() - began))))
         solver.parameters.linearization_level = 2
         started = time.monotonic()
         code = solver.solve(m, Stop(stop))

@@ -41,7 +41,8 @@ STEP_COST = 0.01  # under a work limit: what a step counts for at least (Python'
 LANES = 2  # neighbourhoods solved at once (one CP-SAT worker each) when the solve has two or more workers
 BATCH_DRAWS = 4  # draws for a second neighbourhood on other days
 UNPLACED_WEIGHT = 4.0  # how much likelier a request not placed is to be worked on than one an agency short
-DAYS_SHARE = 0.25  # of the steps while requests are still short of their best: windows of days
+DAYS_SHARE = 0.25
+MAX_TRIES = 12  # neighbourhoods built around one request since the schedule last improved, at most
 
 
 @dataclass
@@ -148,7 +149,9 @@ class _Chooser:
         self._diary: tuple[list[Placement] | None, Diary] = (None, Diary(inst))
 
     def next(self, placements: list[Placement]) -> Neighbourhood | None:
-        short = targets(self.inst, self.group, placements, self.best)
+        # A request tried many times since the schedule last improved is left for now: one the limit counts as
+        # placeable may be placeable by no schedule, and trying it for ever would leave no time to prove.
+        short = [t for t in targets(self.inst, self.group, placements, self.best) if self.tries[t.id] < MAX_TRIES]
         if short and (self.rng.random() >= DAYS_SHARE or not self._refill(placements, bool(short))):
             placed = {pl.task.id for pl in placements}
             weights = [(1.0 if t.id in placed else UNPLACED_WEIGHT) / (1 + self.tries[t.id]) for t in short]

@@ -41,6 +41,7 @@ OVERRUN_SHARE, OVERRUN_MAX_S = 0.04, 1.0
 
 # -- one group ------------------------------------------------------------------------------------
 
+BOUND_BUILD_SHARE = 0.25  # building the relaxations (not solving them: that runs beside the rest), at most
 SEARCH_MIN_TASKS = 12  # smaller groups go straight to the full model, which proves them optimal quickly
 AIM_SHARE = 0.3  # the aim model's search (pooled or capacity), of what is left
 # The capacity model aims only up to this size: at city scale (1.7 million nonzeros, 45,000 starts) its search

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -81,8 +82,9 @@ def _child(programs: list[LinearProgram], ends_in: float, work: float | None, co
 class Bounds:
     """Relaxations solved in a child process beside the search; ``lowest`` is the best bound received so far.
 
-    If a child process cannot be started (a locked-down machine), the programs are solved here instead,
-    each within GLOP's own limit: the bound is then only as prompt as GLOP.
+    Starting a child process is itself slow (a new interpreter, and the programs handed over through a
+    pipe: seconds at a busy moment), so it is started from a thread: the caller goes on at once. If a child
+    cannot be started (a locked-down machine), nothing is solved and the bound stays where it was.
     """
 
     def __init__(self, programs: list[LinearProgram], ends: float, work: float | None = None) -> None:
@@ -90,41 +92,56 @@ class Bounds:
         self.received: dict[str, float | None] = {}
         self.process: Any = None
         self.conn: Connection | None = None
+        self.lock = threading.Lock()
+        self.stopped = False
+        self.starter: threading.Thread | None = None
 
     def start(self) -> Bounds:
-        if not self.programs:
-            return self
+        if self.programs:
+            self.starter = threading.Thread(target=self._start, name="quorum-bounds", daemon=True)
+            self.starter.start()
+        return self
+
+    def _start(self) -> None:
         ctx = multiprocessing.get_context("spawn")
         parent, child = ctx.Pipe(duplex=False)
         try:
-            self.process = ctx.Process(
+            process = ctx.Process(
                 target=_child, args=(self.programs, self.ends - time.monotonic(), self.work, child), daemon=True
             )
-            self.process.start()
+            process.start()
         except (OSError, RuntimeError):
-            self.process = None
-            for program in self.programs:
-                self.received[program.name] = solve(program, max(0.05, self.ends - time.monotonic()), self.work)
-            return self
+            parent.close()
+            return
         finally:
             child.close()
-        self.conn = parent
-        return self
+        with self.lock:
+            self.process, self.conn = process, parent
+            if self.stopped:
+                self._close()
 
     def _collect(self, wait: float) -> None:
-        if self.conn is None:
+        with self.lock:
+            conn = self.conn
+        if conn is None:
+            if wait:
+                time.sleep(min(wait, 0.05))
             return
         try:
-            while self.conn.poll(max(0.0, wait)):
-                name, value = self.conn.recv()
+            while conn.poll(max(0.0, wait)):
+                name, value = conn.recv()
                 self.received[name] = value
                 wait = 0.0
         except (EOFError, OSError):
-            self._close()
+            with self.lock:
+                self._close()
 
     def done(self) -> bool:
         self._collect(0.0)
-        return len(self.received) == len(self.programs) or self.conn is None
+        if len(self.received) == len(self.programs):
+            return True
+        with self.lock:  # started and then ended without sending everything: nothing more will come
+            return self.process is not None and self.conn is None
 
     def lowest(self, wait_until: float | None = None) -> float | None:
         """The lowest bound received, waiting for the rest until ``wait_until`` at most (then giving up)."""
@@ -138,20 +155,21 @@ class Bounds:
 
     def stop(self) -> None:
         self._collect(0.0)
-        self._close()
+        with self.lock:
+            self.stopped = True
+            self._close()
 
     def _close(self) -> None:
+        """Close the pipe and end the child (the lock held)."""
         if self.conn is not None:
             self.conn.close()
             self.conn = None
-        if self.process is not None:
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+            self.process.join(1.0)
             if self.process.is_alive():
-                self.process.terminate()
+                self.process.kill()
                 self.process.join(1.0)
-                if self.process.is_alive():
-                    self.process.kill()
-                    self.process.join(1.0)
-            self.process = None
 
 
 def from_cp_model(proto: Any, name: str) -> LinearProgram:

@@ -23,6 +23,7 @@ from scheduler.solver.neighbourhoods import choices
 from scheduler.solver.objective import W_AGENCY, W_OPTIONAL, Placement, score
 from scheduler.solver.pipeline import (
     AIM_SHARE,
+    BOUND_BUILD_SHARE,
     CAPACITY_AIM_MAX_NONZEROS,
     FULL_MODEL_CHOICES,
     IMPROVE_SHARE,
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 # proving them took most of each neighbourhood's time without changing who attends.
 NEIGHBOURHOOD_GAP = W_OPTIONAL - 1
 LP_MAX_NONZEROS = 3_000_000  # a relaxation larger than this is not sent (its child would need GBs)
+POOLED_LP_MAX_NONZEROS = 600_000  # the pooled model's relaxation only where it solves in a few seconds
 
 
 @dataclass
@@ -78,7 +80,9 @@ class GroupSolve:
         self.allowance, self.started, self.placed_before = allowance, started, placed_before
         self.deterministic = allowance.work is not None
         self.best, self.best_value = list(hint), score(inst, hint).total
-        self.ceiling = float(limit(inst, group).objective)
+        most = limit(inst, group)
+        self.ceiling = float(most.objective)
+        self.placeable = most.placed  # the most requests any schedule could place
         self.bound_kind = "limit"
         self.found = False
         self.clock_stopped = False
@@ -89,8 +93,13 @@ class GroupSolve:
     # -- the pipeline ----------------------------------------------------------------------------
 
     def run(self) -> GroupResult:
+        whole = sum(choices(t) for t in self.group) <= FULL_MODEL_CHOICES
         searching = len(self.movable) >= SEARCH_MIN_TASKS and self.ceiling - self.best_value >= W_AGENCY
-        whole = not searching or sum(choices(t) for t in self.group) <= FULL_MODEL_CHOICES
+        # Where the full model is small enough and at most one more request could ever be placed (greedy is at
+        # or next to the limit: the standard benchmark), it alone has the time: it proves such a group quickly.
+        if whole and self.placeable - len(self.best) <= 1:
+            searching = False
+        whole = whole or not searching
         try:
             if searching:
                 model = self.stage("bound", self.start_bounds)
@@ -172,7 +181,7 @@ class GroupSolve:
     def start_bounds(self) -> CapacityModel | PooledModel | None:
         """Start the relaxations in a child process; return the model to aim with: the pooled one where pools
         merge people (a unit on one relief), else the capacity model."""
-        budget = Budget(self.allowance.ends)
+        budget = Budget(time.monotonic() + max(0.0, self.allowance.left()) * BOUND_BUILD_SHARE)
         programs: list[LinearProgram] = []
         aim: CapacityModel | PooledModel | None = None
         try:
@@ -183,7 +192,7 @@ class GroupSolve:
                 aim = capacity
             if sum(len(t.starts) for t in self.movable) <= POOLED_MAX_STARTS and self.merges():
                 aim = PooledModel(self.inst, self.group, budget).build()
-                if aim.nonzeros <= LP_MAX_NONZEROS:
+                if aim.nonzeros <= POOLED_LP_MAX_NONZEROS:  # tighter than the capacity model's, a little
                     programs.append(from_cp_model(aim.m.proto, "pooled"))
         except OutOfTime:
             pass
@@ -200,6 +209,7 @@ class GroupSolve:
 
     def aim(self, model: CapacityModel | PooledModel, allowance: Allowance) -> None:
         """When meetings go (and, pooled, from which pools), from the aim model's search; then named people."""
+        began = time.monotonic()
         if isinstance(model, PooledModel):
             solution, outcome = model.search(self.best, self.effort(allowance), self.cancelled)
         else:
@@ -207,6 +217,13 @@ class GroupSolve:
             optional = {(t.id, p) for t in self.movable for p, required in t.request.invitees if not required}
             solution = None if starts is None else PooledSolution(starts, {}, optional)
         self.spend(outcome.work, outcome.clock_stopped)
+        log.debug(
+            "aim: %s search %.2f s of %.2f, %s",
+            type(model).__name__,
+            time.monotonic() - began,
+            allowance.left() + time.monotonic() - began,
+            outcome.status,
+        )
         if solution is None:
             return
         self.found = True
