@@ -70,6 +70,7 @@ class SolveScreen(UsesServices, Screen[None]):
         self.set_interval(0.25, self.show_progress)
         self.query_one("#progress", Static).update("Not running")
         self.query_one("#limit-error").display = False
+        self.query_one("#result").display = False  # an empty box until there is a result
         self.query_one("#intro", Static).update(
             f"Press {key(self.app, 'solve_start')} to place the pending requests; x stops and keeps the best so far. "
             "A solve ends sooner once its schedule is proven the best; Tab changes the time limit (kept for next time)."
@@ -206,9 +207,9 @@ class SolveScreen(UsesServices, Screen[None]):
         total = len(doc["meetings"]) + len(doc["unscheduled"])
         stopped = "Stopped" if self.cancel_event.is_set() else "Done"
         self.query_one("#progress", Static).update(f"{stopped} in {doc['wall_time_s']:.1f} s")
-        self.query_one("#result", Static).update(
-            f"{outcome_text(doc)} Press {key(self.app, 'schedule')} to see the schedule."
-        )
+        result = self.query_one("#result", Static)
+        result.update(f"{outcome_text(doc)} Press {key(self.app, 'schedule')} to see the schedule.")
+        result.display = True
         figures = self.query_one("#figures", Static)
         figures.update(solver_details(doc))
         figures.display = self.details
