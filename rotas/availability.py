@@ -10,7 +10,7 @@ from rotas.busy import busy_intervals
 from rotas.clock import day_span, zone
 from rotas.intervals import Interval, clip, merge, subtract
 from rotas.model import Absence, Partnership
-from rotas.roster import roster
+from rotas.roster import RosterDay, roster
 
 
 def absences_between(
@@ -48,9 +48,16 @@ def availability(
     lo, hi = day_span(first, days, tz)
     rosters = roster(partnership, first - timedelta(days=1), days + 1, chosen)
     absences = absences_between(partnership, lo, hi, chosen)
+    return duty_from(rosters, absences, lo, hi)
+
+
+def duty_from(
+    rosters: dict[str, list[RosterDay]], absences: dict[str, list[Absence]], lo: datetime, hi: datetime
+) -> dict[str, list[Interval]]:
+    """On-duty intervals from rosters and absences already read (the solver reads each once and keeps both)."""
     out: dict[str, list[Interval]] = {}
-    for person in chosen:
-        duty = merge(i for day in rosters[person] for i in day.intervals)
+    for person, days in rosters.items():
+        duty = merge(i for day in days for i in day.intervals)
         away = merge((a.start, a.end) for a in absences.get(person, ()))
         out[person] = clip(subtract(duty, away), lo, hi)
     return out

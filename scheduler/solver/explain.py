@@ -18,9 +18,11 @@ from scheduler.solver.instance import (
     RATE_TIME_AND_A_HALF,
     Instance,
     OffDuty,
-    build_instance,
     instant,
     minutes,
+    request_window,
+    widened,
+    workable_starts,
 )
 from scheduler.solver.objective import Placement, placement_value
 from scheduler.today import day_text
@@ -179,7 +181,11 @@ def alternatives(inst: Instance, diary: Diary, pl: Placement, count: int) -> lis
         free = dataclasses.replace(task.request, fixed=None)
         if free.within is not None and free.within.of_request is not None:
             return []  # its window depends on another meeting: move that one, or give a time with --to
-        task = build_instance(inst.partnership, [free], inst.now).tasks[0]
+        window = request_window(free, inst.partnership)
+        if window is None:
+            return []
+        wide = widened(inst, free, max(minutes(window[0]), minutes(inst.now)), minutes(window[1]))
+        task = wide.keeping(workable_starts(wide))
     agency = inst.agency_of
     diary.remove(pl.task.id)
     found = []

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 
-from rotas.availability import absences_between, availability
+from rotas.availability import absences_between, duty_from
 from rotas.bankholidays import add_working_days
 from rotas.clock import day_span, to_utc, zone
 from rotas.model import Absence, Partnership, Room
@@ -145,9 +145,40 @@ class Instance:
         return {}
 
     def roster_day(self, person: str, day: date) -> RosterDay | None:
-        days = self.rosters.get(person, [])
+        days = self.rosters.get(person) if person in self.rosters else self._read([person]).rosters[person]
         index = (day - self.first).days + 1  # rosters start a day early
         return days[index] if 0 <= index < len(days) else None
+
+    def duty_of(self, person: str) -> list[tuple[int, int]]:
+        """Someone's on-duty minutes over the horizon (read now for someone no request names: a colleague)."""
+        return self.duty[person] if person in self.duty else self._read([person]).duty[person]
+
+    def away_of(self, person: str) -> list[tuple[int, int]]:
+        """Someone's absences (leave, court, busy calendar...) over the horizon, in minutes."""
+        if person not in self.duty:
+            self._read([person])
+        return [(minutes(a.start), minutes(a.end)) for a in self.absences.get(person, ())]
+
+    def _read(self, people: list[str]) -> Instance:
+        """Read rosters, absences and duty for ``people`` over the horizon, once each (kept on the instance)."""
+        tz = zone(self.partnership.timezone)
+        lo, hi = day_span(self.first, self.days, tz)
+        rosters = roster(self.partnership, self.first - timedelta(days=1), self.days + 1, people)
+        away = absences_between(self.partnership, lo, hi, people)
+        for person, spans in duty_from(rosters, away, lo, hi).items():
+            self.duty[person] = [(minutes(s), minutes(e)) for s, e in spans]
+        self.rosters.update(rosters)
+        for person in people:
+            self.absences.setdefault(person, away.get(person, []))
+        return self
+
+    @cached_property
+    def notice_days(self) -> int:
+        return int(self.partnership.settings.get("rest_day_notice_days", 15))
+
+    @cached_property
+    def hub_travel(self) -> dict[str, int]:
+        return hub_travel(self.partnership)
 
 
 def _overlaps(intervals: list[tuple[int, int]], lo: int, hi: int) -> bool:
@@ -288,25 +319,19 @@ def build_instance(
     lo_h, hi_h = day_span(first, days, tz)
 
     people = sorted({x for r in requests for x in r.people()} | {x for f in fixed.values() for x in f.attendees})
-    duty_raw = availability(p, first, days, people)
-    duty = {k: [(minutes(s), minutes(e)) for s, e in v] for k, v in duty_raw.items()}
-    away = absences_between(p, lo_h, hi_h, people)
-    away_m = {k: [(minutes(a.start), minutes(a.end)) for a in v] for k, v in away.items()}
-    rosters = roster(p, first - timedelta(days=1), days + 1, people)
-    notice_days = int(p.settings.get("rest_day_notice_days", 15))
-    to_hub = hub_travel(p)
     inst = Instance(
         p,
         [],
         now,
         first,
         days,
-        duty,
-        away,
-        rosters,
+        {},
+        {},
+        {},
         int(p.settings.get("max_meetings_per_day", 3)),
         int(p.settings.get("time_grain_minutes", 15)),
     )
+    inst._read(people)  # rosters and absences (busy calendars included) read once, duty worked out from them
 
     for i, r in enumerate(requests):
         budget.check("working out each request's possible times", i, len(requests))
@@ -327,30 +352,47 @@ def build_instance(
             lo, hi = max(w[0], lo_h, now), min(w[1], hi_h)
             starts = candidate_starts(p, lo, hi, r.duration, r.travel) if hi > lo else []
             window = (minutes(w[0]), minutes(w[1]))
-        task = Task(r, starts, {}, {}, window, f)
+        task = make_task(inst, r, starts, window, f)
         task.follows = r.within.of_request if r.within else None
         task.depends_on = task.follows if task.follows not in fixed else None
         task.continuity = set(history.get(r.case, set()))
-        for person in sorted(r.people()):  # sorted: a set's order changes from run to run
-            # At the hub each person's own travel there counts (none for a co-located team's people).
-            travel = to_hub.get(person, r.travel) if r.at_hub else r.travel
-            ok = covered_starts(duty.get(person, []), starts, travel, r.duration + travel)
-            off: dict[int, OffDuty] = {}
-            if r.allow_off_duty:
-                for k, s in enumerate(starts):
-                    lo_s, hi_s = s - travel, s + r.duration + travel
-                    if k not in ok and not _overlaps(away_m.get(person, []), lo_s, hi_s):
-                        off[k] = off_duty_cost(inst, person, s, hi_s - lo_s, notice_days)
-            if f is not None and person in f.attendees:
-                ok.add(0)  # a fixed meeting's attendees stay, whatever has changed since
-            task.on_duty[person] = ok
-            if off:
-                task.off_duty[person] = off
         inst.tasks.append(task)
     if prune:
         _prune(inst, budget)
     _link_dependencies(inst, budget)
     return inst
+
+
+def make_task(inst: Instance, r: Request, starts: list[int], window: tuple[int, int], f: Fixed | None = None) -> Task:
+    """A task for ``r`` at ``starts``: who is on duty throughout each (travel included), and who could come
+    off duty at what cost, from what the instance has read (the one place availability is worked out)."""
+    task = Task(r, starts, {}, {}, window, f)
+    for person in sorted(r.people()):  # sorted: a set's order changes from run to run
+        # At the hub each person's own travel there counts (none for a co-located team's people).
+        travel = inst.hub_travel.get(person, r.travel) if r.at_hub else r.travel
+        ok = covered_starts(inst.duty_of(person), starts, travel, r.duration + travel)
+        off: dict[int, OffDuty] = {}
+        if r.allow_off_duty:
+            away = inst.away_of(person)
+            for k, s in enumerate(starts):
+                lo_s, hi_s = s - travel, s + r.duration + travel
+                if k not in ok and not _overlaps(away, lo_s, hi_s):
+                    off[k] = off_duty_cost(inst, person, s, hi_s - lo_s, inst.notice_days)
+        if f is not None and person in f.attendees:
+            ok.add(0)  # a fixed meeting's attendees stay, whatever has changed since
+        task.on_duty[person] = ok
+        if off:
+            task.off_duty[person] = off
+    return task
+
+
+def widened(inst: Instance, r: Request, lo: int, hi: int) -> Task:
+    """``r`` over [lo, hi) on its own, every start kept (not only those its required people can make): what
+    explanations look at, worked out from the instance's own reading of the rotas, not read again."""
+    span_lo, span_hi = day_span(inst.first, inst.days, zone(inst.partnership.timezone))
+    a, b = max(instant(lo), span_lo), min(instant(hi), span_hi)
+    starts = candidate_starts(inst.partnership, a, b, r.duration, r.travel) if b > a else []
+    return make_task(inst, r, starts, (lo, hi))
 
 
 def hub_travel(p: Partnership) -> dict[str, int]:

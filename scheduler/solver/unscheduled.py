@@ -18,10 +18,10 @@ from scheduler.solver.instance import (
     LOOKAHEAD_DAYS,
     Instance,
     Task,
-    build_instance,
     instant,
     minutes,
     off_duty_cost,
+    widened,
 )
 
 
@@ -45,9 +45,9 @@ def _and(items: list[str]) -> str:
 
 
 def _unpruned(inst: Instance, task: Task, lo: int, hi: int) -> Task:
+    """The request over [lo, hi) with every start, from what the instance has read (no rota read again)."""
     r = dataclasses.replace(task.request, earliest=instant(lo), latest=instant(hi), within=None, fixed=None)
-    wide = build_instance(inst.partnership, [r], inst.now, prune=False)
-    return wide.tasks[0]
+    return widened(inst, r, lo, hi)
 
 
 def explain_unscheduled(inst: Instance, diary: Diary, task: Task, words: Words) -> Unscheduled:
@@ -238,8 +238,8 @@ def _unpruned_with(inst: Instance, full: Task, people: list[str]) -> Task:
     extra = Slot("colleagues", tuple(people), 1)
     r = dataclasses.replace(full.request, slots=(*full.request.slots, extra))
     lo, hi = full.window
-    r = dataclasses.replace(r, earliest=instant(lo), latest=instant(hi))
-    return build_instance(inst.partnership, [r], inst.now, prune=False).tasks[0]
+    r = dataclasses.replace(r, earliest=instant(lo), latest=instant(hi), within=None, fixed=None)
+    return widened(inst, r, lo, hi)
 
 
 def _blocked_by_diary(inst: Instance, diary: Diary, full: Task, words: Words) -> Unscheduled:
