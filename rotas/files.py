@@ -139,9 +139,13 @@ def record_errors(
     for error in exc.errors(include_url=False):
         loc = [*prefix, *(p for p in error["loc"] if not (isinstance(p, str) and _is_union_tag(p)))]
         message = _FRIENDLY.get(error["type"], error["msg"])
+        if error["type"] == "string_too_short" and (error.get("ctx") or {}).get("min_length") == 1:
+            message = "empty: give a value"  # not "string should have at least 1 character (found '')"
         for noise in ("Value error, ", "Assertion failed, "):
             message = message.removeprefix(noise)
-        if error["type"] not in _FRIENDLY and error["type"] != "value_error" and _short(error.get("input")):
+        if message.startswith("empty"):
+            pass
+        elif error["type"] not in _FRIENDLY and error["type"] != "value_error" and _short(error.get("input")):
             message += f" (found {error['input']!r})"
         entry = shown(who) if who and error["loc"] and error["loc"][0] not in ("id", "name") else None
         problems.append(Problem(rel, message[:1].lower() + message[1:], key=key_path(*loc) or None, entry=entry))

@@ -8,6 +8,7 @@ waits, draws the progress line (on a terminal only) and takes the signals, which
 from __future__ import annotations
 
 import contextlib
+import shutil
 import signal
 import sys
 import threading
@@ -114,9 +115,12 @@ def _say_inline(text: str) -> None:
 
 
 def _progress_line(run: Run, elapsed: float, limit: float) -> None:
+    """One line, cut to the terminal's width: a wrapped line could not be redrawn in place."""
     best = run.progress[-1] if run.progress else None
-    placed = f", {best.placed} placed so far" if best is not None else ", finding a first schedule"
-    _say_inline(f"\r\x1b[KSolving: {elapsed:4.1f} s of at most {limit:g} s{placed} (Ctrl+C stops and keeps the best)")
+    placed = f"{best.placed} placed so far" if best is not None else "finding a first schedule"
+    line = f"Solving: {elapsed:4.1f} s of {limit:g} s, {placed} (Ctrl+C stops, keeps the best)"
+    width = shutil.get_terminal_size().columns - 1
+    _say_inline(f"\r\x1b[K{line[:width]}")
 
 
 def after(run: Run) -> None:

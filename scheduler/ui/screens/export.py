@@ -41,10 +41,11 @@ class ExportScreen(DataScreen):
     # Tab goes into the fields, Enter in one does its action, and Escape comes back out.
     AUTO_FOCUS = ""  # an empty selector: focus nothing (None would mean the app's default, "*")
     BINDINGS = [
-        Binding("w", "write", "Write files", id="export_write"),
-        Binding("p", "publish", "Publish to CalDAV", id="export_publish"),
-        Binding("m", "send", "Send e-mail", id="export_send"),
-        Binding("f", "fetch_replies", "Fetch replies", id="export_fetch_replies"),
+        # Short words: the four keys, ? and q Quit fit the footer at 80 columns (the panels above say more).
+        Binding("w", "write", "Write", id="export_write"),
+        Binding("p", "publish", "Publish", id="export_publish"),
+        Binding("m", "send", "E-mail", id="export_send"),
+        Binding("f", "fetch_replies", "Replies", id="export_fetch_replies"),
         Binding("ctrl+s", "write", "Write files", show=False, id="export_write_ctrl", priority=True),
         Binding("escape", "leave_field", "Leave field", show=False, id="export_leave_field"),
     ]
