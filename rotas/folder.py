@@ -48,6 +48,7 @@ from rotas.schema import (
     PatternsFile,
     PeopleFile,
     TeamsFile,
+    settings_from,
 )
 
 OPTIONAL_TOML = ("requests.toml",)
@@ -256,7 +257,7 @@ def read_folder(folder: str | Path) -> FolderRead:
         absences=tuple(absences),
         overrides=tuple(overrides),
         busy_calendars=tuple(calendars),
-        settings=part.settings.model_dump(mode="json"),
+        settings=settings_from(part.settings),
         rooms=tuple(Room(r.id, r.name, r.capacity) for r in part.rooms),
     )
     whole = all(docs.get(name) is not None for name in FILES)

@@ -143,6 +143,41 @@ class DutyOverride:
 
 
 @dataclass(frozen=True, slots=True)
+class Settings:
+    """The partnership's scheduling rules (partnership.toml's [settings]), typed and checked.
+
+    Every default is stated once, on the file's model (``rotas.schema.Settings``); this is made from it
+    (``rotas.schema.settings_from``) for a folder and a stored partnership alike, so code reads
+    ``p.settings.time_grain_minutes`` and never a default of its own.
+    """
+
+    max_meetings_per_day: int
+    time_grain_minutes: int
+    meeting_hours: tuple[time, time]  # local; meetings, travel included, inside them
+    case_reference_pattern: str
+    rest_day_notice_days: int
+    share_absence_reasons: tuple[str, ...]
+
+    def as_json(self) -> dict[str, object]:
+        """The settings as partnership.toml writes them (how the store keeps them)."""
+        return {
+            "max_meetings_per_day": self.max_meetings_per_day,
+            "time_grain_minutes": self.time_grain_minutes,
+            "meeting_hours": [f"{t:%H:%M}" for t in self.meeting_hours],
+            "case_reference_pattern": self.case_reference_pattern,
+            "rest_day_notice_days": self.rest_day_notice_days,
+            "share_absence_reasons": list(self.share_absence_reasons),
+        }
+
+
+def default_settings() -> Settings:
+    """The settings of a partnership.toml without [settings] (the defaults are the file model's)."""
+    from rotas.schema import settings_from
+
+    return settings_from({})
+
+
+@dataclass(frozen=True, slots=True)
 class Partnership:
     id: str
     name: str
@@ -160,7 +195,7 @@ class Partnership:
     overrides: tuple[DutyOverride, ...] = ()
     busy_calendars: tuple[tuple[str, str], ...] = ()  # (person id, iCalendar text)
     rooms: tuple[Room, ...] = ()
-    settings: dict[str, object] = field(default_factory=dict)
+    settings: Settings = field(default_factory=default_settings)
 
     def agency(self, agency_id: str) -> Agency:
         return next(a for a in self.agencies if a.id == agency_id)

@@ -10,6 +10,7 @@ cycle's shift codes) are checked afterwards in ``rotas.folder``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, time
 from typing import Annotated, Any, Literal
 
@@ -24,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from rotas import addresses
+from rotas import addresses, model
 from rotas.sane import check_value, pattern_problem
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
@@ -160,6 +161,20 @@ class Settings(Strict):
         if self.meeting_hours[0] >= self.meeting_hours[1]:
             raise ValueError('meeting_hours must start before they end, e.g. ["08:00", "20:00"]')
         return self
+
+
+def settings_from(raw: Settings | Mapping[str, Any]) -> model.Settings:
+    """Typed settings from partnership.toml's [settings] (checked here, defaults filled in) or a stored copy."""
+    checked = raw if isinstance(raw, Settings) else Settings.model_validate(dict(raw))
+    open_at, close_at = (time.fromisoformat(t) for t in checked.meeting_hours)
+    return model.Settings(
+        max_meetings_per_day=checked.max_meetings_per_day,
+        time_grain_minutes=checked.time_grain_minutes,
+        meeting_hours=(open_at, close_at),
+        case_reference_pattern=checked.case_reference_pattern,
+        rest_day_notice_days=checked.rest_day_notice_days,
+        share_absence_reasons=tuple(checked.share_absence_reasons),
+    )
 
 
 class RoomEntry(Strict):

@@ -45,8 +45,7 @@ def reason_kind(absent: dict[str, Any]) -> str:
 
 def shared_kinds(p: Partnership) -> frozenset[str]:
     """The reason kinds this partnership lets attendees read; sickness never, whatever is stored."""
-    kinds = p.settings.get("share_absence_reasons") or []
-    return frozenset(str(k) for k in kinds) - {"sickness"}  # type: ignore[union-attr]
+    return frozenset(p.settings.share_absence_reasons) - {"sickness"}
 
 
 def cannot_attend(absent: dict[str, Any], name: str, shared: frozenset[str]) -> str:

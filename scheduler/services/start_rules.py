@@ -8,7 +8,7 @@ every required invitee on duty (or allowed to come off duty) and enough people f
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from rotas.clock import zone
 from rotas.model import Partnership
@@ -23,14 +23,14 @@ def why_not_start(p: Partnership, request: Request, target: datetime, now: datet
     tz = zone(p.timezone)
     local = target.astimezone(tz)
     at = f"{moment_text(local)} is not a possible start for {request.id}"
-    grain = int(p.settings.get("time_grain_minutes", 15))
+    grain = p.settings.time_grain_minutes
     if local.minute % grain or local.second or local.microsecond:
         earlier = local - timedelta(minutes=local.minute % grain, seconds=local.second)
         return (
             f"{at}: meetings start on the {grain}-minute grain (e.g. {earlier:%H:%M} or "
             f"{earlier + timedelta(minutes=grain):%H:%M})"
         )
-    open_at, close_at = (time.fromisoformat(t) for t in p.settings.get("meeting_hours", ("08:00", "20:00")))
+    open_at, close_at = p.settings.meeting_hours
     travel = request.travel
     first = local - timedelta(minutes=travel)
     last = local + timedelta(minutes=request.duration + travel)

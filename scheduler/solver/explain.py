@@ -91,7 +91,7 @@ class Words:
     def cost(self, off: OffDuty) -> str:
         why = "rest day" if off.rest_day else "outside their shift"
         if off.rate >= RATE_TIME_AND_A_HALF:
-            notice = self.inst.partnership.settings.get("rest_day_notice_days", 15)
+            notice = self.inst.partnership.settings.rest_day_notice_days
             return f"{why}: {off.hours:g} h at time and a half, under {notice} days' notice"
         return f"{why}: {off.hours:g} h"
 

@@ -174,7 +174,7 @@ class Instance:
 
     @cached_property
     def notice_days(self) -> int:
-        return int(self.partnership.settings.get("rest_day_notice_days", 15))
+        return self.partnership.settings.rest_day_notice_days
 
     @cached_property
     def hub_travel(self) -> dict[str, int]:
@@ -228,8 +228,8 @@ def _grain_starts(
 def candidate_starts(p: Partnership, lo: datetime, hi: datetime, duration: int, travel: int) -> list[int]:
     """Starts on the grain, in local meeting hours, with meeting and travel inside [lo, hi] and those hours."""
     tz = zone(p.timezone)
-    grain = int(p.settings.get("time_grain_minutes", 15))
-    open_at, close_at = (time.fromisoformat(t) for t in p.settings.get("meeting_hours", ("08:00", "20:00")))
+    grain = p.settings.time_grain_minutes
+    open_at, close_at = p.settings.meeting_hours
     lo_m, hi_m = minutes(lo), minutes(hi)
     out: set[int] = set()
     day = lo.astimezone(tz).date()
@@ -328,8 +328,8 @@ def build_instance(
         {},
         {},
         {},
-        int(p.settings.get("max_meetings_per_day", 3)),
-        int(p.settings.get("time_grain_minutes", 15)),
+        p.settings.max_meetings_per_day,
+        p.settings.time_grain_minutes,
     )
     inst._read(people)  # rosters and absences (busy calendars included) read once, duty worked out from them
 

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from rotas.clock import missing_hour, to_utc, zone
-from rotas.model import Partnership
+from rotas.model import Partnership, default_settings
 from rotas.problems import Problem, key_path, key_words
 from rotas.sane import SlowPattern, did_you_mean, fullmatch, shown
 from scheduler.solver.request_file import HUB, PRESETS, VIRTUAL, RequestEntry, SlotEntry, Urgency
@@ -87,12 +87,12 @@ def _local(value: date | datetime, tz, *, end: bool) -> datetime:
     return to_utc(value + timedelta(days=1) if end else value, time(0), tz)
 
 
-DEFAULT_CASE_PATTERN = r"^[A-Z]{2,4}-[0-9]{3,8}$"
+DEFAULT_CASE_PATTERN = default_settings().case_reference_pattern  # stated once, on partnership.toml's model
 
 
 def case_problem(case: str, p: Partnership) -> str | None:
     """Why ``case`` is not a case reference of this partnership (None if it is)."""
-    pattern = str(p.settings.get("case_reference_pattern", DEFAULT_CASE_PATTERN))
+    pattern = p.settings.case_reference_pattern
     try:
         if fullmatch(pattern, case):
             return None
@@ -233,7 +233,7 @@ def resolve(entry: RequestEntry, p: Partnership, rel: str, where: str, problems:
         problem("fixed", str(missing_hour(entry.fixed, tz)))  # not moved silently to when the clocks change
     elif entry.fixed is not None:
         fixed = _local(entry.fixed, tz, end=False)
-        grain = int(p.settings.get("time_grain_minutes", 15))
+        grain = p.settings.time_grain_minutes
         local = fixed.astimezone(tz)
         if local.minute % grain or local.second:
             problem("fixed", f"the fixed time is not on the {grain}-minute grain")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from rotas.availability import availability
 from rotas.bankholidays import bank_holidays
@@ -63,8 +63,8 @@ def standing_options(
         raise UserError("no working days in that range")
     members = {a: [x.id for x in p.people if x.agency == a] for a in agencies}
     duty = availability(p, first, days, [x for ids in members.values() for x in ids])
-    grain = int(p.settings.get("time_grain_minutes", 15))
-    open_at, close_at = (time.fromisoformat(t) for t in p.settings.get("meeting_hours", ("08:00", "20:00")))
+    grain = p.settings.time_grain_minutes
+    open_at, close_at = p.settings.meeting_hours
     times = []
     wall = datetime.combine(first, open_at)
     while (wall + timedelta(minutes=duration)).time() <= close_at and wall.date() == first:

@@ -194,7 +194,7 @@ def _holds(diary: Diary, task: Task, k: int, instead_of: str) -> bool:
 def _off_duty_options(
     inst: Instance, diary: Diary, full: Task, entities, person: str, words: Words, allowed: bool
 ) -> list[str | Step]:
-    notice = int(inst.partnership.settings.get("rest_day_notice_days", 15))
+    notice = inst.partnership.settings.rest_day_notice_days
     for k in sorted(_others_ok(full, entities, person)):
         if not _holds(diary, full, k, person) or diary.conflict(person, full, k) is not None:
             continue

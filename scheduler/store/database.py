@@ -199,7 +199,7 @@ class Store(CalendarRecords):
         rows_by_table = partnership_rows(p)
         fingerprint = hashlib.sha256(
             json.dumps(
-                [p.timezone, p.bank_holidays, p.settings, rows_by_table],
+                [p.timezone, p.bank_holidays, p.settings.as_json(), rows_by_table],
                 sort_keys=True,
                 default=str,
             ).encode()
@@ -222,7 +222,7 @@ class Store(CalendarRecords):
                     "extra_bank_holidays": json.dumps([d.isoformat() for d in p.extra_bank_holidays]),
                     "coordinator_name": p.coordinator_name,
                     "coordinator_email": p.coordinator_email,
-                    "settings": json.dumps(p.settings),
+                    "settings": json.dumps(p.settings.as_json()),
                     "source": source,
                     "loaded_at": iso(loaded_at),
                 }

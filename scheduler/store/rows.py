@@ -25,6 +25,7 @@ from rotas.model import (
     WeeklyPattern,
     WeeklyRule,
 )
+from rotas.schema import settings_from
 from scheduler.store.migrations import sqlite_utils
 
 
@@ -116,7 +117,7 @@ def read_partnership(db: sqlite_utils.Database, pid: str) -> Partnership:
             for o in _select(db, "duty_overrides", pid)
         ),
         busy_calendars=tuple((b["person"], b["ics"]) for b in _select(db, "busy_calendars", pid)),
-        settings=json.loads(row["settings"]),
+        settings=settings_from(json.loads(row["settings"])),
         rooms=tuple(Room(r["id"], r["name"], r["capacity"]) for r in _select(db, "rooms", pid, "position")),
     )
 
