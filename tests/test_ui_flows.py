@@ -424,3 +424,23 @@ async def test_loading_a_second_partnership_switches_to_it(loaded_db: Path, tmp_
         assert app.services.partnership == "leeds-copy"
         assert app.screen.query_one("#states", DataTable).get_row("pending")[1] == "25"
     assert sorted(services.loaded_partnerships(loaded_db)) == ["leeds-copy", "leeds-example"]
+
+
+def test_every_binding_id_in_the_ui_can_be_remapped() -> None:
+    """The ids keymap.toml accepts are read from the classes themselves: every class in the UI package that
+    declares a binding with an id, found by importing every module, is among them (none kept by hand)."""
+    import importlib
+    import pkgutil
+
+    from textual.binding import Binding
+
+    import scheduler.ui
+    from scheduler.ui.keymap import binding_ids
+
+    declared: set[str] = set()
+    for info in pkgutil.walk_packages(scheduler.ui.__path__, "scheduler.ui."):
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if isinstance(value, type) and value.__module__ == module.__name__:
+                declared |= {b.id for b in value.__dict__.get("BINDINGS", []) if isinstance(b, Binding) and b.id}
+    assert declared and declared <= binding_ids()

@@ -20,16 +20,11 @@ from scheduler.ui.advice import key
 from scheduler.ui.commands import IN_SCHEDULE, QuorumFinder
 from scheduler.ui.navigation import SCREENS
 from scheduler.ui.screens.base import SearchScreen
-from scheduler.ui.screens.dashboard import DashboardScreen
-from scheduler.ui.screens.export import ExportScreen
-from scheduler.ui.screens.overlap import OverlapScreen
 from scheduler.ui.screens.request_form import RequestForm
 from scheduler.ui.screens.requests import RequestsScreen
-from scheduler.ui.screens.rotas import RotasScreen
 from scheduler.ui.screens.schedule import ScheduleScreen
 from scheduler.ui.screens.solve import SolveScreen
 from scheduler.ui.screens.welcome import WelcomeScreen
-from scheduler.ui.screens.whatif import WhatIfScreen
 from scheduler.ui.widgets.confirm import Confirm
 from scheduler.ui.widgets.keys_panel import KeysPanel
 
@@ -59,24 +54,14 @@ class QuorumApp(App[None]):
     TITLE = "Quorum"
     # Ctrl+P finds requests, cases and people too, beside the screens and actions.
     COMMANDS = App.COMMANDS | {QuorumFinder}
-    MODES = {
-        "welcome": WelcomeScreen,
-        "dashboard": DashboardScreen,
-        "requests": RequestsScreen,
-        "rotas": RotasScreen,
-        "overlap": OverlapScreen,
-        "solve": SolveScreen,
-        "schedule": ScheduleScreen,
-        "export": ExportScreen,
-        "whatif": WhatIfScreen,
-    }
+    MODES = {"welcome": WelcomeScreen, **{d.mode: d.load() for d in SCREENS}}  # one list: navigation.SCREENS
     DEFAULT_MODE = "dashboard"
     # Help first: in a narrow terminal the footer cuts off at the right, and ? lists everything.
     BINDINGS = [
         Binding("question_mark", "toggle_help", "Help", key_display="?", id="help"),
         Binding("escape", "hide_help_panel", "Close help", show=False, id="help_close"),
         # The screens' keys are in the bar under the title (NavBar), not the footer.
-        *(Binding(key, f"switch_mode('{mode}')", title, show=False, id=mode) for mode, key, title, _ in SCREENS),
+        *(Binding(d.key, f"switch_mode('{d.mode}')", d.title, show=False, id=d.mode) for d in SCREENS),
         Binding("n", "new_request", "New request", show=False, id="new_request"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -177,8 +162,8 @@ class QuorumApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The main actions in the command palette (Ctrl+P), beside Textual's own."""
         if self.loaded:
-            for mode, key, title, help_text in SCREENS:
-                yield SystemCommand(f"Go to {title} ({key})", help_text, lambda mode=mode: self.switch_mode(mode))
+            for d in SCREENS:
+                yield SystemCommand(f"Go to {d.title} ({d.key})", d.purpose, lambda mode=d.mode: self.switch_mode(mode))
             yield SystemCommand("New request (n)", "Open the request form", self.action_new_request)
             yield SystemCommand("Solve now", "Place the pending requests (on the Solve screen)", self.solve_now)
             yield SystemCommand("Write calendars", "Write invites and team calendars to a folder", self.write_now)

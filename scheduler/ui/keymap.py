@@ -10,7 +10,6 @@ reported before the UI starts, like any other bad input.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import tomllib
@@ -36,31 +35,34 @@ def binding_ids() -> set[str]:
     return set(default_keys())
 
 
-@functools.cache
 def default_keys() -> dict[str, str]:
-    """Every binding id in the app and its screens and dialogs, with its key before keymap.toml."""
+    """Every binding id of the app, its screens, dialogs and widgets, with its key before keymap.toml.
+
+    Read from the classes themselves: every Textual class of this package that declares bindings (the app
+    module imports them all before any key is read), so a new screen's keys count without a list to keep.
+    """
     from textual.binding import Binding
+    from textual.dom import DOMNode
 
-    from scheduler.ui import app as app_module
-    from scheduler.ui.screens.base import SearchScreen, WeekScreen
-    from scheduler.ui.screens.history import HistoryScreen
-    from scheduler.ui.screens.request_form import RequestForm
-    from scheduler.ui.widgets.choose import Choose
-    from scheduler.ui.widgets.confirm import Confirm
-    from scheduler.ui.widgets.search_bar import SearchInput
+    out: dict[str, str] = {}
+    for cls in _ours(DOMNode):
+        for b in cls.__dict__.get("BINDINGS", []):
+            if isinstance(b, Binding) and b.id:
+                out.setdefault(b.id, b.key)
+    return out
 
-    classes = [
-        app_module.QuorumApp,
-        *app_module.QuorumApp.MODES.values(),
-        WeekScreen,
-        SearchScreen,
-        HistoryScreen,
-        SearchInput,
-        RequestForm,
-        Choose,
-        Confirm,
-    ]
-    return {b.id: b.key for cls in classes for b in cls.__dict__.get("BINDINGS", []) if isinstance(b, Binding) and b.id}
+
+def _ours(base: type) -> list[type]:
+    """``base``'s subclasses (all generations) defined in scheduler.ui, in a fixed order."""
+    seen: dict[str, type] = {}
+    stack = [base]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            name = f"{sub.__module__}.{sub.__qualname__}"
+            if name not in seen:
+                seen[name] = sub
+                stack.append(sub)
+    return [cls for name, cls in sorted(seen.items()) if name.startswith("scheduler.ui.")]
 
 
 def read_keymap(path: Path | None = None) -> dict[str, str]:

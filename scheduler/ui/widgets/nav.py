@@ -17,12 +17,13 @@ class NavBar(Static):
 
     def on_mount(self) -> None:
         parts = []
-        for mode, key, title, _help in SCREENS:
+        for d in SCREENS:
+            mode, key, title = d.mode, d.key, d.title
             if mode == self.current:
                 parts.append(f"[reverse][b]{key}[/b] {title}[/reverse]")
             else:
                 parts.append(f"[@click=app.switch_mode('{mode}')][b]{key}[/b] {title}[/]")
         # Two spaces between names when they fit on the screen's line, one when not (80 columns).
-        plain = sum(len(f"{key} {title}") for _, key, title, _help in SCREENS)
+        plain = sum(len(f"{d.key} {d.title}") for d in SCREENS)
         gap = "  " if plain + 2 * (len(SCREENS) - 1) + 2 <= self.app.size.width else " "
         self.update(gap.join(parts))
