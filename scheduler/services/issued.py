@@ -13,7 +13,8 @@ from pathlib import Path
 
 from rotas.clock import zone
 from scheduler.services.requests import resolve_stored
-from scheduler.store.database import ISSUED, Store
+from scheduler.store.calendar_records import ISSUED
+from scheduler.store.database import Store
 
 
 def dropped_but_invited(db_path: Path, pid: str | None, rid: str) -> str | None:

@@ -37,7 +37,7 @@ class CalendarRecords:
 
     def _save_versions(self, pid: str, rows: list[dict[str, Any]]) -> None:
         for row in rows:
-            self.db["versions"].upsert(
+            self.db.table("versions").upsert(
                 {"partnership": pid, **row, "event": json.dumps(row["event"])}, pk=("partnership", "request")
             )
 
@@ -66,7 +66,7 @@ class CalendarRecords:
         with self._writing():
             self._save_versions(pid, versions)
             for row in rows:
-                self.db["deliveries"].upsert(
+                self.db.table("deliveries").upsert(
                     {"partnership": pid, "etag": "", "href": "", **row},
                     pk=("partnership", *keys),
                 )
@@ -118,9 +118,9 @@ class CalendarRecords:
         """Answers and proposals of a new time, in one transaction."""
         with self._writing():
             for row in rows:
-                self.db["replies"].upsert({"partnership": pid, **row}, pk=("partnership", "request", "person"))
+                self.db.table("replies").upsert({"partnership": pid, **row}, pk=("partnership", "request", "person"))
             for row in counters:
-                self.db["counters"].upsert(
+                self.db.table("counters").upsert(
                     {"partnership": pid, "status": "open", **row}, pk=("partnership", "request", "person")
                 )
 
@@ -157,7 +157,7 @@ class CalendarRecords:
         before their delivery is recorded leaves them here, so the next send knows they may have gone."""
         with self._writing():
             for row in rows:
-                self.db["outbox"].upsert({"partnership": pid, **row}, pk=("partnership", "request", "recipient"))
+                self.db.table("outbox").upsert({"partnership": pid, **row}, pk=("partnership", "request", "recipient"))
 
     def outbox(self, pid: str) -> dict[tuple[str, str], dict[str, Any]]:
         if "outbox" not in self.db.table_names():

@@ -124,7 +124,7 @@ class Store(CalendarRecords):
 
     @property
     def version(self) -> int:
-        return self.db.execute("PRAGMA user_version").fetchone()[0]
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
 
     def pending_migrations(self) -> list[str]:
         return [m.name for m in MIGRATIONS.pending(self.db)]
@@ -187,7 +187,7 @@ class Store(CalendarRecords):
             yield
 
     def replace_partnership(
-        self, p: Partnership, source: str, loaded_at: datetime, requests: list[tuple[str, dict]] | None = None
+        self, p: Partnership, source: str, loaded_at: datetime, requests: list[tuple[str, dict[str, Any]]] | None = None
     ) -> None:
         """Store ``p`` in place of any earlier load with its id, all in one transaction.
 
@@ -212,7 +212,7 @@ class Store(CalendarRecords):
             for table in PARTNERSHIP_TABLES:
                 self.db.execute(f"delete from [{table}] where partnership = ?", [p.id])
             self.db.execute("delete from partnerships where id = ?", [p.id])
-            self.db["partnerships"].insert(
+            self.db.table("partnerships").insert(
                 {
                     "fingerprint": fingerprint,
                     "id": p.id,
@@ -229,13 +229,13 @@ class Store(CalendarRecords):
             )
             for table, rows in rows_by_table.items():
                 if rows:
-                    self.db[table].insert_all(rows)
+                    self.db.table(table).insert_all(rows)
             if requests is not None:
                 self.db.execute("delete from requests where partnership = ? and source = 'file'", [p.id])
                 for i, (rid, spec) in enumerate(requests):
                     text = json.dumps(spec)
                     old_spec, revision = before.get(rid, (None, -1))
-                    self.db["requests"].upsert(
+                    self.db.table("requests").upsert(
                         {
                             "partnership": p.id,
                             "id": rid,
@@ -296,7 +296,7 @@ class Store(CalendarRecords):
             if existing:
                 source, position, revision = existing[0], existing[1], existing[2] + 1
             before = decisions.rows_of(self.db, pid, rid)
-            self.db["requests"].upsert(
+            self.db.table("requests").upsert(
                 {
                     "partnership": pid,
                     "id": rid,
@@ -361,7 +361,7 @@ class Store(CalendarRecords):
                     "out on the old rotas; nothing was saved: solve again"
                 )
             skipped: dict[str, str] = {}
-            solve_id = self.db["solves"].insert({"partnership": pid, **solve}).last_pk
+            solve_id = self.db.table("solves").insert({"partnership": pid, **solve}).last_pk
             for m in meetings:
                 rid = m["request"]
                 if rid not in now.requests:
@@ -375,7 +375,7 @@ class Store(CalendarRecords):
                 row = {"partnership": pid, "solve": solve_id, **m, "revision": now.meetings.get(rid, -1) + 1}
                 for key in ("attendees", "absent", "alternatives", "explanation"):
                     row[key] = json.dumps(row.get(key)) if row.get(key) is not None else None
-                self.db["meetings"].upsert(row, pk=("partnership", "request"))
+                self.db.table("meetings").upsert(row, pk=("partnership", "request"))
             return skipped
 
     def update_meeting(self, pid: str, rid: str, what: str | None = None, **fields: Any) -> None:
@@ -385,7 +385,7 @@ class Store(CalendarRecords):
             for key in ("attendees", "absent", "alternatives", "explanation"):
                 if key in fields and fields[key] is not None:
                     fields[key] = json.dumps(fields[key])
-            self.db["meetings"].update((pid, rid), fields)
+            self.db.table("meetings").update((pid, rid), fields)
             self.db.execute(
                 "update meetings set revision = revision + 1 where partnership = ? and request = ?", [pid, rid]
             )

@@ -32,7 +32,7 @@ def record(db: sqlite_utils.Database, pid: str, what: str, rid: str, before: dic
     after = rows_of(db, pid, rid)
     if after == before:
         return  # nothing changed: nothing to undo
-    db["decisions"].insert(
+    db.table("decisions").insert(
         {
             "partnership": pid,
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -78,7 +78,7 @@ def undo_last(db: sqlite_utils.Database, pid: str) -> dict[str, Any]:
         if row is not None:
             # A new revision, so that a solve which read the undone state does not overwrite this one either.
             row["revision"] = max(_revision(now[table]), _revision(row)) + 1
-            db[table].insert(row)
+            db.table(table).insert(row)
     db.execute("update decisions set undone = 1 where id = ?", [decision["id"]])
     return {"what": decision["what"], "request": rid, "at": decision["at"]}
 

@@ -11,7 +11,8 @@ from scheduler.fastimport import without_optional
 # sqlite-utils imports pandas and numpy when they are installed (OR-Tools installs them) only to map their
 # types to columns, and Quorum never stores either; skipping them saves about half a second at every start.
 with without_optional("pandas", "numpy"):
-    import sqlite_utils
+    # Re-exported (the `as` says so to mypy): the store's other modules import it from here, after the skip.
+    import sqlite_utils as sqlite_utils
     from sqlite_utils import Migrations
 
 MIGRATIONS = Migrations("quorum")
@@ -33,7 +34,7 @@ PARTNERSHIP_TABLES = (
 
 @MIGRATIONS()
 def m0001_partnership(db: sqlite_utils.Database) -> None:
-    db["partnerships"].create(
+    db.table("partnerships").create(
         {
             "id": str,
             "name": str,
@@ -49,16 +50,16 @@ def m0001_partnership(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     key = {"partnership": str}
-    db["agencies"].create({**key, "id": str, "name": str, "position": int}, pk=("partnership", "id"))
-    db["shifts"].create(
+    db.table("agencies").create({**key, "id": str, "name": str, "position": int}, pk=("partnership", "id"))
+    db.table("shifts").create(
         {**key, "agency": str, "code": str, "label": str, "start": str, "end": str},
         pk=("partnership", "agency", "code"),
     )
-    db["teams"].create(
+    db.table("teams").create(
         {**key, "id": str, "name": str, "agency": str, "pattern": str, "offset": int, "position": int},
         pk=("partnership", "id"),
     )
-    db["patterns"].create(
+    db.table("patterns").create(
         {
             **key,
             "name": str,
@@ -73,7 +74,7 @@ def m0001_partnership(db: sqlite_utils.Database) -> None:
         },
         pk=("partnership", "name"),
     )
-    db["people"].create(
+    db.table("people").create(
         {
             **key,
             "id": str,
@@ -89,25 +90,29 @@ def m0001_partnership(db: sqlite_utils.Database) -> None:
         },
         pk=("partnership", "id"),
     )
-    db["terms"].create({**key, "name": str, "start": str, "end": str, "position": int})
-    db["absences"].create({**key, "person": str, "start": str, "end": str, "kind": str, "source": str})
-    db["duty_overrides"].create(
+    db.table("terms").create({**key, "name": str, "start": str, "end": str, "position": int})
+    db.table("absences").create({**key, "person": str, "start": str, "end": str, "kind": str, "source": str})
+    db.table("duty_overrides").create(
         {**key, "person": str, "date": str, "code": str, "source": str}, pk=("partnership", "person", "date")
     )
-    db["busy_calendars"].create({**key, "person": str, "ics": str}, pk=("partnership", "person"))
+    db.table("busy_calendars").create({**key, "person": str, "ics": str}, pk=("partnership", "person"))
     for table in ("terms", "absences"):
-        db[table].create_index(["partnership"])
+        db.table(table).create_index(["partnership"])
 
 
 @MIGRATIONS()
 def m0002_scheduling(db: sqlite_utils.Database) -> None:
     """Agency kinds and rooms (for meeting presets), requests, placed meetings and solver runs."""
-    db["agencies"].add_column("kind", str, not_null_default="other")
+    db.table("agencies").add_column("kind", str, not_null_default="other")
     key = {"partnership": str}
-    db["rooms"].create({**key, "id": str, "name": str, "capacity": int, "position": int}, pk=("partnership", "id"))
+    db.table("rooms").create(
+        {**key, "id": str, "name": str, "capacity": int, "position": int}, pk=("partnership", "id")
+    )
     # A request's spec is its requests.toml entry as JSON: one validator for file, CLI and UI.
-    db["requests"].create({**key, "id": str, "spec": str, "source": str, "position": int}, pk=("partnership", "id"))
-    db["meetings"].create(
+    db.table("requests").create(
+        {**key, "id": str, "spec": str, "source": str, "position": int}, pk=("partnership", "id")
+    )
+    db.table("meetings").create(
         {
             **key,
             "request": str,
@@ -125,7 +130,7 @@ def m0002_scheduling(db: sqlite_utils.Database) -> None:
         },
         pk=("partnership", "request"),
     )
-    db["solves"].create(
+    db.table("solves").create(
         {
             "id": int,
             **key,
@@ -145,7 +150,7 @@ def m0002_scheduling(db: sqlite_utils.Database) -> None:
 @MIGRATIONS()
 def m0003_sent(db: sqlite_utils.Database) -> None:
     """What was sent as calendar invites: UID, SEQUENCE, content hash and the event itself."""
-    db["sent"].create(
+    db.table("sent").create(
         {
             "partnership": str,
             "request": str,
@@ -164,7 +169,7 @@ def m0003_sent(db: sqlite_utils.Database) -> None:
 @MIGRATIONS()
 def m0004_replies(db: sqlite_utils.Database) -> None:
     """Attendees' answers to invites (iTIP REPLY): accepted, declined, tentative."""
-    db["replies"].create(
+    db.table("replies").create(
         {
             "partnership": str,
             "request": str,
@@ -190,7 +195,7 @@ def m0005_ledger(db: sqlite_utils.Database) -> None:
     db.execute("alter table sent rename to versions")
     db.execute("update versions set status = 'confirmed' where status = 'sent'")
     db.execute("update meetings set status = 'issued' where status = 'sent'")
-    db["deliveries"].create(
+    db.table("deliveries").create(
         {
             "partnership": str,
             "request": str,
@@ -206,23 +211,23 @@ def m0005_ledger(db: sqlite_utils.Database) -> None:
         },
         pk=("partnership", "request", "channel", "target", "recipient"),
     )
-    db["deliveries"].create_index(["partnership", "channel", "target"])
+    db.table("deliveries").create_index(["partnership", "channel", "target"])
 
 
 @MIGRATIONS()
 def m0006_revisions(db: sqlite_utils.Database) -> None:
     """Revisions for optimistic concurrency: a solve remembers what it read and keeps whatever another
     coordinator decided while it ran (a lock, move, cancel, an edited or removed request, a reload)."""
-    db["requests"].add_column("revision", int, not_null_default=0)
-    db["meetings"].add_column("revision", int, not_null_default=0)
-    db["partnerships"].add_column("fingerprint", str, not_null_default="")
+    db.table("requests").add_column("revision", int, not_null_default=0)
+    db.table("meetings").add_column("revision", int, not_null_default=0)
+    db.table("partnerships").add_column("fingerprint", str, not_null_default="")
 
 
 @MIGRATIONS()
 def m0007_decisions(db: sqlite_utils.Database) -> None:
     """The coordinator's decisions (lock, unlock, move, cancel, request added, changed or removed), each with
     the rows of its request as they were before and after, so the last one can be undone."""
-    db["decisions"].create(
+    db.table("decisions").create(
         {
             "id": int,
             "partnership": str,
@@ -237,13 +242,13 @@ def m0007_decisions(db: sqlite_utils.Database) -> None:
         not_null={"partnership", "what", "request"},
         defaults={"undone": 0},
     )
-    db["decisions"].create_index(["partnership", "id"])
+    db.table("decisions").create_index(["partnership", "id"])
 
 
 @MIGRATIONS()
 def m0008_hub_travel(db: sqlite_utils.Database) -> None:
     """A team's travel to hub meetings (teams.toml's hub_travel): null where the folder does not say."""
-    db["teams"].add_column("hub_travel", int)
+    db.table("teams").add_column("hub_travel", int)
 
 
 @MIGRATIONS()
@@ -259,12 +264,12 @@ def m0009_mailbox(db: sqlite_utils.Database) -> None:
     """
     import secrets
 
-    replies = db["replies"]
+    replies = db.table("replies")
     replies.add_column("sender", str, not_null_default="")
     replies.add_column("verified", int, not_null_default=1)
     replies.add_column("delegate", str, not_null_default="")
     replies.add_column("stamp", str, not_null_default="")
-    db["counters"].create(
+    db.table("counters").create(
         {
             "partnership": str,
             "request": str,
@@ -281,12 +286,12 @@ def m0009_mailbox(db: sqlite_utils.Database) -> None:
         },
         pk=("partnership", "request", "person"),
     )
-    db["outbox"].create(
+    db.table("outbox").create(
         {"partnership": str, "request": str, "recipient": str, "uid": str, "sequence": int, "at": str},
         pk=("partnership", "request", "recipient"),
     )
-    db["secrets"].create({"name": str, "value": str}, pk="name")
-    db["secrets"].insert({"name": "uid", "value": secrets.token_hex(32)})
+    db.table("secrets").create({"name": str, "value": str}, pk="name")
+    db.table("secrets").insert({"name": "uid", "value": secrets.token_hex(32)})
 
 
 def schema_version() -> int:
