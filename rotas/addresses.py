@@ -28,7 +28,12 @@ def ascii_domain(domain: str) -> str:
     try:
         encoded = domain.encode("idna").decode("ascii")
     except UnicodeError as exc:
-        raise ValueError(f"the domain {domain!r} cannot be written as a host name ({exc.reason})") from None
+        # Python 3.11's IDNA codec raises a plain UnicodeError (no .reason) for an empty or over-long label,
+        # as in name@council..gov.uk, its reason in the error it wraps.
+        why = exc.reason if isinstance(exc, UnicodeEncodeError) else str(exc.__cause__ or exc)
+        if why == "label empty or too long":
+            why = "a part between dots is empty or over 63 characters"
+        raise ValueError(f"the domain {domain!r} cannot be written as a host name ({why})") from None
     labels = encoded.split(".")
     if len(labels) < 2 or not all(HOST_LABEL.match(label) for label in labels):
         raise ValueError(

@@ -80,14 +80,15 @@ def sanitise(text: str | bytes) -> str:
     """The calendar with only the properties busy time needs (``_KEEP``), ready to store."""
     cal = _parse(text)
     _prune(cal)
-    return cal.to_ical().decode("utf-8")
+    ical: bytes = cal.to_ical()  # icalendar leaves to_ical unannotated
+    return ical.decode("utf-8")
 
 
 def _prune(component: icalendar.cal.Component) -> None:
-    keep = _KEEP.get(component.name, set())
+    keep = _KEEP.get(component.name or "", set())
     for prop in [k for k in component if k.upper() not in keep]:
         del component[prop]
-    component.subcomponents = [c for c in component.subcomponents if c.name in _NESTED.get(component.name, set())]
+    component.subcomponents = [c for c in component.subcomponents if c.name in _NESTED.get(component.name or "", set())]
     for child in component.subcomponents:
         _prune(child)
 
@@ -133,8 +134,10 @@ def _event_lines(text: str) -> list[int]:
 
 
 def _events(cal: icalendar.Calendar) -> list[icalendar.Event]:
+    import icalendar
+
     try:
-        return list(cal.walk("VEVENT"))
+        return [e for e in cal.walk("VEVENT") if isinstance(e, icalendar.Event)]  # the parser makes each an Event
     except RecursionError as exc:
         raise BusyCalendarError("its components are nested too deeply to read") from exc
 
@@ -234,7 +237,7 @@ def _event_problem(event: icalendar.Event, until: datetime) -> None:
         if event.get("DTEND") is not None:
             raise BusyCalendarError("it has both DTEND and DURATION (give one)")
         try:
-            length = event["DURATION"].dt
+            length = event.get("DURATION").dt  # get, like _moment: any value class, its dt checked below
         except Exception as exc:
             raise BusyCalendarError(f"DURATION is not a length such as PT1H30M ({_short(exc)})") from exc
         if not isinstance(length, timedelta) or not timedelta(0) <= length <= timedelta(days=366):

@@ -225,7 +225,7 @@ def check_people(
         where = key_path("people", i)
         if p.id in first:
             j = first[p.id]
-            other = doc.people[j].team  # type: ignore[union-attr]
+            other = doc.people[j].team
             if other != p.team:
                 message = (
                     f"{p.id!r} is already in team {other!r} at {key_words(f'people[{j}]')}; a person may be in one "

@@ -273,7 +273,7 @@ def _by_file(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (order.get(p.file, len(order)), p.file not in order and p.file))
 
 
-class _AnyCode(set):
+class _AnyCode(set[str]):
     """Every shift code, for a person whose agency cannot be known (people.toml could not be read)."""
 
     def __contains__(self, code: object) -> bool:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from rotas.crosscheck import check_pattern_use, check_patterns, listed
 from rotas.files import TOML_LIMIT, read_text, read_toml, record_errors, validate
@@ -44,7 +45,7 @@ class Scenario:
         """The changes in a line each, for the comparison's heading and the report."""
         d = self.doc
         out = [f"new shift {s.code} ({s.label or s.code}) for {s.agency}" for s in d.shifts]
-        out += [f"new pattern {x.name}" for x in [*d.cycles, *d.weekly]]
+        out += [f"new pattern {x.name}" for x in d.cycles] + [f"new pattern {x.name}" for x in d.weekly]
         for t in d.teams:
             said = [f"pattern {t.pattern}" if t.pattern else "", f"offset {t.offset}" if t.offset is not None else ""]
             if t.hub_travel is not None:
@@ -92,13 +93,13 @@ class Scenario:
         for x in p.people:
             if x.id in leaving:
                 continue
-            c = changes.get(x.id)
-            if c is not None:
+            change = changes.get(x.id)
+            if change is not None:
                 x = replace(
                     x,
-                    team=c.team or x.team,
-                    pattern=c.pattern or x.pattern,
-                    offset=c.offset if c.offset is not None else (None if c.pattern else x.offset),
+                    team=change.team or x.team,
+                    pattern=change.pattern or x.pattern,
+                    offset=change.offset if change.offset is not None else (None if change.pattern else x.offset),
                 )
             people.append(x)
         for j in d.join:
@@ -153,18 +154,18 @@ def load_scenario(path: Path, p: Partnership) -> tuple[Scenario | None, list[Pro
     return Scenario(doc.name, doc.description, rel, doc, {x.id: x.successor for x in doc.leave}), []
 
 
-def _validated(data: dict, rel: str, problems: list[Problem]) -> ScenarioFile | None:
+def _validated(data: dict[str, Any], rel: str, problems: list[Problem]) -> ScenarioFile | None:
     """The file's shape, entry by entry: a bad entry is reported and left out, so it hides nothing else
     (the entries that are well formed are still checked against the partnership)."""
     lists = {k for k, f in ScenarioFile.model_fields.items() if k not in ("name", "description")}
     head = validate(ScenarioFile, {k: v for k, v in data.items() if k not in lists}, rel, problems)
-    entries: dict[str, list] = {}
+    entries: dict[str, list[BaseModel]] = {}
     for key in lists:
         value = data.get(key, [])
         if not isinstance(value, list):
             problems.append(Problem(rel, f"expected [[{key}]] entries", key=key))
             continue
-        model = ScenarioFile.model_fields[key].annotation.__args__[0]  # type: ignore[union-attr]
+        model = get_args(ScenarioFile.model_fields[key].annotation)[0]  # list[X]: X
         entries[key] = []
         for i, item in enumerate(value):
             try:
@@ -173,7 +174,7 @@ def _validated(data: dict, rel: str, problems: list[Problem]) -> ScenarioFile | 
                 record_errors(exc, rel, problems, (key, i))
     if head is None:
         return None
-    return ScenarioFile.model_construct(name=head.name, description=head.description, **entries)
+    return head.model_copy(update=entries)  # the entries already checked: not validated again
 
 
 def check(d: ScenarioFile, p: Partnership, problems: list[Problem]) -> None:
@@ -198,10 +199,10 @@ def check(d: ScenarioFile, p: Partnership, problems: list[Problem]) -> None:
     found: list[Problem] = []
     own = _patterns(d, with_new, found)
     problems.extend(replace(x, file="") for x in found)
-    for kind, entries in (("cycles", d.cycles), ("weekly", d.weekly)):
-        for i, x in enumerate(entries):
-            if any(q.name == x.name for q in p.patterns):
-                problem(f"{kind}[{i}].name", f"pattern {x.name!r} is already in patterns.toml: give the new one a name")
+    for kind, names in (("cycles", [x.name for x in d.cycles]), ("weekly", [x.name for x in d.weekly])):
+        for i, new in enumerate(names):
+            if any(q.name == new for q in p.patterns):
+                problem(f"{kind}[{i}].name", f"pattern {new!r} is already in patterns.toml: give the new one a name")
     patterns: dict[str, Pattern] = {**{q.name: q for q in p.patterns}, **own}
     teams = {t.id: t for t in p.teams}
     seen_teams: set[str] = set()
@@ -254,36 +255,36 @@ def check(d: ScenarioFile, p: Partnership, problems: list[Problem]) -> None:
                 f"{x.successor!r} is in {agency!r}, {x.id!r} in {people[x.id].agency!r}: cases stay in their agency",
             )
     changed: set[str] = set()
-    for i, x in enumerate(d.people):
+    for i, change in enumerate(d.people):
         where = key_path("people", i)
-        if x.id not in people:
-            hint = " (a new post goes in [[join]])" if x.id in joiners else did_you_mean(x.id, people)
-            problem(f"{where}.id", f"no person {shown(x.id)} in people.toml{hint}")
+        if change.id not in people:
+            hint = " (a new post goes in [[join]])" if change.id in joiners else did_you_mean(change.id, people)
+            problem(f"{where}.id", f"no person {shown(change.id)} in people.toml{hint}")
             continue
-        if x.id in changed:
-            problem(f"{where}.id", f"{x.id!r} is changed twice: put their changes in one [[people]] entry")
-        if x.id in leaving:
-            problem(f"{where}.id", f"{x.id!r} also leaves in [[leave]]: change them or let them leave, not both")
-        changed.add(x.id)
-        agency = people[x.id].agency
-        team_id = x.team or people[x.id].team
-        if x.team is not None:
-            if x.team not in teams:
-                problem(f"{where}.team", f"unknown team {shown(x.team)}{did_you_mean(x.team, teams)}")
+        if change.id in changed:
+            problem(f"{where}.id", f"{change.id!r} is changed twice: put their changes in one [[people]] entry")
+        if change.id in leaving:
+            problem(f"{where}.id", f"{change.id!r} also leaves in [[leave]]: change them or let them leave, not both")
+        changed.add(change.id)
+        agency = people[change.id].agency
+        team_id = change.team or people[change.id].team
+        if change.team is not None:
+            if change.team not in teams:
+                problem(f"{where}.team", f"unknown team {shown(change.team)}{did_you_mean(change.team, teams)}")
                 continue
-            if teams[x.team].agency != agency:
+            if teams[change.team].agency != agency:
                 problem(
                     f"{where}.team",
-                    f"team {x.team!r} is in {teams[x.team].agency!r}, not {agency!r}: for a "
+                    f"team {change.team!r} is in {teams[change.team].agency!r}, not {agency!r}: for a "
                     "move to another agency, let them leave and add the new post in [[join]]",
                 )
                 continue
-        name = x.pattern or people[x.id].pattern or team_pattern.get(team_id)
+        name = change.pattern or people[change.id].pattern or team_pattern.get(team_id)
         if name is None:
-            if x.offset is not None:
+            if change.offset is not None:
                 problem(f"{where}.offset", "offset given but neither the person nor their team has a pattern")
             continue
-        check_pattern_use("", where, name, agency, x.offset, patterns, set(patterns), problems)
+        check_pattern_use("", where, name, agency, change.offset, patterns, set(patterns), problems)
     for i, j in enumerate(d.join):
         where = key_path("join", i)
         if j.id in people or list(joiners).index(j.id) != i:

@@ -38,7 +38,7 @@ WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 SHAREABLE_REASONS = ("rota", "leave", "training", "court", "busy", "other", "meetings")
 
 
-def _matches(pattern: str, explain: str):
+def _matches(pattern: str, explain: str) -> AfterValidator:
     compiled = re.compile(pattern)
 
     def check(value: str) -> str:
