@@ -43,6 +43,7 @@ from scheduler.calendars.ledger import (
     to_tell,
 )
 from scheduler.errors import UserError
+from scheduler.solver.request_file import stored_entries
 from scheduler.store import failures
 from scheduler.store.database import Store
 
@@ -95,8 +96,8 @@ def folder_target(out: Path) -> str:
 
 
 def stored_versions(store: Store, p: Partnership, now: datetime) -> dict[str, Version]:
-    specs = {r["id"]: r["spec"] for r in store.requests(p.id)}
-    return current_versions(p, specs, store.meetings(p.id), store.versions(p.id), now, store.uid_key())
+    entries = stored_entries(store.requests(p.id))
+    return current_versions(p, entries, store.meetings(p.id), store.versions(p.id), now, store.uid_key())
 
 
 def folder_state(

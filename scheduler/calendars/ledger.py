@@ -25,7 +25,7 @@ from typing import Any
 
 from rotas.model import Partnership
 from scheduler.calendars import ical, privacy
-from scheduler.solver.request_file import PRESETS
+from scheduler.solver.request_file import PRESETS, RequestEntry
 from scheduler.store.database import IN_CALENDARS
 
 VENUE_WORDS = {
@@ -102,13 +102,12 @@ def entry_name(kind_label: str, case: str, uid: str) -> str:
 
 
 def meeting_event(
-    p: Partnership, spec: dict[str, Any], meeting: dict[str, Any], uid: str
+    p: Partnership, entry: RequestEntry, meeting: dict[str, Any], uid: str
 ) -> tuple[ical.MeetingEvent, frozenset[str]]:
     """The calendar entry of a placed meeting, and the ids of the people it invites."""
     people = {x.id: x for x in p.people}
-    kind = spec.get("kind", "custom")
-    label = PRESETS[kind].label if kind in PRESETS else "Meeting"
-    case = spec.get("case", "")
+    label = PRESETS[entry.kind].label
+    case = entry.case
     attendees = meeting["attendees"] or []
     invited = sorted({a["agency"] for a in attendees} | {x["agency"] for x in meeting["absent"] or []})
     present = sorted({a["agency"] for a in attendees})
@@ -127,7 +126,7 @@ def meeting_event(
         ical.Invitee(ical.Person(people[a["person"]].name, people[a["person"]].email), a["role"] != "optional")
         for a in chosen
     )
-    venue = str(spec.get("venue") or PRESETS.get(kind, PRESETS["custom"]).venue)
+    venue = entry.venue or PRESETS[entry.kind].venue
     event = ical.MeetingEvent(
         uid=uid,
         summary=f"{label} {case}",
@@ -175,7 +174,7 @@ def _stored_name(stored: dict[str, Any]) -> str:
 
 def current_versions(
     p: Partnership,
-    specs: dict[str, dict[str, Any]],
+    entries: dict[str, RequestEntry],
     meetings: dict[str, dict[str, Any]],
     stored: dict[str, dict[str, Any]],
     now: datetime,
@@ -189,12 +188,11 @@ def current_versions(
     out: dict[str, Version] = {}
     for rid in sorted(set(meetings) | set(stored)):
         m, record = meetings.get(rid), stored.get(rid)
-        if m is not None and m["status"] in IN_CALENDARS and m["start"] and rid in specs:
-            spec = specs[rid]
+        if m is not None and m["status"] in IN_CALENDARS and m["start"] and rid in entries:
+            entry = entries[rid]
             uid = record["uid"] if record else new_uid(domain, key, p.id, rid)
-            event, people = meeting_event(p, spec, m, uid)
-            kind = spec.get("kind", "custom")
-            name = entry_name(PRESETS[kind].label if kind in PRESETS else "meeting", spec.get("case", ""), uid)
+            event, people = meeting_event(p, entry, m, uid)
+            name = entry_name(PRESETS[entry.kind].label, entry.case, uid)
             if record is None:
                 out[rid] = Version(rid, event, 0, now, people, name, True)
             elif record["status"] != "cancelled" and record["hash"] == ical.content_hash(event):

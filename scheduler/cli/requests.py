@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 import click
+from pydantic.fields import FieldInfo
 
 from rotas.sane import date_problem, did_you_mean, shown
 from scheduler.cli import values
 from scheduler.cli.context import Context, pass_ctx
 from scheduler.errors import UserError
 from scheduler.services import requests
-from scheduler.solver.request_file import PRESETS
+from scheduler.solver.request_file import RequestEntry, entry_json, stored_entries
 
 
 def _when(value: str | None, what: str) -> str | None:
@@ -52,26 +54,37 @@ def _slot(text: str) -> dict[str, Any]:
     return out
 
 
-def _request_options(f):
+# The request's own keys are options made from its model (the description its help): a key added to
+# RequestEntry is an option here without a line of code. Lists and tables (within, invite, slots) are below.
+LISTS = ("id", "within", "invite", "slots")
+DATES = ("earliest", "latest", "fixed")  # a date or local date-time, checked here first for a plain message
+
+
+def _scalar_option(name: str, field: FieldInfo) -> Callable[[Any], Any]:
+    flag = "--" + name.replace("_", "-")
+    kind = field.annotation
+    args = get_args(kind)
+    choices = [a for a in (args or (kind,)) if get_origin(a) is Literal]
+    if get_origin(kind) is Literal or choices:
+        values_ = get_args(kind) if get_origin(kind) is Literal else get_args(choices[0])
+        return click.option(flag, type=click.Choice(sorted(values_)), help=field.description)
+    if kind is bool:
+        return click.option(f"{flag}/--no-{name.replace('_', '-')}", default=None, help=field.description)
+    if int in (args or (kind,)):
+        return click.option(flag, type=int, metavar="N", help=field.description)
+    metavar = "DATE" if name in DATES else None
+    return click.option(flag, metavar=metavar, help=field.description)
+
+
+SCALARS = {name: f for name, f in RequestEntry.model_fields.items() if name not in LISTS}
+
+
+def _request_options(f: Any) -> Any:
     options = [
-        click.option(
-            "--kind",
-            type=click.Choice(sorted(PRESETS)),
-            help="Meeting kind (sets default length, required agencies, deadline).",
-        ),
-        click.option("--case", help="Case reference, e.g. CP-10482 (a code, never a name)."),
-        click.option("--earliest", help="First date or date-time, e.g. 2026-03-24 or 2026-03-24T09:00."),
-        click.option("--latest", help="Last date (whole day) or date-time to end by."),
+        *(_scalar_option(name, field) for name, field in SCALARS.items()),
         click.option("--within", type=int, metavar="N", help="Deadline: N working days after --of."),
         click.option("--calendar-days", is_flag=True, help="Count --within in calendar days, not working days."),
         click.option("--of", "of", metavar="REQUEST|DATE", help="What --within counts from."),
-        click.option("--duration", type=int, metavar="MIN", help="Length in minutes."),
-        click.option("--venue", help="'virtual', 'hub', or a place such as 'family home'."),
-        click.option("--travel", type=int, metavar="MIN", help="Travel minutes before and after."),
-        click.option("--room", help="A hub room id."),
-        click.option("--urgency", type=click.Choice(["urgent", "normal"])),
-        click.option("--allow-off-duty/--no-off-duty", default=None, help="May people be asked to attend off duty?"),
-        click.option("--fixed", metavar="DATETIME", help="Lock the start, e.g. 2026-03-24T10:00."),
         click.option("--invite", multiple=True, metavar="PERSON", help="A required invitee (repeat)."),
         click.option("--optional", multiple=True, metavar="PERSON", help="An optional invitee (repeat)."),
         click.option("--slot", multiple=True, metavar="SPEC", help="A role slot, e.g. team=pvu (repeat)."),
@@ -82,15 +95,11 @@ def _request_options(f):
 
 
 def _spec(base: dict[str, Any], o: dict[str, Any]) -> dict[str, Any]:
+    """The entry's keys as given, the options over them (the form builds the same; both checked by the model)."""
     spec = dict(base)
-    for key in ("kind", "case", "duration", "venue", "travel", "room", "urgency"):
-        if o[key] is not None:
-            spec[key] = o[key]
-    for key in ("earliest", "latest", "fixed"):
-        if o[key] is not None:
-            spec[key] = _when(o[key], f"--{key}")
-    if o["allow_off_duty"] is not None:
-        spec["allow_off_duty"] = o["allow_off_duty"]
+    for key in SCALARS:
+        if o.get(key) is not None:
+            spec[key] = _when(o[key], f"--{key}") if key in DATES else o[key]
     if o["within"] is not None or o["of"] is not None:
         if o["within"] is None or o["of"] is None:
             raise UserError("give --within N together with --of REQUEST or --of DATE")
@@ -151,7 +160,7 @@ def request_edit(ctx: Context, request_id: str, allow_past: bool, **options: Any
     r = requests.put_request(
         ctx.db_path,
         ctx.partnership_id,
-        _spec(current["spec"], options),
+        _spec(entry_json(stored_entries([current])[current["id"]]), options),
         replace=True,
         revision=current["revision"],
         allow_past=allow_past,
@@ -179,14 +188,16 @@ def request_rm(ctx: Context, request_id: str) -> None:
 def request_list(ctx: Context, as_json: bool) -> None:
     """List the requests with their state."""
     _, rows, meetings = requests.list_requests(ctx.db_path, ctx.partnership_id)
+    entries = stored_entries(rows)
     items = [
         {
             "id": r["id"],
             "source": r["source"],
             "state": (meetings.get(r["id"]) or {}).get("status", "pending"),
-            **{k: v for k, v in r["spec"].items() if k != "notes"},
+            **{k: v for k, v in entry_json(entries[r["id"]]).items() if k != "notes"},
         }
         for r in rows
+        if r["id"] in entries
     ]
     if as_json:
         click.echo(json.dumps(items, indent=2))

@@ -22,7 +22,7 @@ from rotas.problems import Problem, capped
 from rotas.roster import roster
 from rotas.sane import did_you_mean, shown
 from scheduler.errors import UserError
-from scheduler.solver.request_file import RequestsFile
+from scheduler.solver.request_file import RequestsFile, entry_json
 from scheduler.solver.requests import Request, check_requests
 from scheduler.store.database import Store
 
@@ -149,7 +149,10 @@ def load(db_path: Path, folder: str | Path, now: datetime | None = None) -> Load
         )
     with Store.open(db_path, create=True) as store:
         store.replace_partnership(
-            partnership, str(Path(folder).resolve()), now or datetime.now(UTC), [(r.id, r.spec) for r in requests]
+            partnership,
+            str(Path(folder).resolve()),
+            now or datetime.now(UTC),
+            [(r.id, entry_json(r.entry)) for r in requests],
         )
     return LoadSummary(
         partnership.id,

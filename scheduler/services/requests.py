@@ -18,8 +18,8 @@ from rotas.problems import Problem, key_words
 from scheduler import today as clock
 from scheduler.advice import Step
 from scheduler.errors import UserError
-from scheduler.solver.request_file import RequestEntry
-from scheduler.solver.requests import Request, case_problem, check_requests
+from scheduler.solver.request_file import RequestEntry, entry_json, stored_entries
+from scheduler.solver.requests import Request, case_problem, check_requests, request_window
 from scheduler.store.database import Store
 
 
@@ -93,8 +93,6 @@ def window_passed(p: Partnership, r: Request, now: datetime) -> str | None:
     """'its window closed on Fri 06 Mar 2026, before today (Mon 23 Mar 2026)' when the whole of ``r``'s
     window (or its fixed time) is before ``now``: it can never be placed. None otherwise, or while its
     window depends on a meeting not yet placed."""
-    from scheduler.solver.instance import request_window
-
     tz = zone(p.timezone)
     end = r.fixed + timedelta(minutes=r.duration) if r.fixed else (request_window(r, p) or (None, None))[1]
     if end is None or end > now:
@@ -149,7 +147,7 @@ def put_request(
         expect = None
         if replace:
             expect = revision if revision is not None else next(r["revision"] for r in rows if r["id"] == request.id)
-        store.put_request(p.id, request.id, request.spec, expect=expect)
+        store.put_request(p.id, request.id, entry_json(request.entry), expect=expect)
         return request
 
 
@@ -159,7 +157,9 @@ def remove_request(db_path: Path, pid: str | None, rid: str, now: datetime | Non
         rows = store.requests(p.id)
         if rid not in {r["id"] for r in rows}:
             raise UserError(f"no request {rid!r} (see quorum request list)")
-        dependants = [r["id"] for r in rows if (r["spec"].get("within") or {}).get("of_request") == rid]
+        dependants = [
+            other for other, e in stored_entries(rows).items() if e.within is not None and e.within.of_request == rid
+        ]
         if dependants:
             raise UserError(f"{', '.join(dependants)} must follow {rid}: change or remove them first")
         store.delete_request(p.id, rid, now or datetime.now(UTC))

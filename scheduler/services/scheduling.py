@@ -32,6 +32,7 @@ from scheduler.solver.greedy import Diary, assign, greedy
 from scheduler.solver.instance import Fixed, build_instance, instant, minutes
 from scheduler.solver.objective import score
 from scheduler.solver.pipeline import SolveBudget
+from scheduler.solver.request_file import stored_entries
 from scheduler.solver.requests import Request
 from scheduler.store.database import ISSUED, Store
 from scheduler.today import moment_text
@@ -258,7 +259,7 @@ def stored_schedule(db_path: Path, pid: str | None) -> dict[str, Any]:
     with Store.open(db_path) as store:
         p = store.partnership(pid)
         rows = store.requests(p.id)
-        requests = {r["id"]: r["spec"] for r in rows}
+        requests = stored_entries(rows)
         meetings = store.meetings(p.id)
         last = store.last_solve(p.id)
         replies = store.replies(p.id)
@@ -276,17 +277,18 @@ def stored_schedule(db_path: Path, pid: str | None) -> dict[str, Any]:
         "cancelled": [],
     }
     for rid, m in meetings.items():
-        spec = requests.get(rid, {})
+        entry = requests.get(rid)
+        kind, case = (entry.kind, entry.case) if entry else (None, None)
         if m["status"] in ("placed", *FIXED_STATUSES):
             doc["meetings"].append(
                 {
                     "request": rid,
-                    "kind": spec.get("kind"),
-                    "case": spec.get("case"),
+                    "kind": kind,
+                    "case": case,
                     "start": m["start"],
                     "end": m["end"],
-                    "location": resolved[rid].venue if rid in resolved else spec.get("venue"),
-                    "fixed": bool(spec.get("fixed")),  # a time set in the request (by the chair, say)
+                    "location": resolved[rid].venue if rid in resolved else (entry.venue if entry else None),
+                    "fixed": bool(entry and entry.fixed),  # a time set in the request (by the chair, say)
                     "agencies_invited": agencies_invited(resolved[rid], agency_of) if rid in resolved else None,
                     "room": m["room"],
                     "locked": bool(m["locked"]),
@@ -296,13 +298,12 @@ def stored_schedule(db_path: Path, pid: str | None) -> dict[str, Any]:
                 }
             )
         elif m["status"] == "unscheduled":
-            follows = (spec.get("within") or {}).get("of_request")
+            follows = entry.within.of_request if entry and entry.within else None
             doc["unscheduled"].append(
-                {"request": rid, "kind": spec.get("kind"), "case": spec.get("case"), "depends_on": follows}
-                | (m["explanation"] or {})
+                {"request": rid, "kind": kind, "case": case, "depends_on": follows} | (m["explanation"] or {})
             )
         else:
-            doc["cancelled"].append({"request": rid, "case": spec.get("case"), "status": m["status"]})
+            doc["cancelled"].append({"request": rid, "case": case, "status": m["status"]})
     doc["meetings"].sort(key=lambda m: (m["start"], m["request"]))
     doc["unscheduled"] = after_what_they_follow(doc["unscheduled"])
     for m in doc["meetings"]:

@@ -22,6 +22,7 @@ from scheduler.services import whatif_meetings as mt
 from scheduler.services import whatif_rota as rota
 from scheduler.services.partnership import check_range
 from scheduler.services.scheduling import SolveRequest
+from scheduler.solver.request_file import stored_entries
 from scheduler.store.database import Store
 
 DEFAULT_DAYS = 28
@@ -184,19 +185,18 @@ def _continuity(
     out, successors = [], {}
     for leaver in scenario.leavers:
         cases: dict[str, dict[str, set[str]]] = {}
-        for row in rows:
-            spec = row["spec"]
-            named = [inv["person"] for inv in spec.get("invite", [])]
-            attended = [a["person"] for a in ((meetings.get(row["id"]) or {}).get("attendees") or [])]
+        stored = stored_entries(rows)
+        for rid, entry in stored.items():
+            named = [inv.person for inv in entry.invite]
+            attended = [a["person"] for a in ((meetings.get(rid) or {}).get("attendees") or [])]
             if leaver in named or leaver in attended:
-                case = cases.setdefault(spec["case"], {"requests": set(), "others": set()})
-                case["requests"].add(row["id"])
-        for row in rows:
-            spec = row["spec"]
-            if spec["case"] in cases:
-                named = {inv["person"] for inv in spec.get("invite", [])}
-                attended = {a["person"] for a in ((meetings.get(row["id"]) or {}).get("attendees") or [])}
-                cases[spec["case"]]["others"] |= (named | attended) - leaving
+                case = cases.setdefault(entry.case, {"requests": set(), "others": set()})
+                case["requests"].add(rid)
+        for rid, entry in stored.items():
+            if entry.case in cases:
+                named = {inv.person for inv in entry.invite}
+                attended = {a["person"] for a in ((meetings.get(rid) or {}).get("attendees") or [])}
+                cases[entry.case]["others"] |= (named | attended) - leaving
         entries = []
         for case, found in sorted(cases.items()):
             others = sorted(x for x in found["others"] if any(y.id == x for y in after.people))
@@ -237,7 +237,7 @@ def _meetings(
         return result
     mine = {leaver for leaver, _ in successors}
     after_specs = [
-        mt.with_successors(s, {x: successors.get((x, s["case"])) for x in mine}) if mine else s for s in specs
+        mt.with_successors(s, {x: successors.get((x, s.case)) for x in mine}) if mine else s for s in specs
     ]
     requests_b, problems_b = mt.resolved(before, specs)
     requests_a, problems_a = mt.resolved(after, after_specs)

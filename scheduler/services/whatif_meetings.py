@@ -16,12 +16,13 @@ from typing import Any
 
 from rotas.clock import zone
 from rotas.model import Partnership
+from rotas.problems import Problem
 from scheduler.errors import UserError
 from scheduler.services.describe import agencies_invited
 from scheduler.services.requests import resolve_stored
 from scheduler.services.scheduling import SolveRequest, plan
-from scheduler.solver.instance import request_window
-from scheduler.solver.requests import Request
+from scheduler.solver.request_file import InviteEntry, RequestEntry
+from scheduler.solver.requests import Request, check_requests, request_window
 
 LOOK_BACK_WEEKS = 26  # the typical fortnight is looked for this far back
 
@@ -30,11 +31,11 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _closed(specs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
-    """The specs whose chain of ``within.of_request`` stays inside the set, and how many were left out."""
-    kept = {s["id"]: s for s in specs}
+def _closed(specs: list[RequestEntry]) -> tuple[list[RequestEntry], int]:
+    """The requests whose chain of ``within.of_request`` stays inside the set, and how many were left out."""
+    kept = {s.id: s for s in specs}
     while True:
-        gone = [i for i, s in kept.items() if (ref := (s.get("within") or {}).get("of_request")) and ref not in kept]
+        gone = [i for i, s in kept.items() if s.within and (ref := s.within.of_request) and ref not in kept]
         if not gone:
             return list(kept.values()), len(specs) - len(kept)
         for i in gone:
@@ -45,7 +46,7 @@ def pending(p: Partnership, rows: list[dict[str, Any]], meetings: dict[str, dict
     """The stored requests still to happen: not cancelled, their window not wholly past."""
     requests, _ = resolve_stored(p, rows)
     by_id = {r.id: r for r in requests}
-    specs = []
+    specs: list[RequestEntry] = []
     for row in rows:
         r = by_id.get(row["id"])
         if r is None or (meetings.get(r.id) or {}).get("status") == "cancelled":
@@ -54,7 +55,7 @@ def pending(p: Partnership, rows: list[dict[str, Any]], meetings: dict[str, dict
         end = r.fixed + timedelta(minutes=r.duration) if r.fixed else (window[1] if window else None)
         if end is not None and end <= now:
             continue
-        specs.append(row["spec"])
+        specs.append(r.entry)
     specs, dropped = _closed(specs)
     note = f"{len(specs)} requests still to happen (cancelled ones and those wholly past left out)"
     if dropped:
@@ -107,9 +108,7 @@ def typical(
     start = _monday(fortnight)
     chosen = {rid for rid, d in days.items() if d is not None and start <= d < start + timedelta(days=14)}
     specs = [
-        row["spec"]
-        for row in rows
-        if row["id"] in chosen and (meetings.get(row["id"]) or {}).get("status") != "cancelled"
+        r.entry for r in requests if r.id in chosen and (meetings.get(r.id) or {}).get("status") != "cancelled"
     ]
     target = _monday(replay_from + timedelta(days=6))  # the first Monday on or after replay_from
     weeks = (target - start).days // 7
@@ -123,51 +122,44 @@ def typical(
     return {"specs": specs, "note": note, "from": start.isoformat(), "replayed_from": target.isoformat()}
 
 
-def shifted(spec: dict[str, Any], weeks: int) -> dict[str, Any]:
-    """A request spec with every date in it moved by ``weeks`` weeks."""
-
-    def move(value: Any) -> Any:
-        if not isinstance(value, str) or not weeks:
-            return value
-        text = value.strip()
-        try:
-            moment = datetime.fromisoformat(text) if ("T" in text or " " in text) else date.fromisoformat(text)
-        except ValueError:
-            return value
-        return (moment + timedelta(weeks=weeks)).isoformat()
-
-    out = {k: move(spec[k]) if k in ("earliest", "latest", "fixed") else spec[k] for k in spec}
-    if isinstance(out.get("within"), dict):
-        out["within"] = {k: move(v) if k == "of_date" else v for k, v in out["within"].items()}
-    return out
+def shifted(entry: RequestEntry, weeks: int) -> RequestEntry:
+    """A request with every date in it moved by ``weeks`` weeks."""
+    if not weeks:
+        return entry
+    step = timedelta(weeks=weeks)
+    moved: dict[str, Any] = {k: getattr(entry, k) + step for k in ("earliest", "latest", "fixed") if getattr(entry, k)}
+    if entry.within is not None and entry.within.of_date is not None:
+        moved["within"] = entry.within.model_copy(update={"of_date": entry.within.of_date + step})
+    return entry.model_copy(update=moved)
 
 
-def with_successors(spec: dict[str, Any], successors: dict[str, str | None]) -> dict[str, Any]:
-    """A request spec as it would be after people leave: each named leaver replaced by their successor
+def with_successors(entry: RequestEntry, successors: dict[str, str | None]) -> RequestEntry:
+    """A request as it would be after people leave: each named leaver replaced by their successor
     (required if either was), or left out when there is none."""
-    invite: list[dict[str, Any]] = []
-    for inv in spec.get("invite", []):
-        person = inv["person"]
+    invite: list[InviteEntry] = []
+    for inv in entry.invite:
+        person: str | None = inv.person
         if person in successors:
             person = successors[person]
             if person is None:
                 continue
-        required = inv.get("required", True)
-        same = next((x for x in invite if x["person"] == person), None)
+        same = next((x for x in invite if x.person == person), None)
         if same is not None:
-            same["required"] = same.get("required", True) or required
+            invite[invite.index(same)] = same.model_copy(update={"required": same.required or inv.required})
             continue
-        invite.append({**inv, "person": person})
+        invite.append(inv.model_copy(update={"person": person}))
     slots = []
-    for slot in spec.get("slots", []):
-        prefer = [successors.get(x, x) if x in successors else x for x in slot.get("prefer", [])]
-        slots.append({**slot, "prefer": list(dict.fromkeys(x for x in prefer if x is not None))} if prefer else slot)
-    return {**spec, "invite": invite, "slots": slots}
+    for slot in entry.slots:
+        prefer = [successors.get(x, x) if x in successors else x for x in slot.prefer]
+        kept = [x for x in dict.fromkeys(prefer) if x is not None]
+        slots.append(slot.model_copy(update={"prefer": kept}) if slot.prefer else slot)
+    return entry.model_copy(update={"invite": invite, "slots": slots})
 
 
-def resolved(p: Partnership, specs: list[dict[str, Any]]) -> tuple[list[Request], list[str]]:
-    """The specs checked against ``p``; the ids of any that no longer make sense there (with why)."""
-    requests, problems = resolve_stored(p, [{"id": s.get("id"), "spec": s} for s in specs])
+def resolved(p: Partnership, entries: list[RequestEntry]) -> tuple[list[Request], list[str]]:
+    """The requests checked against ``p``; the ids of any that no longer make sense there (with why)."""
+    problems: list[Problem] = []
+    requests = check_requests(list(entries), p, "requests", problems)
     return requests, [str(x) for x in problems]
 
 

@@ -18,12 +18,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 
 from rotas.availability import absences_between, duty_from
-from rotas.bankholidays import add_working_days
 from rotas.clock import day_span, to_utc, zone
 from rotas.model import Absence, Partnership, Room
 from rotas.roster import RosterDay, roster
 from scheduler.solver.budget import UNLIMITED, Budget
-from scheduler.solver.requests import Request
+from scheduler.solver.requests import Request, request_window
 
 RATE_PLAIN = 1.0
 RATE_TIME_AND_A_HALF = 1.5
@@ -183,31 +182,6 @@ class Instance:
 
 def _overlaps(intervals: list[tuple[int, int]], lo: int, hi: int) -> bool:
     return any(s < hi and e > lo for s, e in intervals)
-
-
-def request_window(
-    r: Request, p: Partnership, ref_start: datetime | None = None, ref_end: datetime | None = None
-) -> tuple[datetime, datetime] | None:
-    """[earliest start, latest end] in UTC; for ``within`` another request, given that meeting's time."""
-    tz = zone(p.timezone)
-    lo, hi = r.earliest, r.latest
-    if r.within is not None:
-        if r.within.of_date is not None:
-            ref_day, ref_lo = r.within.of_date, to_utc(r.within.of_date, time(0), tz)
-        elif ref_start is not None and ref_end is not None:
-            ref_day, ref_lo = ref_start.astimezone(tz).date(), ref_end
-        else:
-            return None
-        if r.within.working_days is not None:
-            last = add_working_days(ref_day, r.within.working_days, p.bank_holidays, p.extra_bank_holidays)
-        else:
-            last = ref_day + timedelta(days=r.within.days or 0)
-        deadline = to_utc(last + timedelta(days=1), time(0), tz)
-        lo = max(lo, ref_lo) if lo else ref_lo
-        hi = min(hi, deadline) if hi else deadline
-    if lo is None or hi is None:
-        return None
-    return lo, hi
 
 
 @lru_cache(maxsize=4096)

@@ -129,9 +129,9 @@ class RequestEntry(Strict):
     """One [[requests]] entry."""
 
     id: Id
-    kind: Kind
+    kind: Kind = Field(description="Meeting kind (sets default length, required agencies, deadline).")
     case: str = Field(min_length=1, max_length=40, description="Case reference: a code, never a name.")
-    urgency: Urgency | None = None
+    urgency: Urgency | None = Field(None, description="urgent or normal; defaults to the kind's.")
     duration: int | None = Field(None, ge=5, le=480, description="Minutes; defaults to the kind's.")
     earliest: DayOrMoment | None = Field(None, description="A date, or a local date-time.")
     latest: DayOrMoment | None = Field(
@@ -142,7 +142,7 @@ class RequestEntry(Strict):
     travel: int | None = Field(None, ge=0, le=240, description="Minutes of travel before and after.")
     room: Id | None = Field(None, description="A hub room from partnership.toml.")
     allow_off_duty: bool = Field(False, description="May people be asked to attend off duty (at a cost)?")
-    fixed: DayOrMoment | None = Field(None, description="A locked local start time.")
+    fixed: DayOrMoment | None = Field(None, description="A locked local start time, e.g. 2026-03-24T10:00.")
     invite: list[InviteEntry] = Field(default_factory=list)
     slots: list[SlotEntry] = Field(default_factory=list)
     notes: str = Field("", max_length=4000, description="Free text for the coordinator; never leaves the database.")
@@ -152,3 +152,20 @@ class RequestsFile(Strict):
     """requests.toml: the meetings and joint visits to arrange."""
 
     requests: list[RequestEntry] = Field(default_factory=list)
+
+
+def entry_json(entry: RequestEntry) -> dict[str, Any]:
+    """An entry as the store keeps it (and requests.toml would write it): the keys given, defaults left out."""
+    return entry.model_dump(mode="json", exclude_defaults=True)
+
+
+def stored_entries(rows: list[dict[str, Any]]) -> dict[str, RequestEntry]:
+    """The store's request rows as typed entries, by id (every stored spec was checked when saved; one an
+    older Quorum wrote that no longer reads is left out here and reported where requests are resolved)."""
+    out: dict[str, RequestEntry] = {}
+    for row in rows:
+        try:
+            out[row["id"]] = RequestEntry.model_validate(row["spec"])
+        except ValueError:
+            continue
+    return out

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
+from rotas.bankholidays import add_working_days
 from rotas.clock import missing_hour, to_utc, zone
 from rotas.model import Partnership, default_settings
 from rotas.problems import Problem, key_path, key_words
@@ -62,7 +62,7 @@ class Request:
     allow_off_duty: bool
     fixed: datetime | None  # UTC
     notes: str
-    spec: dict[str, Any]
+    entry: RequestEntry  # as given (file, form or command line), typed: what the store keeps
 
     @property
     def virtual(self) -> bool:
@@ -85,6 +85,36 @@ def _local(value: date | datetime, tz, *, end: bool) -> datetime:
             return value.astimezone(zone("UTC"))
         return to_utc(value.date(), value.time(), tz)
     return to_utc(value + timedelta(days=1) if end else value, time(0), tz)
+
+
+def request_window(
+    r: Request, p: Partnership, ref_start: datetime | None = None, ref_end: datetime | None = None
+) -> tuple[datetime, datetime] | None:
+    """[earliest start, latest end] in UTC; for ``within`` another request, given that meeting's time.
+
+    The one place a window is worked out, from the resolved request (never from its stored keys): the
+    instance, the deadlines, a past window's warning and the what-if all ask it. It is not kept on the
+    request, because a request is often copied with other dates (a move, an explanation's wider window).
+    """
+    tz = zone(p.timezone)
+    lo, hi = r.earliest, r.latest
+    if r.within is not None:
+        if r.within.of_date is not None:
+            ref_day, ref_lo = r.within.of_date, to_utc(r.within.of_date, time(0), tz)
+        elif ref_start is not None and ref_end is not None:
+            ref_day, ref_lo = ref_start.astimezone(tz).date(), ref_end
+        else:
+            return None
+        if r.within.working_days is not None:
+            last = add_working_days(ref_day, r.within.working_days, p.bank_holidays, p.extra_bank_holidays)
+        else:
+            last = ref_day + timedelta(days=r.within.days or 0)
+        deadline = to_utc(last + timedelta(days=1), time(0), tz)
+        lo = max(lo, ref_lo) if lo else ref_lo
+        hi = min(hi, deadline) if hi else deadline
+    if lo is None or hi is None:
+        return None
+    return lo, hi
 
 
 DEFAULT_CASE_PATTERN = default_settings().case_reference_pattern  # stated once, on partnership.toml's model
@@ -258,7 +288,7 @@ def resolve(entry: RequestEntry, p: Partnership, rel: str, where: str, problems:
         allow_off_duty=entry.allow_off_duty,
         fixed=fixed,
         notes=entry.notes,
-        spec=entry.model_dump(mode="json", exclude_defaults=True),
+        entry=entry,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any
 
 from textual.app import ComposeResult
@@ -14,12 +15,21 @@ from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Stat
 from rotas.model import Partnership
 from scheduler.errors import UserError
 from scheduler.services import requests
-from scheduler.solver.request_file import PRESETS
+from scheduler.solver.request_file import PRESETS, RequestEntry, stored_entries
 from scheduler.ui.advice import error_text, key
 from scheduler.ui.screens.base import UsesServices
 from scheduler.ui.widgets.confirm import Confirm
 from scheduler.ui.widgets.form_parts import LABELS, WINDOWS, FormScroll, field_of
-from scheduler.ui.widgets.invitees import InviteePicker, choices, from_spec
+from scheduler.ui.widgets.invitees import InviteePicker, choices, from_entry
+
+
+def _or(*values: object) -> object:
+    """The first value given (not None): a stored field, else the kind's default."""
+    return next((v for v in values if v is not None), "")
+
+
+def _when(value: date | datetime | None) -> str:
+    return value.isoformat() if value is not None else ""
 
 
 class RequestForm(UsesServices, ModalScreen[str | None]):
@@ -44,13 +54,14 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
         self.partnership: Partnership
         self.partnership, self.rows, _ = requests.list_requests(services.db_path, services.partnership)
         row = next((r for r in self.rows if r["id"] == self.request_id), None)
-        current = row["spec"] if row else None
         self.revision: int | None = row["revision"] if row else None  # saving refuses if changed since
-        self.spec: dict[str, Any] = dict(current or {"kind": "strategy-discussion"})
-        spec, preset = self.spec, PRESETS[self.spec["kind"]]
-        self.kind = spec["kind"]
-        within = spec.get("within") or {}
-        window = "between" if not within else ("days" if within.get("days") is not None else "working_days")
+        # The stored request, typed (the one model of a request's fields): the fields start from it.
+        current = stored_entries([row]).get(row["id"]) if row else None
+        self.entry: RequestEntry | None = current
+        self.kind = current.kind if current else "strategy-discussion"
+        preset = PRESETS[self.kind]
+        within = current.within if current else None
+        window = "between" if within is None else ("days" if within.days is not None else "working_days")
         rooms = [(f"{r.name} (holds {r.capacity})", r.id) for r in self.partnership.rooms]
         yield Header()
         title = f"Change request {self.request_id}" if current else "New request"
@@ -59,7 +70,7 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
             yield from self.row(
                 "Request id",
                 Input(
-                    spec.get("id", ""),
+                    current.id if current else "",
                     id="id",
                     disabled=current is not None,
                     placeholder="e.g. sd-10482 (lower case, digits, -)",
@@ -71,33 +82,41 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
             )
             yield from self.row(
                 "Case reference",
-                Input(spec.get("case", ""), id="case", placeholder="a code such as CP-10482, never a name"),
+                Input(current.case if current else "", id="case", placeholder="a code such as CP-10482, never a name"),
             )
             yield from self.row(
                 "Urgency",
                 Select(
                     [("urgent", "urgent"), ("normal", "normal")],
                     allow_blank=False,
-                    value=spec.get("urgency", preset.urgency),
+                    value=(current.urgency if current else None) or preset.urgency,
                     id="urgency",
                 ),
             )
             yield from self.row(
-                "Minutes", Input(str(spec.get("duration", preset.duration)), id="duration", type="integer")
+                "Minutes", Input(str(_or(current and current.duration, preset.duration)), id="duration", type="integer")
             )
             yield from self.row("Window", Select(WINDOWS, value=window, allow_blank=False, id="window"))
             yield from self.row(
                 "Earliest",
-                Input(str(spec.get("earliest", "")), id="earliest", placeholder="date 2026-03-24 or 2026-03-24T10:00"),
+                Input(
+                    _when(current and current.earliest),
+                    id="earliest",
+                    placeholder="date 2026-03-24 or 2026-03-24T10:00",
+                ),
             )
             yield from self.row(
                 "Latest",
-                Input(str(spec.get("latest", "")), id="latest", placeholder="date (whole day) or date-time to end by"),
+                Input(
+                    _when(current and current.latest),
+                    id="latest",
+                    placeholder="date (whole day) or date-time to end by",
+                ),
             )
             yield from self.row(
                 "Within",
                 Input(
-                    str(within.get("working_days", within.get("days", "")) or ""),
+                    str(_or(within and within.working_days, within and within.days, "")),
                     id="within",
                     type="integer",
                     placeholder="number of days",
@@ -106,7 +125,7 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
             yield from self.row(
                 "Of",
                 Input(
-                    str(within.get("of_date") or within.get("of_request") or ""),
+                    str((within and (within.of_date or within.of_request)) or ""),
                     id="of",
                     placeholder="a date, or another request's id",
                 ),
@@ -114,32 +133,39 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
             yield from self.row(
                 "Venue",
                 Input(
-                    spec.get("venue", preset.venue),
+                    (current.venue if current else None) or preset.venue,
                     id="venue",
                     placeholder="virtual, hub, or a place such as family home",
                 ),
             )
             yield from self.row(
                 "Room",
-                Select(rooms, value=spec.get("room", Select.NULL), id="room", prompt="no room (or not at the hub)"),
+                Select(
+                    rooms,
+                    value=(current.room if current else None) or Select.NULL,
+                    id="room",
+                    prompt="no room (or not at the hub)",
+                ),
             )
             yield from self.row(
-                "Travel min.", Input(str(spec.get("travel", preset.travel)), id="travel", type="integer")
+                "Travel min.",
+                Input(str(_or(current and current.travel, preset.travel)), id="travel", type="integer"),
             )
             yield from self.row(
                 "Off duty",
                 Checkbox(
                     "may ask people to attend off duty (at a cost)",
-                    spec.get("allow_off_duty", False),
+                    bool(current and current.allow_off_duty),
                     id="allow_off_duty",
                 ),
             )
-            extra, picked = from_spec(self.partnership, spec)
+            extra, picked = from_entry(self.partnership, current)
             yield Label("Invite: type to search, Tab to the list, Space picks", classes="title")
             yield InviteePicker(extra + choices(self.partnership), picked, id="invitees")
             yield Static(id="error-invitees", classes="field-error", markup=False)
             yield from self.row(
-                "Notes", Input(spec.get("notes", ""), id="notes", placeholder="for you only: never sent in invites")
+                "Notes",
+                Input(current.notes if current else "", id="notes", placeholder="for you only: never sent in invites"),
             )
             yield Static(id="error-general", classes="field-error", markup=False)
         yield Footer(compact=True)
@@ -246,8 +272,8 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
             spec["within"] = within
         if self.query_one("#allow_off_duty", Checkbox).value:
             spec["allow_off_duty"] = True
-        if self.spec.get("fixed"):
-            spec["fixed"] = self.spec["fixed"]
+        if self.entry is not None and self.entry.fixed is not None:
+            spec["fixed"] = self.entry.fixed.isoformat()
         spec.update({k: v for k, v in self.query_one(InviteePicker).spec().items() if v})
         if self.value("notes"):
             spec["notes"] = self.value("notes")

@@ -12,6 +12,7 @@ from textual.widgets import Input, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from rotas.model import Partnership
+from scheduler.solver.request_file import RequestEntry
 from scheduler.ui.widgets.marked import MarkedSelectionList
 
 
@@ -52,27 +53,29 @@ def choices(p: Partnership) -> list[Choice]:
     return out
 
 
-def from_spec(p: Partnership, spec: dict[str, Any]) -> tuple[list[Choice], list[str]]:
+def from_entry(p: Partnership, entry: RequestEntry | None) -> tuple[list[Choice], list[str]]:
     """The choices a stored request already makes (slots with extra detail kept exactly as they were)."""
     extra: list[Choice] = []
     picked: list[str] = []
+    if entry is None:
+        return extra, picked
     people = {x.id: x.name for x in p.people}
-    for inv in spec.get("invite", []):
-        if inv.get("required", True):
-            picked.append(f"person:{inv['person']}")
+    for inv in entry.invite:
+        if inv.required:
+            picked.append(f"person:{inv.person}")
         else:
-            label = f"{people.get(inv['person'], inv['person'])} (optional)"
-            extra.append(Choice(f"keep-person:{inv['person']}", label, dict(inv), True))
+            label = f"{people.get(inv.person, inv.person)} (optional)"
+            extra.append(Choice(f"keep-person:{inv.person}", label, inv.model_dump(exclude_defaults=True), True))
             picked.append(extra[-1].value)
-    for i, slot in enumerate(spec.get("slots", [])):
-        keys = {k for k, v in slot.items() if v not in (None, "", [], 1)}
-        simple = {"team", "agency", "role"} & keys
-        if len(keys) == 1 and simple:
+    for i, slot in enumerate(entry.slots):
+        given = slot.model_dump(exclude_defaults=True)
+        simple = {"team", "agency", "role"} & set(given)
+        if len(given) == 1 and simple:
             (key,) = simple
-            picked.append(f"{key}:{slot[key]}")
+            picked.append(f"{key}:{given[key]}")
         else:
-            label = slot.get("label") or ", ".join(f"{k} {v}" for k, v in slot.items() if k != "prefer")
-            extra.append(Choice(f"keep:{i}", f"{label} (slot as saved)", dict(slot), False))
+            label = slot.label or ", ".join(f"{k} {v}" for k, v in given.items() if k != "prefer")
+            extra.append(Choice(f"keep:{i}", f"{label} (slot as saved)", given, False))
             picked.append(extra[-1].value)
     return extra, picked
 
