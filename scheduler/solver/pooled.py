@@ -52,7 +52,7 @@ from scheduler.solver.objective import (
     off_duty_weight,
     placement_value,
 )
-from scheduler.solver.sat import Effort, Outcome, Stop, configure
+from scheduler.solver.sat import Effort, Outcome, Stop, configure, watched
 
 Pool = tuple[str, ...]  # its members, sorted
 
@@ -393,7 +393,8 @@ class PooledModel:
             # against 183 and 186 at the default level.
             solver.parameters.linearization_level = 2
             started = time.monotonic()
-            code = solver.solve(self.m, Stop(stop))
+            with watched(solver, stop):
+                code = solver.solve(self.m, Stop(stop))
         finally:
             self.m.maximize(self.objective())
         work = solver.response_proto.deterministic_time

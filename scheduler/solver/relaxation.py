@@ -11,11 +11,12 @@ deterministic time too, so the bound reported is the same on any machine wheneve
 from __future__ import annotations
 
 import math
-import multiprocessing
+import pickle
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from typing import Any
 
 MARGIN = 1e-7  # of a relaxation's value: GLOP works in doubles, with relative tolerances
@@ -66,110 +67,89 @@ def solve(program: LinearProgram, seconds: float, work: float | None = None) -> 
     return float(math.floor(value + abs(value) * MARGIN + 1))
 
 
-def _child(programs: list[LinearProgram], ends_in: float, work: float | None, conn: Connection) -> None:
-    """In the child process: solve each program in turn, sending each bound as soon as it is known."""
+def _main() -> None:
+    """The child process: read (programs, seconds, work) from stdin, write each bound to stdout as it is known."""
+    programs, seconds, work = pickle.load(sys.stdin.buffer)
     started = time.monotonic()
-    try:
-        for program in programs:
-            left = ends_in - (time.monotonic() - started)
-            if left <= 0:
-                break
-            conn.send((program.name, solve(program, left, work)))
-    finally:
-        conn.close()
+    for program in programs:
+        left = seconds - (time.monotonic() - started)
+        if left <= 0:
+            break
+        pickle.dump((program.name, solve(program, left, work)), sys.stdout.buffer)
+        sys.stdout.buffer.flush()
 
 
 class Bounds:
     """Relaxations solved in a child process beside the search; ``lowest`` is the best bound received so far.
 
-    Starting a child process is itself slow (a new interpreter, and the programs handed over through a
-    pipe: seconds at a busy moment), so it is started from a thread: the caller goes on at once. If a child
-    cannot be started (a locked-down machine), nothing is solved and the bound stays where it was.
+    The child is a plain ``python -m scheduler.solver.relaxation`` with its own pipes (not multiprocessing,
+    which hands the parent's standard streams on and failed inside the terminal UI, where they are not
+    files). Starting it and handing the programs over is slow at a busy moment, so that happens on a
+    thread: the caller goes on at once. If a child cannot be started, the bound stays where it was.
     """
 
     def __init__(self, programs: list[LinearProgram], ends: float, work: float | None = None) -> None:
         self.programs, self.ends, self.work = programs, ends, work
         self.received: dict[str, float | None] = {}
-        self.process: Any = None
-        self.conn: Connection | None = None
         self.lock = threading.Lock()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.finished = threading.Event()  # the child ended (or could not start): nothing more will come
         self.stopped = False
-        self.starter: threading.Thread | None = None
 
     def start(self) -> Bounds:
         if self.programs:
-            self.starter = threading.Thread(target=self._start, name="quorum-bounds", daemon=True)
-            self.starter.start()
+            threading.Thread(target=self._run, name="quorum-bounds", daemon=True).start()
+        else:
+            self.finished.set()
         return self
 
-    def _start(self) -> None:
-        ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe(duplex=False)
+    def _run(self) -> None:
         try:
-            process = ctx.Process(
-                target=_child, args=(self.programs, self.ends - time.monotonic(), self.work, child), daemon=True
+            process = subprocess.Popen(
+                [sys.executable, "-m", "scheduler.solver.relaxation"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                close_fds=True,
             )
-            process.start()
-        except (OSError, RuntimeError):
-            parent.close()
+        except (OSError, ValueError):
+            self.finished.set()
             return
-        finally:
-            child.close()
         with self.lock:
-            self.process, self.conn = process, parent
+            self.process = process
             if self.stopped:
-                self._close()
-
-    def _collect(self, wait: float) -> None:
-        with self.lock:
-            conn = self.conn
-        if conn is None:
-            if wait:
-                time.sleep(min(wait, 0.05))
-            return
+                process.kill()
         try:
-            while conn.poll(max(0.0, wait)):
-                name, value = conn.recv()
-                self.received[name] = value
-                wait = 0.0
-        except (EOFError, OSError):
-            with self.lock:
-                self._close()
+            assert process.stdin is not None and process.stdout is not None
+            pickle.dump((self.programs, self.ends - time.monotonic(), self.work), process.stdin)
+            process.stdin.close()
+            while True:
+                name, value = pickle.load(process.stdout)
+                with self.lock:
+                    self.received[name] = value
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError):
+            pass
+        finally:
+            process.wait()
+            self.finished.set()
 
     def done(self) -> bool:
-        self._collect(0.0)
-        if len(self.received) == len(self.programs):
-            return True
-        with self.lock:  # started and then ended without sending everything: nothing more will come
-            return self.process is not None and self.conn is None
+        with self.lock:
+            return len(self.received) == len(self.programs) or self.finished.is_set()
 
     def lowest(self, wait_until: float | None = None) -> float | None:
         """The lowest bound received, waiting for the rest until ``wait_until`` at most (then giving up)."""
-        if wait_until is not None:
-            while not self.done() and time.monotonic() < wait_until:
-                self._collect(min(0.05, max(0.0, wait_until - time.monotonic())))
-        else:
-            self._collect(0.0)
-        values = [v for v in self.received.values() if v is not None]
+        while wait_until is not None and not self.done() and time.monotonic() < wait_until:
+            self.finished.wait(min(0.05, max(0.0, wait_until - time.monotonic())))
+        with self.lock:
+            values = [v for v in self.received.values() if v is not None]
         return min(values) if values else None
 
     def stop(self) -> None:
-        self._collect(0.0)
         with self.lock:
             self.stopped = True
-            self._close()
-
-    def _close(self) -> None:
-        """Close the pipe and end the child (the lock held)."""
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-        if self.process is not None and self.process.is_alive():
-            self.process.terminate()
-            self.process.join(1.0)
-            if self.process.is_alive():
+            if self.process is not None and self.process.poll() is None:
                 self.process.kill()
-                self.process.join(1.0)
 
 
 def from_cp_model(proto: Any, name: str) -> LinearProgram:
@@ -195,3 +175,7 @@ def from_cp_model(proto: Any, name: str) -> LinearProgram:
     return LinearProgram(
         [b[0] for b in bounds], [b[1] for b in bounds], rows, objective, factor * proto.objective.offset, name
     )
+
+
+if __name__ == "__main__":
+    _main()

@@ -9,8 +9,10 @@ with several workers may differ however their work is counted.
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -66,10 +68,36 @@ def configure(solver: cp_model.CpSolver, effort: Effort) -> None:
     params.catch_sigint_signal = False
 
 
+@contextmanager
+def watched(solver: cp_model.CpSolver, stop: Callable[[], bool] | None) -> Iterator[None]:
+    """Stop ``solver`` within a tenth of a second of ``stop()`` saying so (a coordinator pressed stop).
+
+    A solution callback alone waits for the next solution, which while CP-SAT is proving may be the end of
+    the time limit: a stopped solve must end at once, keeping the best found.
+    """
+    if stop is None:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.1):
+            if stop():
+                solver.stop_search()
+                return
+
+    threading.Thread(target=watch, name="quorum-stop", daemon=True).start()
+    try:
+        yield
+    finally:
+        done.set()
+
+
 def run(
     model: ScheduleModel,
     effort: Effort,
     on_solution: Callable[[cp_model.CpSolverSolutionCallback], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> Outcome:
     """Solve a built schedule model; the status and bound are CP-SAT's own."""
     solver = cp_model.CpSolver()
@@ -79,7 +107,8 @@ def run(
     params.max_presolve_iterations = PRESOLVE_ROUNDS
     params.presolve_probing_deterministic_time_limit = PROBING_WORK
     started = time.monotonic()
-    code = solver.solve(model.m, _Callback(on_solution) if on_solution else None)
+    with watched(solver, stop):
+        code = solver.solve(model.m, _Callback(on_solution) if on_solution else None)
     status = solver.status_name(code)
     work = solver.response_proto.deterministic_time
     cut = effort.work is not None and work < effort.work * 0.999 and code != cp_model.OPTIMAL

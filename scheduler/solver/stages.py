@@ -144,6 +144,10 @@ class GroupSolve:
         self.allowance.take(work)
         self.clock_stopped = self.clock_stopped or clock_stopped
 
+    def solve_model(self, model: ScheduleModel, effort: sat.Effort) -> sat.Outcome:
+        """A CP-SAT call of a stage, stopped at once when the coordinator stops the solve."""
+        return sat.run(model, effort, stop=self.cancelled)
+
     def cancelled(self) -> bool:
         return self.options.cancel is not None and self.options.cancel.is_set()
 
@@ -234,7 +238,7 @@ class GroupSolve:
             # group's end is only the safety stop).
             seconds = step.left() if self.deterministic else min(POLISH_MAX_S, step.left() * POLISH_SHARE)
             effort = self.effort(step, seconds=max(0.05, seconds), absolute_gap=NEIGHBOURHOOD_GAP)
-            polished, spent = polish(self.inst, self.group, solution, staffed, effort, sat.run)
+            polished, spent = polish(self.inst, self.group, solution, staffed, effort, self.solve_model)
             self.spend(spent)
             staffed = polished or staffed
         self.better(staffed, score(self.inst, staffed).total)
@@ -243,7 +247,9 @@ class GroupSolve:
         """Neighbourhoods around what blocks a request, and windows of days (``solver.lns``)."""
         effort = self.effort(allowance, absolute_gap=NEIGHBOURHOOD_GAP)
         before = allowance.work
-        searched = improve(self.inst, self.group, self.best, allowance, sat.run, effort, self.better, self.cancelled)
+        searched = improve(
+            self.inst, self.group, self.best, allowance, self.solve_model, effort, self.better, self.cancelled
+        )
         self.spend(0.0 if before is None else before - (allowance.work or 0.0), searched.clock_stopped)
         self.found = self.found or searched.neighbourhoods > 0  # each answered with a schedule of CP-SAT's own
         if searched.objective > self.best_value:
@@ -256,7 +262,7 @@ class GroupSolve:
         full = ScheduleModel(self.inst, self.group).build()
         full.add_hint(self.best)
         effort = self.effort(allowance, relative_gap=self.options.relative_gap, absolute_gap=self.options.absolute_gap)
-        outcome = sat.run(full, effort, self._progress_callback(full))
+        outcome = sat.run(full, effort, self._progress_callback(full), self.cancelled)
         self.spend(outcome.work, outcome.clock_stopped)
         if outcome.found:
             self.found = True
@@ -287,7 +293,7 @@ class GroupSolve:
         objective = sum(w * e for _, w, e in second.terms)
         second.m.add(objective >= self.best_value)
         second.m.maximize(sum(links))
-        outcome = sat.run(second, self.effort(allowance))
+        outcome = sat.run(second, self.effort(allowance), stop=self.cancelled)
         self.spend(outcome.work, outcome.clock_stopped)
         if outcome.found and score(self.inst, outcome.placements).total >= self.best_value:
             self.best = outcome.placements
@@ -308,8 +314,9 @@ class GroupSolve:
         bound, kind = self.ceiling, "limit"
         if self.bounds is not None:
             # On the clock the relaxation is waited for no later than the group's end; under a work limit
-            # too, so that the bound reported does not depend on the moment it is asked.
-            relaxed = self.bounds.lowest(wait_until=self.allowance.ends)
+            # too, so that the bound reported does not depend on the moment it is asked. A stopped solve
+            # takes what has come and goes.
+            relaxed = self.bounds.lowest(wait_until=None if self.cancelled() else self.allowance.ends)
             if relaxed is not None and relaxed >= self.best_value - 0.5 and relaxed < bound:
                 bound, kind = relaxed, "relaxation"
         if self.cp_bound is not None and self.cp_bound < bound:
