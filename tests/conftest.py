@@ -17,7 +17,8 @@ import pytest
 
 from scheduler.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 EXAMPLE = ROOT / "examples" / "leeds"
 
 BASE_FILES = {
@@ -129,33 +130,35 @@ def example_copy(tmp_path: Path) -> Path:
 # 2-core machine: the quick set from 3 min 0 s to under 2 min (README, "Run the tests").
 SLOW_FIXTURES = {"radicale", "smtp_server", "imap", "short_deadline", "slow_db", "big"}
 END_TO_END = {
-    "test_cli.py::test_console_script_demo_runs",
-    "test_concurrent_decisions.py::test_two_adds_of_one_id_from_two_coordinators_keep_one_and_refuse_the_other",
-    "test_concurrent_decisions.py::test_a_coordinator_in_the_ui_and_one_at_the_cli_lose_nothing",
-    "test_concurrent_decisions.py::test_every_decision_made_during_a_solve_is_kept",
-    "test_exactly_once.py::test_a_send_killed_between_acceptance_and_record_repeats_one_message_alike",
-    "test_hostile_input.py::test_a_chain_of_500_follow_ups_ends_at_the_time_limit_with_a_reason",
-    "test_solver_pooled.py::test_every_schedule_fits_the_pooled_model_at_no_less_than_its_score",
-    "test_solver_search.py::test_neighbourhood_search_keeps_every_rule_and_never_loses_ground",
-    "test_ui_finding.py::test_escape_asks_before_dropping_a_half_filled_form",
-    "test_ui_finding.py::test_every_screen_keeps_its_keys_the_date_and_quit_in_80_columns",
-    "test_ui_finding.py::test_slash_filters_the_schedule_by_case_and_the_rotas_by_team_name",
-    "test_ui_finding.py::test_the_palette_cancels_a_meeting_after_asking",
-    "test_ui_finding.py::test_the_palette_opens_a_case_a_person_and_a_request_where_they_are_shown",
-    "test_ui_flows.py::test_a_broken_folder_is_explained_and_nothing_is_loaded",
-    "test_ui_flows.py::test_loading_a_second_partnership_switches_to_it",
-    "test_ui_flows.py::test_new_request_through_the_form_with_validation",
-    "test_ui_flows.py::test_the_form_keeps_example_requests_of_every_shape_as_they_are",
-    "test_ui_flows.py::test_the_screens_fit_80x24_without_colour",
-    "test_ui_replies.py::test_replies_fetched_on_the_export_screen_and_a_proposal_accepted_on_the_schedule",
-    "test_whatif_ui.py::test_what_if_at_80x24",
-    "test_whatif_ui.py::test_what_if_compares_a_scenario_and_writes_the_report",
+    "calendars/test_exactly_once.py::test_a_send_killed_between_acceptance_and_record_repeats_one_message_alike",
+    "cli/test_cli.py::test_console_script_demo_runs",
+    "product/test_concurrent_decisions.py::test_a_coordinator_in_the_ui_and_one_at_the_cli_lose_nothing",
+    "product/test_concurrent_decisions.py::test_every_decision_made_during_a_solve_is_kept",
+    "product/test_concurrent_decisions.py::test_two_adds_of_one_id_from_two_coordinators_keep_one_and_refuse_the_other",
+    "product/test_hostile_input.py::test_a_chain_of_500_follow_ups_ends_at_the_time_limit_with_a_reason",
+    "solver/test_solver_pooled.py::test_every_schedule_fits_the_pooled_model_at_no_less_than_its_score",
+    "solver/test_solver_search.py::test_neighbourhood_search_keeps_every_rule_and_never_loses_ground",
+    "ui/test_ui_finding.py::test_escape_asks_before_dropping_a_half_filled_form",
+    "ui/test_ui_finding.py::test_every_screen_keeps_its_keys_the_date_and_quit_in_80_columns",
+    "ui/test_ui_finding.py::test_slash_filters_the_schedule_by_case_and_the_rotas_by_team_name",
+    "ui/test_ui_finding.py::test_the_palette_cancels_a_meeting_after_asking",
+    "ui/test_ui_finding.py::test_the_palette_opens_a_case_a_person_and_a_request_where_they_are_shown",
+    "ui/test_ui_flows.py::test_a_broken_folder_is_explained_and_nothing_is_loaded",
+    "ui/test_ui_flows.py::test_loading_a_second_partnership_switches_to_it",
+    "ui/test_ui_flows.py::test_new_request_through_the_form_with_validation",
+    "ui/test_ui_flows.py::test_the_form_keeps_example_requests_of_every_shape_as_they_are",
+    "ui/test_ui_flows.py::test_the_screens_fit_80x24_without_colour",
+    "ui/test_ui_replies.py::test_replies_fetched_on_the_export_screen_and_a_proposal_accepted_on_the_schedule",
+    "ui/test_whatif_ui.py::test_what_if_at_80x24",
+    "ui/test_whatif_ui.py::test_what_if_compares_a_scenario_and_writes_the_report",
 }
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        name = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
+        where = item.path.resolve()
+        where = where.relative_to(TESTS).as_posix() if where.is_relative_to(TESTS) else where.name
+        name = f"{where}::{getattr(item, 'originalname', item.name)}"
         if name in END_TO_END or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
 

@@ -12,7 +12,7 @@ from scheduler.solver.greedy import greedy
 from scheduler.solver.instance import Fixed, build_instance, minutes, request_window
 from scheduler.solver.model import ScheduleModel
 from scheduler.solver.objective import score
-from tests.solver_helpers import NOW, requests, small_partnership
+from tests.solver.helpers import NOW, requests, small_partnership
 
 
 def end_of(day: date, p) -> object:

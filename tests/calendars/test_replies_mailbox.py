@@ -19,8 +19,8 @@ from scheduler.errors import UserError
 from scheduler.services import answers, scheduling
 from scheduler.services import partnership as services
 from scheduler.store.database import Store
-from tests import reply_mail
-from tests.imap_server import ImapServer, ImapState, Message, certificate
+from tests.calendars import reply_mail
+from tests.calendars.imap_server import ImapServer, ImapState, Message, certificate
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 RID = "sd-10482"

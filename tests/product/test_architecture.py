@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
 
 # What each stage may import, besides itself. The foundations (scheduler.errors, paths, fastimport) serve all.
 FOUNDATIONS = "scheduler"

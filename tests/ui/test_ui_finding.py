@@ -15,7 +15,7 @@ from scheduler.ui import create_app
 from scheduler.ui.screens.history import HistoryScreen
 from scheduler.ui.screens.request_form import RequestForm
 from scheduler.ui.widgets.confirm import Confirm
-from tests.test_ui import settle, wait_for
+from tests.ui.test_ui import settle, wait_for
 
 TODAY = date(2026, 3, 23)
 OSEI_REQUESTS = {"sd-10495", "icpc-10495", "cg-10495"}  # Kwame Osei is invited to these three

@@ -9,7 +9,7 @@ from scheduler.services.scheduling import SolveRequest, plan
 from scheduler.solver.cpsat import SolveOptions, solve_cpsat
 from scheduler.solver.greedy import greedy
 from scheduler.solver.instance import Fixed, build_instance, instant, minutes, request_window
-from tests.solver_helpers import NOW, requests, small_partnership
+from tests.solver.helpers import NOW, requests, small_partnership
 
 # In the small partnership: DC One rests Wed 4 and Thu 5 Mar and works an early (07-16) on Fri 6;
 # DC Two works earlies on Wed 4 and Thu 5 and a late (14-23) on Fri 6; the workers 09-17 Mon-Fri.

@@ -30,8 +30,8 @@ from scheduler.solver.greedy import Diary, greedy
 from scheduler.solver.instance import Instance, build_instance, instant, minutes
 from scheduler.solver.objective import Placement, score
 from scheduler.synthetic.generate import Surge, generate
-from tests.solver_helpers import NOW
-from tests.test_solver_search import valid
+from tests.solver.helpers import NOW
+from tests.solver.test_solver_search import valid
 
 SHAPES = {
     "team": Surge(optional_rate=0.5),

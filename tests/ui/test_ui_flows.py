@@ -17,7 +17,7 @@ from scheduler.ui import create_app
 from scheduler.ui.screens.request_form import RequestForm
 from scheduler.ui.screens.welcome import WelcomeScreen
 from tests.conftest import EXAMPLE, PASSWORD, USER, free_port
-from tests.test_ui import settle, wait_for
+from tests.ui.test_ui import settle, wait_for
 
 TODAY = date(2026, 3, 23)
 

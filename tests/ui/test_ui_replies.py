@@ -12,9 +12,9 @@ from scheduler.calendars.export import export
 from scheduler.services import scheduling
 from scheduler.ui import create_app
 from scheduler.ui.widgets.fetch_replies import PasswordPrompt, imap_parts
-from tests import reply_mail
-from tests.test_replies_mailbox import Meeting, maildir_with
-from tests.test_ui import settle, wait_for
+from tests.calendars import reply_mail
+from tests.calendars.test_replies_mailbox import Meeting, maildir_with
+from tests.ui.test_ui import settle, wait_for
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 TODAY = date(2026, 3, 1)

@@ -10,7 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import ROOT
+
 SCHEMAS = ROOT / "docs" / "schema"
 FOLDERS = sorted(p.parent for p in (ROOT / "examples").rglob("partnership.toml"))
 

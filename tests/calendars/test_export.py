@@ -216,7 +216,7 @@ def test_hostile_text_is_escaped_and_parses_back_equal() -> None:
 
 def test_hostile_names_and_case_references_end_to_end(tmp_path: Path) -> None:
     """Quotes, separators, backslashes and accents reach the invite intact. Line breaks and invisible
-    marks never get that far: check refuses them in names and case references (tests/test_hostile_input)."""
+    marks never get that far: check refuses them in names and case references (tests/product/test_hostile_input.py)."""
     name = PRINTABLE_HOSTILE[:150]
     people = BASE_FILES["people.toml"].replace('name = "Sam Worker"', "name = " + _toml_string(name))
     case = _toml_string(PRINTABLE_CASE)

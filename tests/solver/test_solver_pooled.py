@@ -23,8 +23,8 @@ from scheduler.solver.objective import score
 from scheduler.solver.pooled import PooledModel, pools
 from scheduler.solver.realise import polish, realise
 from scheduler.solver.relaxation import Bounds, from_cp_model, solve
-from tests.test_solver_bruteforce import brute_force, enumerable_instance
-from tests.test_solver_search import generated, valid
+from tests.solver.test_solver_bruteforce import brute_force, enumerable_instance
+from tests.solver.test_solver_search import generated, valid
 
 
 @pytest.mark.parametrize("seed", range(12))

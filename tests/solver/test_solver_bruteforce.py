@@ -19,7 +19,7 @@ from scheduler.solver.cpsat import SolveOptions, solve_cpsat
 from scheduler.solver.greedy import greedy
 from scheduler.solver.instance import Instance, Task, build_instance
 from scheduler.solver.objective import Attendance, Placement, score
-from tests.solver_helpers import NOW, requests, small_partnership
+from tests.solver.helpers import NOW, requests, small_partnership
 
 PEOPLE = ["officer", "officer2", "worker", "worker2"]
 

@@ -15,8 +15,8 @@ from scheduler.calendars.replies import read_replies
 from scheduler.services import partnership as services
 from scheduler.services import scheduling
 from scheduler.store.database import Store
+from tests.calendars.test_export import reply_file
 from tests.conftest import write_folder
-from tests.test_export import reply_file
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 

@@ -2,7 +2,7 @@
 stored beside this file (Textual is pinned exactly, so a difference is a change in Quorum).
 
 After a deliberate change to a screen, look at the new pictures, then accept them with
-`python -m pytest tests/test_ui_snapshots.py -n 0 --snapshot-update`.
+`python -m pytest tests/ui/test_ui_snapshots.py -n 0 --snapshot-update`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from scheduler.services import partnership as services
 from scheduler.services import scheduling
 from scheduler.ui import create_app
 from tests.conftest import EXAMPLE
-from tests.test_ui import settle
+from tests.ui.test_ui import settle
 
 TODAY = date(2026, 3, 23)
 NOW = datetime(2026, 3, 1, tzinfo=UTC)

@@ -12,8 +12,8 @@ from scheduler.services import requests
 from scheduler.ui import create_app
 from scheduler.ui.screens.request_form import RequestForm
 from scheduler.ui.widgets.confirm import Confirm
-from tests.screen_text import screen_lines, screen_text
-from tests.test_ui import settle
+from tests.ui.screen_text import screen_lines, screen_text
+from tests.ui.test_ui import settle
 
 TODAY = date(2026, 3, 23)
 SMALL = (80, 24)

@@ -24,8 +24,8 @@ from scheduler.solver.instance import Instance, build_instance
 from scheduler.solver.limit import limit
 from scheduler.solver.objective import Placement, score
 from scheduler.synthetic.generate import generate
-from tests.solver_helpers import NOW
-from tests.test_solver_bruteforce import brute_force, enumerable_instance
+from tests.solver.helpers import NOW
+from tests.solver.test_solver_bruteforce import brute_force, enumerable_instance
 
 
 def valid(inst: Instance, chosen: list[Placement]) -> list[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.services import partnership as services
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, ROOT
 
 COMMANDS = [
     "check",
@@ -138,7 +138,7 @@ def test_schema_command_writes_what_is_published(run, tmp_path: Path) -> None:
     result = run("schema", "--out", tmp_path / "schemas")
     assert result.code == 0
     for path in (tmp_path / "schemas").iterdir():
-        published = Path(__file__).parent.parent / "docs" / "schema" / path.name
+        published = ROOT / "docs" / "schema" / path.name
         assert published.read_text() == path.read_text(), f"docs/schema/{path.name} is stale: run quorum schema"
 
 

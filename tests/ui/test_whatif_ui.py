@@ -10,8 +10,8 @@ from textual.widgets import Input, Static
 
 from scheduler.services import partnership as services
 from scheduler.ui import create_app
-from tests.conftest import EXAMPLE
-from tests.test_ui import settle
+from tests.conftest import EXAMPLE, ROOT
+from tests.ui.test_ui import settle
 
 TODAY = date(2026, 3, 23)
 SCENARIO = "examples/leeds/scenarios/sw-late-duty.toml"  # relative: the picture is the same on any machine
@@ -41,7 +41,7 @@ async def compared(pilot, scenario: str) -> None:
 async def test_what_if_compares_a_scenario_and_writes_the_report(
     example_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    monkeypatch.chdir(ROOT)
     app = create_app(example_db, today=TODAY)
     stored = example_db.read_bytes()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -63,7 +63,7 @@ async def test_what_if_compares_a_scenario_and_writes_the_report(
 
 
 def test_what_if_at_80x24(snap_compare, example_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    monkeypatch.chdir(ROOT)
     for name in ("QUORUM_CALDAV_URL", "QUORUM_CALDAV_USER", "NO_COLOR"):
         monkeypatch.delenv(name, raising=False)
 
