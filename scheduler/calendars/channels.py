@@ -27,7 +27,7 @@ class Pending:
 
     folder: dict[str, list[str]] = field(default_factory=dict)
     caldav: dict[str, list[str]] = field(default_factory=dict)
-    email: Counter = field(default_factory=Counter)
+    email: Counter[str] = field(default_factory=Counter)
 
 
 def _up_to_date(v: Version, rows: list[dict[str, Any]], channel: str) -> bool:

@@ -37,7 +37,7 @@ class Answer:
     """What caldav reads of a response, with the body already read (and capped)."""
 
     def __init__(self, response: Any, body: bytes) -> None:
-        self.status_code = response.status_code
+        self.status_code: int = response.status_code
         self.headers = response.headers
         self.reason = response.reason
         self.url = response.url

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -109,7 +110,7 @@ def _vevent(
             attendee.params["ROLE"] = "REQ-PARTICIPANT" if i.required else "OPT-PARTICIPANT"
             attendee.params["PARTSTAT"] = "NEEDS-ACTION"
             attendee.params["RSVP"] = "TRUE"
-            ev.add("attendee", attendee, encode=0)
+            ev.add("attendee", attendee, encode=False)
     return ev
 
 
@@ -125,9 +126,9 @@ def _calendar(method: str | None, name: str | None = None) -> icalendar.Calendar
     return cal
 
 
-def _values(component: icalendar.cal.Component) -> list:
+def _values(component: icalendar.cal.Component) -> list[Any]:
     """A component's property values (a property given several times is a list of them)."""
-    out = []
+    out: list[Any] = []
     for value in component.values():
         out += value if isinstance(value, list) else [value]
     return [v for v in out if hasattr(v, "params")]
@@ -143,11 +144,12 @@ def _finish(cal: icalendar.Calendar, moments: Iterable[datetime], always: ZoneIn
     else:
         today = datetime.now(UTC).date()
         first, last = today - timedelta(days=366), today + timedelta(days=366)
-    used = {str(v.params["TZID"]) for c in cal.walk() for v in _values(c) if "TZID" in v.params}
-    used = sorted(used | ({always.key} if always is not None else set()))
+    named = {str(v.params["TZID"]) for c in cal.walk() for v in _values(c) if "TZID" in v.params}
+    used = sorted(named | ({always.key} if always is not None else set()))
     # VTIMEZONE components must come before the events that use them.
     cal.subcomponents[:0] = [vtimezone(ZoneInfo(key), first, last) for key in used]
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()  # icalendar leaves to_ical unannotated
+    return ical
 
 
 def invite(e: MeetingEvent, tz: ZoneInfo, sequence: int, stamp: datetime) -> bytes:

@@ -13,10 +13,13 @@ from __future__ import annotations
 import contextlib
 import imaplib
 import re
+import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from scheduler.calendars.mailbox import Reading, from_message
 from scheduler.calendars.netlimits import EXCHANGE_S, MESSAGE_CAP, READ_S, Exchange, NetworkLimit, TooLarge, shut
@@ -45,7 +48,7 @@ class ImapBox:
         return f"{self.host}:{self.port or PORTS.get(self.security, 993)}"
 
 
-class _Counted:
+class _Counted(imaplib.IMAP4):
     """What an IMAP client reads, counted against the budget of the command under way; its socket handed
     to ``sockets`` as soon as it is made (imaplib reads the greeting before its constructor returns, and a
     deadline must be able to end that too)."""
@@ -53,24 +56,24 @@ class _Counted:
     budget = MESSAGE_CAP + 100_000
     what = "the mail server"
 
-    def __init__(self, sockets: list, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, sockets: list[socket.socket], *args: Any, **kwargs: Any) -> None:
         self.sockets = sockets
         super().__init__(*args, **kwargs)
 
-    def _create_socket(self, timeout):  # type: ignore[no-untyped-def]
-        sock = super()._create_socket(timeout)  # type: ignore[misc]
+    def _create_socket(self, timeout: float | None) -> socket.socket:
+        sock: socket.socket = super()._create_socket(timeout)  # type: ignore[misc]  # typeshed leaves it out
         self.sockets.append(sock)
         return sock
 
-    def read(self, size: int) -> bytes:  # type: ignore[override]
+    def read(self, size: int) -> bytes:
         if size > self.budget:  # a literal announced bigger than the cap is not read at all
             raise TooLarge(self.what, MESSAGE_CAP)
-        data = super().read(size)  # type: ignore[misc]
+        data = super().read(size)
         self.budget -= len(data)
         return data
 
-    def readline(self) -> bytes:  # type: ignore[override]
-        line = super().readline()  # type: ignore[misc]
+    def readline(self) -> bytes:
+        line = super().readline()
         self.budget -= len(line)
         if self.budget < 0:
             raise TooLarge(self.what, MESSAGE_CAP)
@@ -98,15 +101,19 @@ def read_imap(box: ImapBox) -> Reading:
     except (OSError, ssl.SSLError) as exc:
         raise UserError(f"cannot read the certificate file {box.cafile}: {why(exc)}") from exc
     where = f"the mail server {box.address}"
-    client: imaplib.IMAP4 | None = None
+    client: _Counted | None = None
     reading = Reading([], [])
 
-    sockets: list = []  # the connection's socket, then the TLS one wrapping it
+    sockets: list[socket.socket] = []  # the connection's socket, then the TLS one wrapping it
+
+    def abort() -> None:
+        for sock in (*sockets, getattr(client, "sock", None)):  # no sock until the client has connected
+            shut(sock)
 
     def command(seconds: float = box.deadline) -> Exchange:
         if client is not None:
-            client.budget = MESSAGE_CAP + 100_000  # type: ignore[attr-defined]
-        return Exchange(where, seconds, lambda: [shut(sock) for sock in (*sockets, getattr(client, "sock", None))])
+            client.budget = MESSAGE_CAP + 100_000
+        return Exchange(where, seconds, abort)
 
     try:
         port = box.port or PORTS[box.security]
@@ -169,7 +176,7 @@ def read_imap(box: ImapBox) -> Reading:
     return reading
 
 
-def _sizes(client: imaplib.IMAP4, uids: list[bytes], command) -> list[tuple[bytes, int]]:  # type: ignore[no-untyped-def]
+def _sizes(client: imaplib.IMAP4, uids: list[bytes], command: Callable[[], Exchange]) -> list[tuple[bytes, int]]:
     """Each message's size, asked before anything is fetched (a hundred at a time)."""
     out: list[tuple[bytes, int]] = []
     for i in range(0, len(uids), 100):

@@ -17,6 +17,7 @@ from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
 from rotas import addresses
+from rotas.model import Person
 from scheduler.calendars import ical
 from scheduler.calendars.ledger import Tell, for_one
 
@@ -50,7 +51,7 @@ def when(start: datetime, end: datetime, tz: ZoneInfo) -> str:
     return f"{first}-{last} ({tz.key})" if each else f"{first}-{last} ({tz.key}, {s:%Z})"
 
 
-def calendar_of(tell: Tell, people: dict, tz: ZoneInfo) -> bytes:
+def calendar_of(tell: Tell, people: dict[str, Person], tz: ZoneInfo) -> bytes:
     """The iTIP document for this recipient: the invite or cancellation; a dropped attendee's names only them."""
     v = tell.version
     event = for_one(v, tell.recipient, people) if tell.change == "dropped" else v.event
@@ -65,7 +66,7 @@ def message_id(tell: Tell, email: str, domain: str) -> str:
     return f"<quorum-{hashlib.sha256(key.encode()).hexdigest()[:32]}@{addresses.ascii_domain(domain)}>"
 
 
-def message(tell: Tell, people: dict, tz: ZoneInfo, now: datetime) -> EmailMessage:
+def message(tell: Tell, people: dict[str, Person], tz: ZoneInfo, now: datetime) -> EmailMessage:
     """The e-mail that tells one recipient one change (``people`` maps person ids to partnership people)."""
     v = tell.version
     person = people[tell.recipient]

@@ -13,14 +13,18 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from rotas import addresses
 from rotas.clock import zone
+from rotas.model import Partnership, Person
 from scheduler.advice import Step
 from scheduler.calendars import imip, netlimits
 from scheduler.calendars.export import stored_versions
-from scheduler.calendars.ledger import Tell, delivery_row, ledger_index, to_tell
+from scheduler.calendars.ledger import Tell, Version, delivery_row, ledger_index, to_tell
 from scheduler.calendars.netlimits import READ_S, REPLY_CAP, Counted, Exchange, NetworkLimit, shut
 from scheduler.errors import UserError, why
 from scheduler.store.database import Store
@@ -85,7 +89,7 @@ class SendReport:
     stopped: str = ""  # why sending stopped early (the database could not be written)
 
 
-def _tells(store: Store, p, now: datetime) -> tuple[list, list[Tell]]:
+def _tells(store: Store, p: Partnership, now: datetime) -> tuple[list[Version], list[Tell]]:
     versions = sorted(stored_versions(store, p, now).values(), key=lambda v: (v.event.start, v.request))
     had = ledger_index(store.deliveries(p.id, CHANNEL, TARGET))
     emails = {x.id for x in p.people if x.email}
@@ -93,7 +97,7 @@ def _tells(store: Store, p, now: datetime) -> tuple[list, list[Tell]]:
     return versions, tells
 
 
-def outgoing(tell: Tell, people: dict) -> Outgoing:
+def outgoing(tell: Tell, people: dict[str, Person]) -> Outgoing:
     x = people[tell.recipient]
     return Outgoing(tell.version.request, tell.version.name, x.id, x.email, tell.change)
 
@@ -136,7 +140,17 @@ def send(
         return report
 
 
-def _one(session: _Session, store: Store, p, tell: Tell, out: Outgoing, people, tz, now, report: SendReport) -> bool:
+def _one(
+    session: _Session,
+    store: Store,
+    p: Partnership,
+    tell: Tell,
+    out: Outgoing,
+    people: dict[str, Person],
+    tz: ZoneInfo,
+    now: datetime,
+    report: SendReport,
+) -> bool:
     """Hand one message to the relay: its intent noted first, its delivery recorded once accepted.
 
     A crash between the relay's acceptance and the record leaves the intent: the next send repeats the
@@ -208,15 +222,15 @@ def _words(answer: tuple[int, bytes | str] | None) -> str:
 class _Capped(smtplib.SMTP):
     """An SMTP client whose reading of the relay's answers is counted (netlimits.REPLY_CAP in a session)."""
 
-    def connect(self, host: str = "localhost", port: int = 0, source_address=None):  # type: ignore[no-untyped-def]
+    def connect(self, host: str = "localhost", *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         # The name a certificate is checked against: smtplib keeps it only when the host is given to the
         # constructor, which would connect (and read the greeting) before any deadline could be set.
         self._host = host
-        return super().connect(host, port, source_address)
+        return super().connect(host, *args, **kwargs)
 
-    def getreply(self):  # type: ignore[no-untyped-def]
+    def getreply(self) -> tuple[int, bytes]:
         if self.file is None and self.sock is not None:
-            self.file = Counted(self.sock.makefile("rb"), REPLY_CAP, "the mail server")  # type: ignore[assignment]
+            self.file = Counted(self.sock.makefile("rb"), REPLY_CAP, "the mail server")
         return super().getreply()
 
 
@@ -241,7 +255,7 @@ class _Session:
             )
         return None
 
-    def send(self, msg, sender: str, recipient: str) -> None:  # type: ignore[no-untyped-def]
+    def send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
         smtp = self.smtp
         with Exchange(f"the mail server {self.relay.address}", self.relay.limit, lambda: shut(smtp.sock)):
             smtp.send_message(msg, from_addr=sender, to_addrs=[recipient])

@@ -83,7 +83,7 @@ def tnef(msg: EmailMessage) -> bool:
 
 
 def parse_message(data: bytes) -> EmailMessage:
-    return email.message_from_bytes(data, policy=email.policy.default)  # type: ignore[return-value]
+    return email.message_from_bytes(data, policy=email.policy.default)
 
 
 def message_date(msg: EmailMessage) -> date | None:
@@ -177,16 +177,16 @@ def _folder(reading: Reading, path: Path, since: date | None) -> None:
         reading.problems.append((str(path), "a folder that is neither a Maildir (cur/, new/) nor holds .ics or "
                                  ".eml files", True))  # fmt: skip
         return
-    sub = read_local(files, since)
-    reading.found += sub.found
-    reading.problems += sub.problems
-    reading.left_alone += sub.left_alone
+    inside = read_local(files, since)
+    reading.found += inside.found
+    reading.problems += inside.problems
+    reading.left_alone += inside.left_alone
 
 
 def _mbox(path: Path) -> Iterator[tuple[str, bytes]]:
     box = stdlib_mailbox.mbox(path, factory=None, create=False)
     try:
         for key in box.iterkeys():
-            yield str(key + 1), box.get_bytes(key)
+            yield str(int(key) + 1), box.get_bytes(key)  # an mbox's keys are ints (typeshed says str)
     finally:
         box.close()

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 from rotas.clock import zone
 from scheduler.calendars import ical
@@ -250,7 +251,7 @@ def _apply(
     client: Any,
     calendar: Any,
     put: Put,
-    tz,
+    tz: ZoneInfo,
     now: datetime,
     overwrite: bool,
     store: Store,
@@ -304,5 +305,5 @@ def _refused(status: int, href: str) -> Exception:
 
     error = caldav_error.AuthorizationError if status in (401, 403) else caldav_error.PutError
     exc = error(href)
-    exc.status = status  # type: ignore[attr-defined]
+    exc.status = status
     return exc

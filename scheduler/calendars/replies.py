@@ -14,9 +14,10 @@ never lets an older answer replace a newer one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import icalendar
 
@@ -97,10 +98,19 @@ def _calendar(data: bytes) -> icalendar.Calendar | str:
     return cal
 
 
+def _value(component: icalendar.cal.Component, name: str) -> object:
+    """A date, time or length property's value; None when it is missing or cannot be read (icalendar keeps
+    an unreadable value as a vBroken, whose ``dt`` raises, and a value of another kind has no ``dt``)."""
+    try:
+        return getattr(component.get(name), "dt", None)
+    except ValueError:  # icalendar's BrokenCalendarProperty
+        return None
+
+
 class _Judge:
     """Turns found calendars into answers to record, and outcomes for everything else."""
 
-    def __init__(self, store: Store, pid: str) -> None:
+    def __init__(self, store: Store, pid: str | None) -> None:
         p = store.partnership(pid)
         self.p, self.tz = p, zone(p.timezone)
         self.by_uid = {r["uid"]: r for r in store.versions(p.id).values()}
@@ -155,8 +165,8 @@ class _Judge:
         if not attendees:
             self.refuse(found, "names no ATTENDEE, so it is nobody's answer", rid)
             return
-        stamp = event.get("DTSTAMP")
-        when = stamp.dt.astimezone(UTC).isoformat() if stamp is not None and isinstance(stamp.dt, datetime) else ""
+        stamp = _value(event, "DTSTAMP")
+        when = stamp.astimezone(UTC).isoformat() if isinstance(stamp, datetime) else ""
         invited = set(record["event"].get("people", []))
         if method == "COUNTER":
             self.counter(found, event, attendees, rid, sequence, when, invited)
@@ -194,7 +204,16 @@ class _Judge:
         if not answered:
             self.refuse(found, "gives no answer (every ATTENDEE is NEEDS-ACTION)", rid)
 
-    def counter(self, found: Found, event, attendees, rid: str, sequence: int, when: str, invited: set) -> None:  # type: ignore[no-untyped-def]
+    def counter(
+        self,
+        found: Found,
+        event: icalendar.cal.Component,
+        attendees: list[icalendar.vCalAddress],
+        rid: str,
+        sequence: int,
+        when: str,
+        invited: set[str],
+    ) -> None:
         emails = [_email(a) for a in attendees]
         mine = [e for e in emails if found.sender and e == found.sender] or (emails if len(emails) == 1 else [])
         if not mine:
@@ -205,16 +224,16 @@ class _Judge:
         if person is None or person not in invited:
             self.refuse(found, f"{email} was not invited to this meeting, so cannot propose a time", rid)
             return
-        start, end = event.get("DTSTART"), event.get("DTEND")
-        if start is None or not isinstance(start.dt, datetime):
+        start, end, length = _value(event, "DTSTART"), _value(event, "DTEND"), _value(event, "DURATION")
+        if not isinstance(start, datetime):
             self.refuse(found, "proposes no time (no DTSTART with a time of day)", rid, person)
             return
-        begin = start.dt if start.dt.tzinfo else start.dt.replace(tzinfo=self.tz)
-        if end is not None and isinstance(end.dt, datetime):
-            finish = end.dt if end.dt.tzinfo else end.dt.replace(tzinfo=self.tz)
-        elif event.get("DURATION") is not None:
-            finish = begin + event["DURATION"].dt
-        else:
+        begin = start if start.tzinfo else start.replace(tzinfo=self.tz)
+        if isinstance(end, datetime):
+            finish = end if end.tzinfo else end.replace(tzinfo=self.tz)
+        elif isinstance(length, timedelta):
+            finish = begin + length
+        else:  # no end, or one that cannot be read: the meeting's own length
             record = self.by_uid[str(event.get("UID"))]["event"]
             finish = begin + (datetime.fromisoformat(record["end"]) - datetime.fromisoformat(record["start"]))
         proposal = (begin.astimezone(UTC), finish.astimezone(UTC))
@@ -224,16 +243,18 @@ class _Judge:
         )  # fmt: skip
 
 
-def _words(a: _Answer, tz) -> str:  # type: ignore[no-untyped-def]
+def _words(a: _Answer, tz: ZoneInfo) -> str:
     if a.proposal is not None:
         s, e = (x.astimezone(tz) for x in a.proposal)
         return f"proposes {s:%a %d %b %Y %H:%M}-{e:%H:%M}"
     return f"delegated to {a.delegate}" if a.delegate else a.partstat
 
 
-def judge(store: Store, pid: str | None, reading: Reading, now: datetime) -> tuple[RepliesReport, list, list]:
+def judge(
+    store: Store, pid: str | None, reading: Reading, now: datetime
+) -> tuple[RepliesReport, list[dict[str, Any]], list[dict[str, Any]]]:
     """Outcomes for everything read, and the reply and proposal rows to record (nothing recorded here)."""
-    j = _Judge(store, pid)  # type: ignore[arg-type]
+    j = _Judge(store, pid)
     for found in reading.found:
         j.calendar(found)
     report = RepliesReport(left_alone=reading.left_alone, timezone=j.p.timezone)
@@ -242,7 +263,8 @@ def judge(store: Store, pid: str | None, reading: Reading, now: datetime) -> tup
     latest = {rid: r["sequence"] for rid, r in ((r["request"], r) for r in j.by_uid.values())}
     current = {k: (r["sequence"], r["stamp"], r["partstat"], r["delegate"]) for k, r in j.stored.items()}
     counters = {(c["request"], c["person"]): c for c in store.counters(j.p.id)}
-    replies, proposals = [], []
+    replies: list[dict[str, Any]] = []
+    proposals: list[dict[str, Any]] = []
     for a in sorted(j.answers, key=lambda a: (a.sequence, a.stamp, a.source)):
         key, said = (a.request, a.person), _words(a, j.tz)
         note = "" if a.verified else f"unverified: sent by {a.sender}"
@@ -252,8 +274,8 @@ def judge(store: Store, pid: str | None, reading: Reading, now: datetime) -> tup
                           f"invite; it has changed since (version {latest[a.request]}): they are asked again",
                           a.named)  # fmt: skip
         elif a.proposal is not None:
-            held = counters.get(key)
-            if held and (held["start"], held["end"]) == tuple(x.isoformat() for x in a.proposal):
+            proposed = counters.get(key)
+            if proposed and (proposed["start"], proposed["end"]) == tuple(x.isoformat() for x in a.proposal):
                 row = Outcome(a.source, KNOWN, a.request, a.person, said, note, a.named, a.proposal)
             else:
                 counters[key] = {"start": a.proposal[0].isoformat(), "end": a.proposal[1].isoformat()}

@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import icalendar
 
 SCAN_FROM, SCAN_TO = 1970, 2100  # the years whose changes are examined, so a rule's run is found whole
+
+
+# A yearly rule: offsets before and after, name, month, weekday (0 Monday), which one (-1 last), wall time.
+Rule = tuple[timedelta, timedelta, str, int, int, int, time]
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,7 @@ class Change:
         return (self.at + self.before).replace(tzinfo=None)
 
     @property
-    def rule(self) -> tuple[object, ...]:
+    def rule(self) -> Rule:
         """What makes changes the same yearly rule: offsets, name, month, weekday, which one, wall time."""
         wall = self.local
         last = calendar.monthrange(wall.year, wall.month)[1]
@@ -83,7 +87,7 @@ def _runs(tz: ZoneInfo) -> tuple[tuple[Change, ...], ...]:
     """The changes grouped into runs of one yearly rule in consecutive years. Worked out once per zone:
     every file written needs it, and grouping 260 changes cost 60 ms a file (a publish writes hundreds)."""
     runs: list[list[Change]] = []
-    latest: dict[tuple[object, ...], list[Change]] = {}  # a rule's latest run: the only one it may extend
+    latest: dict[Rule, list[Change]] = {}  # a rule's latest run: the only one it may extend
     for change in changes(tz):
         rule = change.rule
         run = latest.get(rule)
