@@ -36,7 +36,7 @@ def pass_ctx(f: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--db", "db_here", metavar="PATH", help="Database file (the same as --db before the command).")
     @click.pass_context
     @functools.wraps(f)
-    def with_context(click_ctx: click.Context, *args: Any, db_here: str | None = None, **kwargs: Any) -> Any:
+    def with_context(click_ctx: click.Context, /, *args: Any, db_here: str | None = None, **kwargs: Any) -> Any:
         ctx = click_ctx.find_object(Context)
         assert ctx is not None, "the quorum group sets the Context before any command runs"
         if db_here:

@@ -12,8 +12,10 @@ import os
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -29,6 +31,8 @@ from scheduler.errors import UserError
 from scheduler.paths import ENV_DB, example_folder
 from scheduler.services import partnership as services
 from scheduler.services.interruptions import EXIT_INTERRUPTED
+
+Command = TypeVar("Command", bound=Callable[..., Any])
 
 DEMO_FROM = date(2026, 3, 23)  # a fortnight with a clock change and Good Friday in it
 DEMO_DAYS = 14
@@ -124,7 +128,7 @@ def load(ctx: Context, folder: Path) -> None:
     click.echo(summary.line())
 
 
-def _range_options(f):
+def _range_options(f: Command) -> Command:
     f = click.option(
         "--days", type=click.IntRange(1, services.MAX_DAYS), default=14, show_default=True, help="How many days."
     )(f)

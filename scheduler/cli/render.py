@@ -33,7 +33,7 @@ def range_text(first: date, days: int) -> str:
     return f"{first:%a %d %b %Y} to {last:%a %d %b %Y} ({days} days)"
 
 
-def availability_json(rows: list[PersonAvailability], pid: str, tz: ZoneInfo, first: date, days: int) -> dict:
+def availability_json(rows: list[PersonAvailability], pid: str, tz: ZoneInfo, first: date, days: int) -> dict[str, Any]:
     return {
         "partnership": pid,
         "timezone": tz.key,
@@ -92,7 +92,7 @@ def _pair_json(x: PairOverlap) -> dict[str, Any]:
     }
 
 
-def overlap_json(report: OverlapReport, pid: str) -> dict:
+def overlap_json(report: OverlapReport, pid: str) -> dict[str, Any]:
     return {
         "partnership": pid,
         "timezone": report.timezone,

@@ -80,7 +80,7 @@ def solve(db_path: Path, pid: str | None, job: scheduling.SolveRequest) -> Run:
 
     token = interruptions.started(db_path)
     thread = threading.Thread(target=work, name="solve", daemon=True)
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
     if threading.current_thread() is threading.main_thread():  # signals are the main thread's to take
         for signum, handler in ((signal.SIGHUP, hang_up), (signal.SIGINT, interrupt)):
             previous[signum] = signal.signal(signum, handler)

@@ -4,12 +4,16 @@ and reading `replies`."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from scheduler.cli import values
 from scheduler.cli.context import Context, pass_ctx
 from scheduler.errors import UserError
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar  # the type click.progressbar returns, named only there
 
 
 @click.group(invoke_without_command=True)
@@ -26,6 +30,7 @@ def export(click_ctx: click.Context, out: Path | None, team: str | None, meeting
     from scheduler.calendars.export import export as write
 
     ctx = click_ctx.find_object(Context)
+    assert ctx is not None, "the quorum group sets the Context before any command runs"
     report = write(ctx.db_path, ctx.partnership_id, out, team, meeting)
     click.echo(
         f"Wrote {len(report.files)} files to {Path(out).resolve()}: "
@@ -239,7 +244,7 @@ def send(
             raise UserError(f"--smtp {exc.message}") from exc
         password = secret(password_env, user, name)
         relay = Relay(name, port, security, user, password, cafile)
-    bars: list = []  # the progress bar, made when the number of messages is known (only on a terminal)
+    bars: list[ProgressBar[int]] = []  # the progress bar, made when the number of messages is known (on a terminal)
 
     def progress(done: int, total: int) -> None:
         if not bars and sys.stderr.isatty():
