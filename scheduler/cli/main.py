@@ -186,8 +186,14 @@ def overlap_cmd(ctx: Context, first: date, days: int, as_json: bool) -> None:
     metavar="SECONDS",
     help="Seconds the solver may take (default: as for quorum solve).",
 )
+@click.option(
+    "--work-limit",
+    type=click.FloatRange(0.1, 1e6),
+    metavar="UNITS",
+    help="Solve to a deterministic work limit instead (as quorum solve --work-limit): the same output every run.",
+)
 @click.option("--no-ui", is_flag=True, help="Print the overlap table and the solved fortnight instead of the UI.")
-def demo(time_limit: float | None, no_ui: bool) -> None:
+def demo(time_limit: float | None, work_limit: float | None, no_ui: bool) -> None:
     """Load the bundled example into a temporary database and open the UI on it.
 
     Without a terminal (or with --no-ui) it prints the overlap table and the example's
@@ -213,7 +219,10 @@ def demo(time_limit: float | None, no_ui: bool) -> None:
         p = services.open_partnership(db)
         click.echo(render.overlap_text(services.overlap_report(p, DEMO_FROM, DEMO_DAYS), p.name), nl=False)
         click.echo()
-        run = running.solve(db, None, scheduling.SolveRequest(time_limit_s=seconds, alternatives=1))
+        if work_limit is not None and time_limit is None:
+            seconds = max(60.0, 10.0 * work_limit)  # the clock only a safety stop, as for quorum solve
+        job = scheduling.SolveRequest(time_limit_s=seconds, alternatives=1, deterministic_limit=work_limit)
+        run = running.solve(db, None, job)
         if run.doc is not None and not run.hung_up:
             click.echo(render.schedule_text(run.doc), nl=False)
         running.after(run)
