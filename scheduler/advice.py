@@ -10,6 +10,7 @@ words of the advice are in one place.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +72,7 @@ class Step:
         )
 
 
-def steps(items: list[Step | str]) -> list[Step]:
+def steps(items: Sequence[Step | str]) -> list[Step]:
     return [x if isinstance(x, Step) else Step(x) for x in items]
 
 

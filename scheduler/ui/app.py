@@ -122,6 +122,9 @@ class QuorumApp(App[None]):
         return key(self, "quit")
 
     async def action_quit(self) -> None:
+        self.quit_or_ask()
+
+    def quit_or_ask(self) -> None:
         """Quitting during a solve asks first, and then says what it is doing while the solve stops."""
         solving = self.solving
         if solving is None or not solving.running:
@@ -143,10 +146,10 @@ class QuorumApp(App[None]):
             answered,
         )
 
-    async def action_help_quit(self) -> None:
+    def action_help_quit(self) -> None:
         """Ctrl+C: during a solve, as q; otherwise say the quit key this app really has (not Textual's ctrl+q)."""
         if self.solving is not None and self.solving.running:
-            await self.action_quit()
+            self.quit_or_ask()
             return
         self.notify(
             f"Press {self.quit_key()} to quit (Ctrl+C copies the selected text in a field)",

@@ -8,44 +8,53 @@ where it is shown; the screens' actions (solve, write, undo...) are the app's sy
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.command import Hit, Hits, Provider
 
 from scheduler.errors import UserError
 from scheduler.services.search import Entry, index, matches
 
+if TYPE_CHECKING:
+    from scheduler.ui.app import QuorumApp
+
 IN_SCHEDULE = ("placed", "issued", "unscheduled")
 
 
 class QuorumFinder(Provider):
     entries: list[Entry]
+    if TYPE_CHECKING:  # the app as Quorum's own, for the type checker only (at run time it is Provider's)
+
+        @property
+        def app(self) -> QuorumApp:  # type: ignore[override]  # App is invariant: no App[None] narrows App[object]
+            ...
 
     async def startup(self) -> None:
         app = self.app
         self.entries = []
         if not getattr(app, "loaded", False):
             return
-        services = app.services  # type: ignore[attr-defined]
+        services = app.services
         try:
             self.entries = await asyncio.to_thread(index, services.db_path, services.partnership)
         except UserError:
             self.entries = []  # the screens say what is wrong; the palette still switches screens
 
-    def commands(self, entry: Entry) -> list[tuple[str, Callable, str]]:
+    def commands(self, entry: Entry) -> list[tuple[str, Callable[[], Awaitable[None]], str]]:
         """(what it says, what it does, help) for one entry: the first is the one most wanted."""
         app = self.app
         if entry.kind == "request":
-            out = [
+            out: list[tuple[str, Callable[[], Awaitable[None]], str]] = [
                 (
                     f"{entry.title}",
-                    partial(app.open_request, entry.key, entry.state),  # type: ignore[attr-defined]
+                    partial(app.open_request, entry.key, entry.state),
                     entry.detail,
                 ),
                 (
                     f"Change request {entry.key}",
-                    partial(app.change_request, entry.key),  # type: ignore[attr-defined]
+                    partial(app.change_request, entry.key),
                     "Open it in the request form",
                 ),
             ]
@@ -53,7 +62,7 @@ class QuorumFinder(Provider):
                 out.append(
                     (
                         f"Cancel the meeting for {entry.key}",
-                        partial(app.cancel_meeting, entry.key),  # type: ignore[attr-defined]
+                        partial(app.cancel_meeting, entry.key),
                         "Asks first; the invitees are told with the next export",
                     )
                 )
@@ -62,16 +71,16 @@ class QuorumFinder(Provider):
             return [
                 (
                     entry.title,
-                    partial(app.search_in, "requests", entry.key),  # type: ignore[attr-defined]
+                    partial(app.search_in, "requests", entry.key),
                     entry.detail,
                 )
             ]
         name = entry.title.rsplit(" (", 1)[0]
         return [
-            (entry.title, partial(app.search_in, "rotas", name), f"{entry.detail}: their rota"),  # type: ignore[attr-defined]
+            (entry.title, partial(app.search_in, "rotas", name), f"{entry.detail}: their rota"),
             (
                 f"Meetings with {name}",
-                partial(app.search_in, "schedule", name),  # type: ignore[attr-defined]
+                partial(app.search_in, "schedule", name),
                 "The schedule, only the meetings they are invited to",
             ),
         ]

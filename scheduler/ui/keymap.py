@@ -57,7 +57,8 @@ def _ours(base: type) -> list[type]:
     seen: dict[str, type] = {}
     stack = [base]
     while stack:
-        for sub in stack.pop().__subclasses__():
+        subclasses: list[type] = stack.pop().__subclasses__()
+        for sub in subclasses:
             name = f"{sub.__module__}.{sub.__qualname__}"
             if name not in seen:
                 seen[name] = sub

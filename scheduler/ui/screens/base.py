@@ -16,15 +16,24 @@ from scheduler.services.search import matches
 from scheduler.ui.widgets.search_bar import SearchBar, SearchInput
 
 if TYPE_CHECKING:
-    from scheduler.ui.app import UiServices
+    from textual import getters
+
+    from scheduler.ui.app import QuorumApp, UiServices
+
+    _Screen = Screen[Any]  # what the mixin is mixed into, so that mypy knows its app and notify
+else:
+    _Screen = object
 
 
-class UsesServices:
+class UsesServices(_Screen):
     """For any screen or dialog: the services injected into the app (database, partnership, 'today')."""
+
+    if TYPE_CHECKING:
+        app = getters.app(QuorumApp)  # the app as Quorum's own (Textual's idiom, for the type checker only)
 
     @property
     def services(self) -> UiServices:
-        return self.app.services  # type: ignore[attr-defined]
+        return self.app.services
 
     def undo_decision(self) -> dict[str, Any] | None:
         """Take back the latest decision not yet undone (the schedule's u and the history's u), saying what
@@ -33,9 +42,9 @@ class UsesServices:
         try:
             done = scheduling.undo(services.db_path, services.partnership)
         except UserError as exc:
-            self.notify(exc.message, severity="warning", timeout=10)  # type: ignore[attr-defined]
+            self.notify(exc.message, severity="warning", timeout=10)
             return None
-        self.notify(f"Undid: {done['request']} {done['what']}")  # type: ignore[attr-defined]
+        self.notify(f"Undid: {done['request']} {done['what']}")
         return done
 
 

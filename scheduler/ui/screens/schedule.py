@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from textual.app import ComposeResult
@@ -116,7 +117,7 @@ class ScheduleScreen(SearchScreen):
         if table.row_count:
             self.show_detail(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
 
-    def _decide(self, what: str, action) -> None:
+    def _decide(self, what: str, action: Callable[[str], object]) -> None:
         """Run a coordinator's decision through the shared service; errors become notifications."""
         if self.selected is None:
             self.notify("Choose a meeting first")

@@ -62,9 +62,9 @@ class SolveScreen(UsesServices, Screen[None]):
         self.started = 0.0
         self.limit = 0.0
         self.token: str | None = None  # the solve's marker (services.interruptions)
-        self.outcome: tuple[dict | None, str | None] | None = None  # set by the worker once the solve ended
+        self.outcome: tuple[dict[str, Any] | None, str | None] | None = None  # set by the worker once the solve ended
         self.best: Progress | None = None
-        self.last: dict | None = None
+        self.last: dict[str, Any] | None = None
 
     def on_mount(self) -> None:
         self.set_interval(0.25, self.show_progress)
@@ -119,7 +119,7 @@ class SolveScreen(UsesServices, Screen[None]):
         self.limit = limit
         self.cancel_event.clear()
         self.started = time.monotonic()
-        self.app.solving = self  # type: ignore[attr-defined]
+        self.app.solving = self
         self.token = interruptions.started(self.services.db_path)
         self.query_one("#result", Static).update("")
         self.set_focus(None)
@@ -186,10 +186,10 @@ class SolveScreen(UsesServices, Screen[None]):
         self.details = not self.details
         self.query_one("#figures", Static).display = self.details and self.last is not None
 
-    def finished(self, doc: dict | None, error: str | None) -> None:
+    def finished(self, doc: dict[str, Any] | None, error: str | None) -> None:
         self.running = False
-        if self.app.solving is self:  # type: ignore[attr-defined]
-            self.app.solving = None  # type: ignore[attr-defined]
+        if self.app.solving is self:
+            self.app.solving = None
         if self.quitting:
             said = (
                 f"The solve was stopped when you quit; the best schedule found so far was saved: {outcome_text(doc)}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from textual import work
@@ -10,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, DirectoryTree, Footer, Header, Input, LoadingIndicator, Static
+from textual.widgets.directory_tree import DirEntry
 
 from scheduler.errors import UserError, why
 from scheduler.paths import example_folder
@@ -27,7 +29,7 @@ INTRO = (
 class FoldersOnly(DirectoryTree):
     """Partnerships are folders: files would only be noise in the picker."""
 
-    def filter_paths(self, paths):
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
         return [p for p in paths if p.is_dir() and not p.name.startswith(".")]
 
 
@@ -59,7 +61,7 @@ class WelcomeScreen(UsesServices, Screen[None]):
     def on_directory_tree_directory_selected(self, event: DirectoryTree.DirectorySelected) -> None:
         self.query_one("#folder", Input).value = str(event.path)
 
-    def on_tree_node_highlighted(self, event: DirectoryTree.NodeHighlighted) -> None:
+    def on_tree_node_highlighted(self, event: DirectoryTree.NodeHighlighted[DirEntry]) -> None:
         entry = event.node.data  # a DirEntry: the folder under the cursor
         if entry is not None and hasattr(entry, "path"):
             self.query_one("#folder", Input).value = str(entry.path)

@@ -9,6 +9,8 @@ It is mounted before the header and the footer, which are drawn over its ends an
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -97,7 +99,7 @@ class KeysPanel(VerticalScroll, can_focus=False):
     def on_mount(self) -> None:
         screen = self.screen
 
-        def changed(_screen: Screen) -> None:
+        def changed(_screen: Screen[Any]) -> None:
             if self.is_attached:
                 self.query_one(KeysTable).refresh()
 

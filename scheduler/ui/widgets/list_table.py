@@ -8,11 +8,13 @@ list takes; the ? list keeps to the keys of Quorum's own screens, and says these
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.binding import Binding
 from textual.widgets import DataTable
 
 
-class ListTable(DataTable):
+class ListTable(DataTable[Any]):
     BINDINGS = [
         Binding("enter", "select_cursor", "Select", show=False, system=True),
         Binding("up", "cursor_up", "Up", show=False, system=True),

@@ -11,7 +11,7 @@ class MarkedSelectionList(SelectionList[str]):
     def on_mount(self) -> None:
         self.mark()
 
-    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
         self.mark()  # the event goes on to the parent too
 
     def mark(self) -> None:
