@@ -12,6 +12,7 @@ child's or family's name, because the reference travels in calendar invites.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -138,14 +139,18 @@ def case_problem(case: str, p: Partnership) -> str | None:
     return f"{shown(case)} is not a case reference ({rule}); never put a child's or family's name here"
 
 
+Report = Callable[[str, str], None]  # (key within the entry, message): a problem named by its key
+
+
 def resolve(entry: RequestEntry, p: Partnership, rel: str, where: str, problems: list[Problem]) -> Request | None:
-    """The entry checked against the partnership; None (with problems) if it cannot be used."""
+    """The entry checked against the partnership; None (with problems) if it cannot be used.
+
+    One function per family of checks, each reporting problems by the key they are about (the form shows
+    each beside its field): who is invited, the slots, the kind's required agencies, venue and room, the
+    window, a fixed time.
+    """
     before = len(problems)
-    tz = zone(p.timezone)
     preset = PRESETS[entry.kind]
-    people = {x.id: x for x in p.people}
-    teams = {t.id: t for t in p.teams}
-    agencies = {a.id: a for a in p.agencies}
 
     def problem(key: str, message: str) -> None:
         problems.append(Problem(rel, message, key=f"{where}.{key}"))
@@ -153,121 +158,17 @@ def resolve(entry: RequestEntry, p: Partnership, rel: str, where: str, problems:
     case_error = case_problem(entry.case, p)
     if case_error:
         problem("case", case_error)
-
-    invitees: list[tuple[str, bool]] = []
-    seen: set[str] = set()
-    for i, inv in enumerate(entry.invite):
-        if inv.person not in people:
-            problem(
-                f"invite[{i}].person",
-                f"unknown person {shown(inv.person)} (use an id from people.toml{did_you_mean(inv.person, people)})",
-            )
-        elif inv.person in seen:
-            problem(f"invite[{i}].person", f"{inv.person!r} is invited twice")
-        else:
-            seen.add(inv.person)
-            invitees.append((inv.person, inv.required))
-
-    slots: list[Slot] = []
-    for i, s in enumerate(entry.slots):
-        bad = False
-        if s.team is not None and s.team not in teams:
-            problem(f"slots[{i}].team", f"unknown team {s.team!r} (teams: {', '.join(teams)})")
-            bad = True
-        if s.agency is not None and s.agency not in agencies:
-            problem(f"slots[{i}].agency", f"unknown agency {s.agency!r} (agencies: {', '.join(agencies)})")
-            bad = True
-        for j, who in enumerate(s.prefer):
-            if who not in people:
-                problem(f"slots[{i}].prefer[{j}]", f"unknown person {shown(who)}{did_you_mean(who, people)}")
-                bad = True
-        if bad:
-            continue
-        candidates = tuple(
-            x.id
-            for x in p.people
-            if (s.team is None or x.team == s.team)
-            and (s.agency is None or x.agency == s.agency)
-            and (s.role is None or x.role.lower() == s.role.lower())
-            and x.id not in seen
-        )
-        if len(candidates) < s.count:
-            problem(f"slots[{i}]", f"only {len(candidates)} people match this slot, which needs {s.count}")
-            continue
-        slots.append(Slot(s.label or _slot_label(s, teams, agencies), candidates, s.count, tuple(s.prefer)))
-
-    # The kind's required agencies: add a slot for any not already covered by a required invitee or slot.
-    for kind in preset.required_kinds:
-        covering = [a for a in p.agencies if a.kind == kind]
-        if not covering:
-            continue
-        ids = {a.id for a in covering}
-        named = any(req and people[pid].agency in ids for pid, req in invitees)
-        slotted = any(all(people[c].agency in ids for c in s.candidates) for s in slots)
-        if not (named or slotted):
-            candidates = tuple(x.id for x in p.people if x.agency in ids and x.id not in seen)
-            if candidates:
-                slots.append(Slot(f"one from {covering[0].name}", candidates))
-
+    invitees = _invitees(entry, p, problem)
+    slots = _slots(entry, p, {x for x, _ in invitees}, problem)
+    slots += _required_agencies(preset.required_kinds, p, invitees, slots)
     if not invitees and not slots and not entry.invite and not entry.slots:  # not when those given have problems
         problem("invite", "invite at least one person or role slot")
-
-    venue = entry.venue or preset.venue
-    travel = 0 if venue.lower() == VIRTUAL else (entry.travel if entry.travel is not None else preset.travel)
-    if entry.room is not None:
-        room = next((r for r in p.rooms if r.id == entry.room), None)
-        if room is None:
-            problem(
-                "room",
-                f"unknown room {entry.room!r} (partnership.toml lists "
-                f"{', '.join(r.id for r in p.rooms) or 'no rooms'})",
-            )
-        elif venue.lower() != HUB:
-            problem("room", f"a room is only for meetings at the hub (venue is {venue!r})")
-        elif room.capacity < len(invitees) + sum(s.count for s in slots):
-            problem(
-                "room",
-                f"room {room.id!r} holds {room.capacity}, fewer than the "
-                f"{len(invitees) + sum(s.count for s in slots)} people invited",
-            )
-
+    venue, travel = _venue_and_room(
+        entry, p, preset.venue, preset.travel, len(invitees) + sum(s.count for s in slots), problem
+    )
     duration = entry.duration or preset.duration
-    earliest = _local(entry.earliest, tz, end=False) if entry.earliest is not None else None
-    latest = _local(entry.latest, tz, end=True) if entry.latest is not None else None
-    within = None
-    if entry.within is not None:
-        w = entry.within
-        working = w.working_days
-        if working is None and w.days is None:
-            working = preset.deadline_working_days
-            if working is None:
-                problem("within", "give working_days or days (this kind has no default deadline)")
-        within = Within(working, w.days, w.of_date, w.of_request)
-    elif latest is None and earliest is not None and preset.deadline_working_days is not None:
-        # The kind's deadline rule counts from the earliest date.
-        assert entry.earliest is not None
-        start_day = entry.earliest if not isinstance(entry.earliest, datetime) else entry.earliest.date()
-        within = Within(preset.deadline_working_days, None, start_day, None)
-    if earliest is None and within is None:
-        problem("earliest", "give earliest (and latest), or within")
-    if earliest is not None and latest is not None:
-        if latest <= earliest:
-            problem("latest", "the window ends before it starts")
-        elif latest - earliest < timedelta(minutes=duration):
-            problem("duration", f"{duration} minutes does not fit in the window")
-
-    fixed = None
-    if entry.fixed is not None and not isinstance(entry.fixed, datetime):
-        problem("fixed", "give a date and time, e.g. 2026-03-24T10:00")
-    elif entry.fixed is not None and missing_hour(entry.fixed, tz):
-        problem("fixed", str(missing_hour(entry.fixed, tz)))  # not moved silently to when the clocks change
-    elif entry.fixed is not None:
-        fixed = _local(entry.fixed, tz, end=False)
-        grain = p.settings.time_grain_minutes
-        local = fixed.astimezone(tz)
-        if local.minute % grain or local.second:
-            problem("fixed", f"the fixed time is not on the {grain}-minute grain")
-
+    earliest, latest, within = _window(entry, p, duration, preset.deadline_working_days, problem)
+    fixed = _fixed(entry, p, problem)
     if len(problems) > before:
         return None
     return Request(
@@ -290,6 +191,152 @@ def resolve(entry: RequestEntry, p: Partnership, rel: str, where: str, problems:
         notes=entry.notes,
         entry=entry,
     )
+
+
+def _invitees(entry: RequestEntry, p: Partnership, problem: Report) -> list[tuple[str, bool]]:
+    """Named invitees who exist, each once."""
+    people = {x.id for x in p.people}
+    out: list[tuple[str, bool]] = []
+    seen: set[str] = set()
+    for i, inv in enumerate(entry.invite):
+        if inv.person not in people:
+            problem(
+                f"invite[{i}].person",
+                f"unknown person {shown(inv.person)} (use an id from people.toml{did_you_mean(inv.person, people)})",
+            )
+        elif inv.person in seen:
+            problem(f"invite[{i}].person", f"{inv.person!r} is invited twice")
+        else:
+            seen.add(inv.person)
+            out.append((inv.person, inv.required))
+    return out
+
+
+def _slots(entry: RequestEntry, p: Partnership, invited: set[str], problem: Report) -> list[Slot]:
+    """Role slots whose team, agency and preferred people exist, with enough people matching (none invited)."""
+    people = {x.id for x in p.people}
+    teams = {t.id: t for t in p.teams}
+    agencies = {a.id: a for a in p.agencies}
+    out: list[Slot] = []
+    for i, s in enumerate(entry.slots):
+        bad = False
+        if s.team is not None and s.team not in teams:
+            problem(f"slots[{i}].team", f"unknown team {s.team!r} (teams: {', '.join(teams)})")
+            bad = True
+        if s.agency is not None and s.agency not in agencies:
+            problem(f"slots[{i}].agency", f"unknown agency {s.agency!r} (agencies: {', '.join(agencies)})")
+            bad = True
+        for j, who in enumerate(s.prefer):
+            if who not in people:
+                problem(f"slots[{i}].prefer[{j}]", f"unknown person {shown(who)}{did_you_mean(who, people)}")
+                bad = True
+        if bad:
+            continue
+        candidates = tuple(
+            x.id
+            for x in p.people
+            if (s.team is None or x.team == s.team)
+            and (s.agency is None or x.agency == s.agency)
+            and (s.role is None or x.role.lower() == s.role.lower())
+            and x.id not in invited
+        )
+        if len(candidates) < s.count:
+            problem(f"slots[{i}]", f"only {len(candidates)} people match this slot, which needs {s.count}")
+            continue
+        out.append(Slot(s.label or _slot_label(s, teams, agencies), candidates, s.count, tuple(s.prefer)))
+    return out
+
+
+def _required_agencies(
+    kinds: tuple[str, ...], p: Partnership, invitees: list[tuple[str, bool]], slots: list[Slot]
+) -> list[Slot]:
+    """A slot for each agency the kind requires that no required invitee or slot already covers."""
+    agency_of = {x.id: x.agency for x in p.people}
+    invited = {x for x, _ in invitees}
+    out: list[Slot] = []
+    for kind in kinds:
+        covering = [a for a in p.agencies if a.kind == kind]
+        if not covering:
+            continue
+        ids = {a.id for a in covering}
+        named = any(req and agency_of[pid] in ids for pid, req in invitees)
+        slotted = any(all(agency_of[c] in ids for c in s.candidates) for s in slots)
+        if not (named or slotted):
+            candidates = tuple(x.id for x in p.people if x.agency in ids and x.id not in invited)
+            if candidates:
+                out.append(Slot(f"one from {covering[0].name}", candidates))
+    return out
+
+
+def _venue_and_room(
+    entry: RequestEntry, p: Partnership, default_venue: str, default_travel: int, headcount: int, problem: Report
+) -> tuple[str, int]:
+    """(venue, travel minutes), and the room checked: it exists, is at the hub, and holds everyone."""
+    venue = entry.venue or default_venue
+    travel = 0 if venue.lower() == VIRTUAL else (entry.travel if entry.travel is not None else default_travel)
+    if entry.room is not None:
+        room = next((r for r in p.rooms if r.id == entry.room), None)
+        if room is None:
+            problem(
+                "room",
+                f"unknown room {entry.room!r} (partnership.toml lists "
+                f"{', '.join(r.id for r in p.rooms) or 'no rooms'})",
+            )
+        elif venue.lower() != HUB:
+            problem("room", f"a room is only for meetings at the hub (venue is {venue!r})")
+        elif room.capacity < headcount:
+            problem("room", f"room {room.id!r} holds {room.capacity}, fewer than the {headcount} people invited")
+    return venue, travel
+
+
+def _window(
+    entry: RequestEntry, p: Partnership, duration: int, deadline_days: int | None, problem: Report
+) -> tuple[datetime | None, datetime | None, Within | None]:
+    """(earliest, latest, within): dates in UTC, and the kind's deadline where only earliest is given."""
+    tz = zone(p.timezone)
+    earliest = _local(entry.earliest, tz, end=False) if entry.earliest is not None else None
+    latest = _local(entry.latest, tz, end=True) if entry.latest is not None else None
+    within = None
+    if entry.within is not None:
+        w = entry.within
+        working = w.working_days
+        if working is None and w.days is None:
+            working = deadline_days
+            if working is None:
+                problem("within", "give working_days or days (this kind has no default deadline)")
+        within = Within(working, w.days, w.of_date, w.of_request)
+    elif latest is None and entry.earliest is not None and deadline_days is not None:
+        # The kind's deadline rule counts from the earliest date.
+        start_day = entry.earliest if not isinstance(entry.earliest, datetime) else entry.earliest.date()
+        within = Within(deadline_days, None, start_day, None)
+    if earliest is None and within is None:
+        problem("earliest", "give earliest (and latest), or within")
+    if earliest is not None and latest is not None:
+        if latest <= earliest:
+            problem("latest", "the window ends before it starts")
+        elif latest - earliest < timedelta(minutes=duration):
+            problem("duration", f"{duration} minutes does not fit in the window")
+    return earliest, latest, within
+
+
+def _fixed(entry: RequestEntry, p: Partnership, problem: Report) -> datetime | None:
+    """A fixed start in UTC: a date and time, not in the hour the clocks skip, on the time grain."""
+    if entry.fixed is None:
+        return None
+    tz = zone(p.timezone)
+    if not isinstance(entry.fixed, datetime):
+        problem("fixed", "give a date and time, e.g. 2026-03-24T10:00")
+        return None
+    skipped = missing_hour(entry.fixed, tz)
+    if skipped:
+        problem("fixed", str(skipped))  # not moved silently to when the clocks change
+        return None
+    fixed = _local(entry.fixed, tz, end=False)
+    grain = p.settings.time_grain_minutes
+    local = fixed.astimezone(tz)
+    if local.minute % grain or local.second:
+        problem("fixed", f"the fixed time is not on the {grain}-minute grain")
+    return fixed
 
 
 def _slot_label(s: SlotEntry, teams, agencies) -> str:

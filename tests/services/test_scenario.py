@@ -11,6 +11,7 @@ from rotas.scenario import load_scenario
 from scheduler.services import whatif_meetings as mt
 from scheduler.services.scheduling import SolveRequest, plan
 from scheduler.services.whatif_meetings import resolved, shifted
+from scheduler.solver.request_file import RequestEntry, entry_json
 from tests.conftest import EXAMPLE
 
 
@@ -132,14 +133,16 @@ def test_co_location_changes_the_solve(tmp_path: Path, folder) -> None:
     assert not problems, problems
     after = s.apply(p)
     assert after.team("district").hub_travel == 0 and p.team("district").hub_travel == 30
-    spec = {
-        "id": "cg-1",
-        "kind": "core-group",
-        "case": "CP-1001",
-        "fixed": "2026-03-03T09:00:00",
-        "earliest": "2026-03-03",
-        "invite": [{"person": "worker"}],
-    }
+    spec = RequestEntry.model_validate(
+        {
+            "id": "cg-1",
+            "kind": "core-group",
+            "case": "CP-1001",
+            "fixed": "2026-03-03T09:00:00",
+            "earliest": "2026-03-03",
+            "invite": [{"person": "worker"}],
+        }
+    )
     now = datetime(2026, 3, 1, tzinfo=UTC)
     placed = []
     for q in (p, after):
@@ -151,16 +154,18 @@ def test_co_location_changes_the_solve(tmp_path: Path, folder) -> None:
 
 
 def test_a_request_moved_by_whole_weeks_keeps_its_weekday_and_time() -> None:
-    spec = {
-        "id": "x",
-        "kind": "joint-visit",
-        "case": "CP-1",
-        "earliest": "2026-03-23",
-        "latest": "2026-03-25T17:00:00",
-        "within": {"of_date": "2026-03-20", "working_days": 2},
-        "invite": [{"person": "a"}],
-    }
-    moved = shifted(spec, 3)
+    spec = RequestEntry.model_validate(
+        {
+            "id": "x",
+            "kind": "joint-visit",
+            "case": "CP-1",
+            "earliest": "2026-03-23",
+            "latest": "2026-03-25T17:00:00",
+            "within": {"of_date": "2026-03-20", "working_days": 2},
+            "invite": [{"person": "a"}],
+        }
+    )
+    moved = entry_json(shifted(spec, 3))
     assert moved["earliest"] == "2026-04-13" and moved["latest"] == "2026-04-15T17:00:00"
     assert moved["within"] == {"of_date": "2026-04-10", "working_days": 2}
     assert date.fromisoformat(moved["earliest"]).weekday() == date(2026, 3, 23).weekday()
@@ -178,8 +183,8 @@ def test_the_typical_fortnight_is_the_latest_before_this_week(example_copy: Path
     chosen = mt.typical(p, rows, meetings, today=date(2026, 4, 15), replay_from=date(2026, 4, 15))
     assert chosen["from"] == "2026-03-23" and chosen["replayed_from"] == "2026-04-20"  # 4 weeks on, a Monday
     assert len(chosen["specs"]) == 25 and "replayed 4 weeks later" in chosen["note"]
-    by_id = {s["id"]: s for s in chosen["specs"]}
-    assert by_id["sd-10482"]["earliest"] == "2026-04-20"
+    by_id = {s.id: s for s in chosen["specs"]}
+    assert by_id["sd-10482"].earliest == date(2026, 4, 20)
     nothing = mt.typical(p, rows, meetings, today=date(2026, 3, 23), replay_from=date(2026, 3, 23))
     assert nothing["specs"] == [] and "no requests" in nothing["note"]
     pending = mt.pending(p, rows, meetings, datetime(2026, 4, 15, tzinfo=UTC))
