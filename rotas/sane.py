@@ -115,8 +115,12 @@ def pattern_problem(pattern: str) -> str | None:
     except (regex.error, TypeError, ValueError, OverflowError, RecursionError) as exc:
         return f"case_reference_pattern is not a valid regular expression ({exc})"
     for probe in _PROBES:
+
+        def match(t: float, probe: str = probe) -> object:
+            return compiled.fullmatch(probe, timeout=t)
+
         try:
-            _twice(lambda t, probe=probe: compiled.fullmatch(probe, timeout=t))
+            _twice(match)
         except TimeoutError:
             return (
                 "case_reference_pattern can take seconds to check one reference (a repeat inside a repeat, "

@@ -16,7 +16,7 @@ from typing import Any
 from rotas.bankholidays import add_working_days
 from rotas.clock import zone
 from scheduler.services.requests import resolve_stored
-from scheduler.solver.instance import request_window
+from scheduler.solver.requests import request_window
 from scheduler.store.database import Store
 
 DONE = ("placed", "issued", "cancelled")

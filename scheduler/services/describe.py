@@ -186,8 +186,9 @@ OUTCOME_WORDS = {
 def role_text(attendee: dict[str, Any]) -> str:
     """Why someone is at a meeting: required, optional, or the role they fill ("any PVU officer"),
     never the solver's word "slot"."""
-    if attendee["role"] != "slot":
-        return attendee["role"]
+    role: str = attendee["role"]
+    if role != "slot":
+        return role
     return attendee.get("slot") or "for a role asked for"
 
 

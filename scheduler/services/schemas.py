@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
 
 from rotas.schema import FILES
 
 SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
 
 
-def schema_documents() -> dict[str, dict]:
+def schema_documents() -> dict[str, dict[str, Any]]:
     """File name of each schema (``people.schema.json``) to its JSON Schema."""
     from scheduler.solver.request_file import RequestsFile
 
+    models: dict[str, type[BaseModel]] = {**FILES, "requests.toml": RequestsFile}
     out = {}
-    for name, model in {**FILES, "requests.toml": RequestsFile}.items():
+    for name, model in models.items():
         doc = {"$schema": SCHEMA_URL, **model.model_json_schema()}
         out[name.replace(".toml", ".schema.json")] = doc
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from rotas.model import Partnership, Person
 from scheduler.services.requests import resolve_stored
@@ -72,7 +72,7 @@ class Entry:
         return " ".join(self.fields)
 
 
-def _read(db_path: Path, pid: str | None) -> tuple[Partnership, list[Request], dict[str, dict]]:
+def _read(db_path: Path, pid: str | None) -> tuple[Partnership, list[Request], dict[str, dict[str, Any]]]:
     with Store.open(db_path) as store:
         p = store.partnership(pid)
         rows, meetings = store.requests(p.id), store.meetings(p.id)
@@ -85,7 +85,7 @@ def request_fields(db_path: Path, pid: str | None) -> dict[str, tuple[str, ...]]
     return {r.id: _request_fields(p, r, meetings) for r in requests}
 
 
-def _request_fields(p: Partnership, r: Request, meetings: dict[str, dict]) -> tuple[str, ...]:
+def _request_fields(p: Partnership, r: Request, meetings: dict[str, dict[str, Any]]) -> tuple[str, ...]:
     """A role slot's label counts too ("any PVU officer"), and so does whoever the solver placed in it."""
     meeting = meetings.get(r.id) or {}
     state = meeting.get("status", "pending")

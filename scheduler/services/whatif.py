@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from rotas.intervals import Interval
 from rotas.model import Partnership
 from rotas.scenario import Scenario, load_scenario
 from scheduler import today as clock
@@ -146,7 +147,12 @@ def compare(
 
 
 def _overlap(
-    before: Partnership, after: Partnership, first: date, days: int, members_b: dict, members_a: dict
+    before: Partnership,
+    after: Partnership,
+    first: date,
+    days: int,
+    members_b: dict[str, list[list[Interval]]],
+    members_a: dict[str, list[list[Interval]]],
 ) -> dict[str, Any]:
     b = rota.overlap_figures(before, first, days, members_b)
     a = rota.overlap_figures(after, first, days, members_a)
@@ -175,14 +181,15 @@ def _continuity(
     after: Partnership,
     scenario: Scenario,
     rows: list[dict[str, Any]],
-    meetings: dict[str, dict],
-    duty_after: dict,
+    meetings: dict[str, dict[str, Any]],
+    duty_after: dict[str, list[Interval]],
 ) -> tuple[list[dict[str, Any]], dict[tuple[str, str], str | None]]:
     """For each leaver, the cases that lose them and who could take each over; and the successor chosen
     for each (leaver, case): the scenario's, else the first candidate."""
     leaving = set(scenario.leavers)
     people = {x.id: x for x in before.people}
-    out, successors = [], {}
+    out: list[dict[str, Any]] = []
+    successors: dict[tuple[str, str], str | None] = {}
     for leaver in scenario.leavers:
         cases: dict[str, dict[str, set[str]]] = {}
         stored = stored_entries(rows)
@@ -190,13 +197,12 @@ def _continuity(
             named = [inv.person for inv in entry.invite]
             attended = [a["person"] for a in ((meetings.get(rid) or {}).get("attendees") or [])]
             if leaver in named or leaver in attended:
-                case = cases.setdefault(entry.case, {"requests": set(), "others": set()})
-                case["requests"].add(rid)
+                cases.setdefault(entry.case, {"requests": set(), "others": set()})["requests"].add(rid)
         for rid, entry in stored.items():
             if entry.case in cases:
-                named = {inv.person for inv in entry.invite}
-                attended = {a["person"] for a in ((meetings.get(rid) or {}).get("attendees") or [])}
-                cases[entry.case]["others"] |= (named | attended) - leaving
+                invited = {inv.person for inv in entry.invite}
+                there = {a["person"] for a in ((meetings.get(rid) or {}).get("attendees") or [])}
+                cases[entry.case]["others"] |= (invited | there) - leaving
         entries = []
         for case, found in sorted(cases.items()):
             others = sorted(x for x in found["others"] if any(y.id == x for y in after.people))
@@ -236,9 +242,7 @@ def _meetings(
     if not specs:
         return result
     mine = {leaver for leaver, _ in successors}
-    after_specs = [
-        mt.with_successors(s, {x: successors.get((x, s.case)) for x in mine}) if mine else s for s in specs
-    ]
+    after_specs = [mt.with_successors(s, {x: successors.get((x, s.case)) for x in mine}) if mine else s for s in specs]
     requests_b, problems_b = mt.resolved(before, specs)
     requests_a, problems_a = mt.resolved(after, after_specs)
     if problems_b:

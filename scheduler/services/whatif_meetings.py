@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rotas.clock import zone
 from rotas.model import Partnership
@@ -42,7 +43,9 @@ def _closed(specs: list[RequestEntry]) -> tuple[list[RequestEntry], int]:
             del kept[i]
 
 
-def pending(p: Partnership, rows: list[dict[str, Any]], meetings: dict[str, dict], now: datetime) -> dict[str, Any]:
+def pending(
+    p: Partnership, rows: list[dict[str, Any]], meetings: dict[str, dict[str, Any]], now: datetime
+) -> dict[str, Any]:
     """The stored requests still to happen: not cancelled, their window not wholly past."""
     requests, _ = resolve_stored(p, rows)
     by_id = {r.id: r for r in requests}
@@ -63,7 +66,9 @@ def pending(p: Partnership, rows: list[dict[str, Any]], meetings: dict[str, dict
     return {"specs": specs, "note": note}
 
 
-def _request_day(r: Request, by_id: dict[str, Request], meetings: dict[str, dict], tz, trail: int = 0) -> date | None:
+def _request_day(
+    r: Request, by_id: dict[str, Request], meetings: dict[str, dict[str, Any]], tz: ZoneInfo, trail: int = 0
+) -> date | None:
     """The local day a request belongs to: its meeting's, else its window's first day, else its lead's."""
     m = meetings.get(r.id) or {}
     if m.get("start"):
@@ -81,7 +86,7 @@ def _request_day(r: Request, by_id: dict[str, Request], meetings: dict[str, dict
 def typical(
     p: Partnership,
     rows: list[dict[str, Any]],
-    meetings: dict[str, dict],
+    meetings: dict[str, dict[str, Any]],
     today: date,
     replay_from: date,
     fortnight: date | None = None,
@@ -107,9 +112,7 @@ def typical(
         fortnight = _monday(max(past)) - timedelta(days=7)
     start = _monday(fortnight)
     chosen = {rid for rid, d in days.items() if d is not None and start <= d < start + timedelta(days=14)}
-    specs = [
-        r.entry for r in requests if r.id in chosen and (meetings.get(r.id) or {}).get("status") != "cancelled"
-    ]
+    specs = [r.entry for r in requests if r.id in chosen and (meetings.get(r.id) or {}).get("status") != "cancelled"]
     target = _monday(replay_from + timedelta(days=6))  # the first Monday on or after replay_from
     weeks = (target - start).days // 7
     specs, dropped = _closed([shifted(s, weeks) for s in specs])
@@ -175,7 +178,7 @@ def solve_side(
 ) -> list[dict[str, Any]]:
     """One solve per seed (fewer when the first is proven optimal: no seed can then do better), each given
     an equal share of the time left as a safety limit; the work limit is what stops them."""
-    docs = []
+    docs: list[dict[str, Any]] = []
     for n, seed in enumerate(seeds):
         if n and docs[0]["status"] == "OPTIMAL":
             step()

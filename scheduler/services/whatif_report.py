@@ -14,10 +14,13 @@ import io
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scheduler.errors import UserError
 from scheduler.services.whatif_text import comparison_text
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 HOURS = range(6, 24)  # the charts show the working day and evening; the small hours add nothing to read
 
@@ -31,18 +34,18 @@ def check_folder(folder: Path) -> None:
         raise UserError(f"--report {folder}: cannot write there (check the folder exists and is yours)")
 
 
-def _pyplot():
+def _files_only() -> None:
+    """Charts go to files: no window, no display needed (before pyplot is first imported)."""
     import matplotlib
 
-    matplotlib.use("Agg")  # files only: no window, no display needed
-    from matplotlib import pyplot
-
-    return pyplot
+    matplotlib.use("Agg")
 
 
 def heatmaps_png(doc: dict[str, Any]) -> bytes:
     """Before, after and the difference: agencies on duty for the whole hour, by weekday and hour."""
-    plt = _pyplot()
+    _files_only()
+    from matplotlib import pyplot as plt
+
     week = doc["overlap"]["week"]
     hours = list(HOURS)
     before = [[row[h] for h in hours] for row in week["before"]]
@@ -60,7 +63,7 @@ def heatmaps_png(doc: dict[str, Any]) -> bytes:
         ax.set_yticks(range(7), week["weekdays"])
         ax.set_xticks(range(len(hours)), [f"{h:02d}" for h in hours], fontsize=8)
         fig.colorbar(image, ax=ax, shrink=0.8)
-    return _png(plt, fig)
+    return _png(fig)
 
 
 def attendance_png(doc: dict[str, Any]) -> bytes | None:
@@ -68,7 +71,9 @@ def attendance_png(doc: dict[str, Any]) -> bytes | None:
     sets = [(k, m) for k, m in doc["meetings"].items() if "before" in m]
     if not sets:
         return None
-    plt = _pyplot()
+    _files_only()
+    from matplotlib import pyplot as plt
+
     fig, axes = plt.subplots(1, len(sets), figsize=(5 * len(sets), 3.8), constrained_layout=True, squeeze=False)
     for ax, (key, m) in zip(axes[0], sets, strict=True):
         agencies = sorted(set(m["before"]["presence"]) | set(m["after"]["presence"]))
@@ -82,10 +87,12 @@ def attendance_png(doc: dict[str, Any]) -> bytes | None:
         ax.set_ylabel("% of requests asking for it")
         ax.set_title("Pending requests" if key == "pending" else "A typical fortnight", fontsize=10)
         ax.legend(fontsize=8)
-    return _png(plt, fig)
+    return _png(fig)
 
 
-def _png(plt: Any, fig: Any) -> bytes:
+def _png(fig: Figure) -> bytes:
+    from matplotlib import pyplot as plt
+
     out = io.BytesIO()
     # No date in the file's metadata: the same comparison writes the same bytes.
     fig.savefig(out, format="png", dpi=110, metadata={"Software": None})

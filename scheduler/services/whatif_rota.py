@@ -26,16 +26,18 @@ def _hours(intervals: list[Interval]) -> float:
     return total(intervals).total_seconds() / 3600
 
 
-def duty_by_agency(p: Partnership, first: date, days: int) -> tuple[dict[str, list[Interval]], dict[str, list]]:
+def duty_by_agency(
+    p: Partnership, first: date, days: int
+) -> tuple[dict[str, list[Interval]], dict[str, list[list[Interval]]]]:
     """Each person's on-duty intervals, and each agency's members' (the availability is worked out once)."""
     duty = availability(p, first, days)
-    members: dict[str, list] = {a.id: [] for a in p.agencies}
+    members: dict[str, list[list[Interval]]] = {a.id: [] for a in p.agencies}
     for x in p.people:
         members[x.agency].append(duty[x.id])
     return duty, members
 
 
-def overlap_figures(p: Partnership, first: date, days: int, members: dict[str, list]) -> dict[str, Any]:
+def overlap_figures(p: Partnership, first: date, days: int, members: dict[str, list[list[Interval]]]) -> dict[str, Any]:
     """Hours a week when every agency has someone on duty at once, and each pair of agencies."""
     weeks = days / 7
     cover = {a: merge(i for intervals in ms for i in intervals) for a, ms in members.items()}
@@ -46,7 +48,7 @@ def overlap_figures(p: Partnership, first: date, days: int, members: dict[str, l
     return {"all_agencies": round(_hours(every or []) / weeks, 2), "pairs": pairs}
 
 
-def week_picture(p: Partnership, first: date, days: int, members: dict[str, list]) -> list[list[float]]:
+def week_picture(p: Partnership, first: date, days: int, members: dict[str, list[list[Interval]]]) -> list[list[float]]:
     """[weekday][hour]: how many agencies, on average over the period's days of that weekday, have someone
     on duty for the whole hour (the overlap screen's heatmap, folded into one week)."""
     tz = zone(p.timezone)
@@ -54,8 +56,8 @@ def week_picture(p: Partnership, first: date, days: int, members: dict[str, list
     for d in range(days):
         day = first + timedelta(days=d)
         for h in range(24):
-            lo = to_utc(day, time(h), tz)
-            slots.append((lo.timestamp(), (lo + timedelta(hours=1)).timestamp(), day.weekday(), h))
+            begin = to_utc(day, time(h), tz)
+            slots.append((begin.timestamp(), (begin + timedelta(hours=1)).timestamp(), day.weekday(), h))
     starts = [s[0] for s in slots]
     counts = [[0.0] * 24 for _ in range(7)]
     for intervals_of_people in members.values():
@@ -79,7 +81,7 @@ def handover_candidates(
     """Who could take a case over: people of the leaver's agency and role (one already on the case too), by
     the hours they are on duty at the same time as each of the case's other workers (on average over them),
     most first; at equal hours someone already on the case first, then by id."""
-    scored = []
+    scored: list[dict[str, Any]] = []
     for x in p.people:
         if x.agency != leaver_agency or x.role.lower() != leaver_role.lower():
             continue

@@ -98,7 +98,7 @@ def run_one(folder: Path, strategy: str, time_limit: float, seed: int) -> dict[s
     wall = time.monotonic() - started
     total = score(inst, placements).total
     agency = {x.id: x.agency for x in p.people}
-    row = {
+    row: dict[str, Any] = {
         "requests": len(requests),
         "placed": len(placements),
         "required_complete": len(placements),  # a placed meeting always has its required attendance
@@ -133,12 +133,14 @@ def _run(folder: Path, strategy: str, limit: float, seed: int) -> dict[str, Any]
     )
     if done.returncode != 0:
         raise RuntimeError(f"bench {folder.name} {strategy} failed: {done.stderr.strip()[-500:]}")
-    return json.loads(done.stdout)
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
 
 
 def load_best_known(path: Path = BEST_KNOWN) -> dict[str, dict[str, Any]]:
     try:
-        return json.loads(path.read_text())["schedules"]
+        schedules: dict[str, dict[str, Any]] = json.loads(path.read_text())["schedules"]
+        return schedules
     except (OSError, ValueError, KeyError):
         return {}
 

@@ -157,6 +157,9 @@ LAST = [
 ]
 
 
+Team = tuple[str, str, str, str, int]  # id, name, agency, pattern, offset
+
+
 def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -195,7 +198,7 @@ def generate(
     if contended:
         _keep_rooms(folder / "partnership.toml", 2 if staff >= 400 else 1)
 
-    teams: list[tuple[str, str, str, str, int]] = []  # id, name, agency, pattern, offset
+    teams: list[Team] = []
     # id, name, email, team, role, own offset, own pattern
     people: list[tuple[str, str, str, str, str, int | None, str | None]] = []
     members: dict[str, list[str]] = {}
@@ -340,8 +343,8 @@ def _surge(
     rng: random.Random,
     count: int,
     first: date,
-    by_agency,
-    members,
+    by_agency: dict[str, list[Team]],
+    members: dict[str, list[str]],
     surge: Surge,
     seed: int,
     hub_officers: list[str],
@@ -401,7 +404,14 @@ def _latest(rng: random.Random, day: date, surge: Surge) -> list[str]:
     return [f"latest = {add_working_days(day, n - 1, 'GB-ENG')}"]
 
 
-def _requests(rng: random.Random, count: int, days: int, first: date, by_agency, members) -> str:
+def _requests(
+    rng: random.Random,
+    count: int,
+    days: int,
+    first: date,
+    by_agency: dict[str, list[Team]],
+    members: dict[str, list[str]],
+) -> str:
     out: list[str] = []
     made = 0
     case_no = 20000
