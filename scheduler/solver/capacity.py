@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 
 from scheduler.solver.budget import UNLIMITED, Budget
 from scheduler.solver.greedy import fixed_placement
-from scheduler.solver.instance import Instance, Task, room_options
+from scheduler.solver.instance import Instance, Task, room_set
 from scheduler.solver.limit import start_limits
 from scheduler.solver.objective import W_AGENCY, W_PLACE, Placement, placement_value
 from scheduler.solver.relaxation import LinearProgram
@@ -136,7 +136,7 @@ class CapacityModel:
 
     def build(self) -> CapacityModel:
         movable = [t for t in self.tasks if t.fixed is None and t.starts]
-        rooms_of = {t.id: self._rooms(t) for t in self.tasks}
+        rooms_of = {t.id: room_set(self.inst.partnership, t) for t in self.tasks}
         for n, t in enumerate(movable):
             self.budget.check("building the capacity model", n, len(movable))
             if rooms_of[t.id] is not None and not rooms_of[t.id]:
@@ -159,14 +159,6 @@ class CapacityModel:
         return self
 
     # -- constraint families -------------------------------------------------------------
-
-    def _rooms(self, t: Task) -> frozenset[str] | None:
-        options = room_options(self.inst.partnership, t)
-        if options is None:
-            return None
-        if t.fixed is not None:
-            return frozenset({t.fixed.room}) if t.fixed.room else None
-        return frozenset(x.id for x in options)
 
     def _add_people(self) -> None:
         """Per component, day and set of its people: no more meetings at any moment, or in the day, than fit."""

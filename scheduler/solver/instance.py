@@ -408,6 +408,16 @@ def room_options(p: Partnership, task: Task) -> list[Room] | None:
     return [x for x in p.rooms if (r.room is None or x.id == r.room) and x.capacity >= r.headcount()]
 
 
+def room_set(p: Partnership, task: Task) -> frozenset[str] | None:
+    """The rooms a meeting may use, as a set (None: it needs none; a fixed meeting, only the room it has)."""
+    options = room_options(p, task)
+    if options is None:
+        return None
+    if task.fixed is not None:
+        return frozenset({task.fixed.room}) if task.fixed.room else None
+    return frozenset(x.id for x in options)
+
+
 def workable_starts(task: Task) -> list[int]:
     """Start indexes at which every required invitee and every slot (to its count) can attend.
 

@@ -37,7 +37,7 @@ from ortools.sat.python import cp_model
 from scheduler.solver.budget import UNLIMITED, Budget
 from scheduler.solver.capacity import maximal_cliques
 from scheduler.solver.greedy import fixed_placement
-from scheduler.solver.instance import Instance, Task, room_options
+from scheduler.solver.instance import Instance, Task, room_set
 from scheduler.solver.objective import (
     W_AGENCY,
     W_CONTINUITY,
@@ -137,13 +137,7 @@ class PooledModel:
     # -- constraint families -------------------------------------------------------------
 
     def _room_options(self, t: Task) -> frozenset[str] | None:
-        """The rooms a meeting may use (None: it needs none; a fixed meeting, only the room it has)."""
-        options = room_options(self.inst.partnership, t)
-        if options is None:
-            return None
-        if t.fixed is not None:
-            return frozenset({t.fixed.room}) if t.fixed.room else None
-        return frozenset(x.id for x in options)
+        return room_set(self.inst.partnership, t)
 
     def add_fixed(self) -> None:
         """Locked and sent meetings: their value is a constant, their people and room taken at their time."""
