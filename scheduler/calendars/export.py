@@ -26,9 +26,10 @@ import sqlite3
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rotas.clock import zone
 from rotas.model import Partnership
@@ -101,7 +102,7 @@ def stored_versions(store: Store, p: Partnership, now: datetime) -> dict[str, Ve
 
 
 def folder_state(
-    p: Partnership, versions: list[Version], had: dict[str, dict[str, dict[str, Any]]], tz, now: datetime
+    p: Partnership, versions: list[Version], had: dict[str, dict[str, dict[str, Any]]], tz: ZoneInfo, now: datetime
 ) -> tuple[dict[str, tuple[str, bytes]], list[dict[str, Any]], ExportReport]:
     """What the folder must hold for ``versions`` ({relative path: (the meeting's UID, bytes)}), the ledger
     rows that record it, and what changed for each meeting since this folder was last written."""
@@ -243,10 +244,10 @@ def export(
                 write_atomic(path, data)
                 report.files.append(path)
             for rel in sorted(set(old) - set(files) - set(kept)):
-                path = _ours(out, rel)
-                if path is not None and path.exists():
-                    path.unlink()
-                    report.removed.append(path)
+                stray = _ours(out, rel)
+                if stray is not None and stray.exists():
+                    stray.unlink()
+                    report.removed.append(stray)
             manifest["partnerships"][p.id] = {**kept, **{rel: uid for rel, (uid, _data) in files.items()}}
             write_atomic(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
         except OSError as exc:
@@ -257,19 +258,25 @@ def export(
         try:
             store.record_deliveries(p.id, rows)
         except (UserError, sqlite3.Error) as failed:
-            exc = failed if isinstance(failed, UserError) else failures.problem(store.path, failed)
-            if exc is None:
+            problem = failed if isinstance(failed, UserError) else failures.problem(store.path, failed)
+            if problem is None:
                 raise
             raise UserError(
-                f"the files in {out} were written, but {exc.message[:1].lower()}{exc.message[1:]}; export again "
-                "once that is fixed: it writes the same files with the same UIDs and records them",
-                exc.details,
+                f"the files in {out} were written, but {problem.message[:1].lower()}{problem.message[1:]}; export "
+                "again once that is fixed: it writes the same files with the same UIDs and records them",
+                problem.details,
             ) from failed
         return report
 
 
 def export_rota(
-    db_path: Path, pid: str | None, out: Path, first, days: int, person: str | None = None, team: str | None = None
+    db_path: Path,
+    pid: str | None,
+    out: Path,
+    first: date,
+    days: int,
+    person: str | None = None,
+    team: str | None = None,
 ) -> Path:
     """Shifts as a calendar file for one person or a team; returns the file written."""
     from rotas.roster import roster
@@ -291,7 +298,11 @@ def export_rota(
                 label = d.label.split(" + ")[k] if " + " in d.label else d.label
                 summary = f"{label}: {name}" if team else label
                 shifts.append(ical.Shift(f"quorum-shift-{p.id}-{pid_}-{d.date:%Y%m%d}-{k}@{domain}", summary, s, e))
-    title = p.person(person).name if person else p.team(team).name  # type: ignore[arg-type]
+    if person is not None:
+        title = p.person(person).name
+    else:
+        assert team is not None  # one of the two, checked above
+        title = p.team(team).name
     path = out / f"rota-{ical.slug(person or f'team-{team}')}.ics"
     try:
         write_atomic(

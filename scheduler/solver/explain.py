@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from datetime import date as Day
 from datetime import datetime, timedelta
 
 from rotas.clock import zone
@@ -20,11 +21,11 @@ from scheduler.solver.instance import (
     OffDuty,
     instant,
     minutes,
-    request_window,
     widened,
     workable_starts,
 )
 from scheduler.solver.objective import Placement, placement_value
+from scheduler.solver.requests import request_window
 from scheduler.today import day_text
 
 ABSENCE_WORDS = {
@@ -79,7 +80,7 @@ class Words:
     def day(self, m: int) -> str:
         return self.date(instant(m).astimezone(self.tz).date())
 
-    def date(self, d) -> str:
+    def date(self, d: Day) -> str:
         return day_text(d, padded=False)
 
     def clock(self, moment: datetime) -> str:

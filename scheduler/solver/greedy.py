@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 from scheduler.solver.budget import UNLIMITED, Budget
 from scheduler.solver.instance import Instance, Task, room_options
@@ -74,7 +75,7 @@ class Diary:
     def free(self, person: str, task: Task, k: int) -> bool:
         return task.can(person, k) and self.conflict(person, task, k) is None
 
-    def room_for(self, task: Task, k: int) -> str | bool | None:
+    def room_for(self, task: Task, k: int) -> str | Literal[False] | None:
         """A free hub room big enough (smallest first); None if no room is needed; False if none is free."""
         r = task.request
         options = room_options(self.inst.partnership, task)

@@ -71,7 +71,8 @@ class Task:
     fixed: Fixed | None = None
     depends_on: str | None = None  # request id this one must follow, when that one is still to be placed
     follows: str | None = None  # the request it follows in a chain, placed or fixed (for the fair-spread rule)
-    deadline_after: dict[int, int] = field(default_factory=dict)  # (of the task it depends on) index -> latest end
+    # Start index of the task it depends on -> this one's window after that start: (earliest start, latest end).
+    deadline_after: dict[int, tuple[int, int]] = field(default_factory=dict)
     continuity: set[str] = field(default_factory=set)  # people who already attended this case
 
     @property
@@ -144,7 +145,7 @@ class Instance:
         return {}
 
     def roster_day(self, person: str, day: date) -> RosterDay | None:
-        days = self.rosters.get(person) if person in self.rosters else self._read([person]).rosters[person]
+        days = self.rosters[person] if person in self.rosters else self._read([person]).rosters[person]
         index = (day - self.first).days + 1  # rosters start a day early
         return days[index] if 0 <= index < len(days) else None
 

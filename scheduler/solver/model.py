@@ -317,7 +317,7 @@ class ScheduleModel:
 
     def add_hint(self, placements: list[Placement]) -> None:
         """Hint every variable from a schedule (greedy's, or the incumbent), so the search starts from it."""
-        self.m.clear_hints()
+        self.m.clear_hints()  # type: ignore[no-untyped-call]  # OR-Tools leaves clear_hints unannotated
         hinted: set[int] = set()
 
         def hint(v: cp_model.IntVar, value: int | bool) -> None:

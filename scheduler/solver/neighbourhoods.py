@@ -60,9 +60,9 @@ def with_chains(tasks: list[Task], group: list[Task]) -> list[Task]:
     while changed:
         changed = False
         for t in group:
-            linked = t.depends_on is not None and t.depends_on in by_id
-            if linked and (t.id in chosen) != (t.depends_on in chosen):
-                chosen |= {t.id, t.depends_on}
+            ref = t.depends_on
+            if ref is not None and ref in by_id and (t.id in chosen) != (ref in chosen):
+                chosen |= {t.id, ref}
                 changed = True
     return [t for t in group if t.id in chosen]
 

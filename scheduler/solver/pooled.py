@@ -325,7 +325,7 @@ class PooledModel:
 
     def add_hint(self, placements: list[Placement]) -> None:
         """Every variable from a schedule of named people (greedy's, or the incumbent)."""
-        self.m.clear_hints()
+        self.m.clear_hints()  # type: ignore[no-untyped-call]  # OR-Tools leaves clear_hints unannotated
         chosen = {pl.task.id: pl for pl in placements if pl.task.id in self.x}
         for tid, xs in self.x.items():
             pl = chosen.get(tid)
@@ -349,10 +349,10 @@ class PooledModel:
         for key, y in self.fill.items():
             self.m.add_hint(y, counts.get(key, 0))
         optional = {(tid, a.person, pl.k) for tid, pl in chosen.items() for a in pl.attendees if a.role == "optional"}
-        for key, a in self.optional.items():
-            self.m.add_hint(a, key in optional)
-        for key, g in self.present.items():
-            self.m.add_hint(g, key in there)
+        for who, var in self.optional.items():
+            self.m.add_hint(var, who in optional)
+        for pair, g in self.present.items():
+            self.m.add_hint(g, pair in there)
         load: dict[Pool, int] = defaultdict(int)
         for t in self.tasks:
             pl = chosen.get(t.id) if t.fixed is None else fixed_placement(t)

@@ -42,7 +42,7 @@ def solve(program: LinearProgram, seconds: float, work: float | None = None) -> 
     """The program's optimum rounded up (with a margin for GLOP's tolerances); None if it was not solved."""
     from ortools.linear_solver import pywraplp
 
-    lp = pywraplp.Solver.CreateSolver("GLOP")
+    lp = pywraplp.Solver.CreateSolver("GLOP")  # type: ignore[no-untyped-call]  # unannotated in OR-Tools' .pyi
     lp.SetTimeLimit(int(max(0.05, seconds) * 1000))
     if work is not None:
         lp.SetSolverSpecificParametersAsString(f"max_deterministic_time: {max(0.01, work)}")

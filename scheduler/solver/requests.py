@@ -12,13 +12,14 @@ child's or family's name, because the reference travels in calendar invites.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from rotas.bankholidays import add_working_days
 from rotas.clock import missing_hour, to_utc, zone
-from rotas.model import Partnership, default_settings
+from rotas.model import Agency, Partnership, Team, default_settings
 from rotas.problems import Problem, key_path, key_words
 from rotas.sane import SlowPattern, did_you_mean, fullmatch, shown
 from scheduler.solver.request_file import HUB, PRESETS, VIRTUAL, RequestEntry, SlotEntry, Urgency
@@ -80,7 +81,7 @@ class Request:
         return len(self.invitees) + sum(s.count for s in self.slots)
 
 
-def _local(value: date | datetime, tz, *, end: bool) -> datetime:
+def _local(value: date | datetime, tz: ZoneInfo, *, end: bool) -> datetime:
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             return value.astimezone(zone("UTC"))
@@ -339,7 +340,7 @@ def _fixed(entry: RequestEntry, p: Partnership, problem: Report) -> datetime | N
     return fixed
 
 
-def _slot_label(s: SlotEntry, teams, agencies) -> str:
+def _slot_label(s: SlotEntry, teams: dict[str, Team], agencies: dict[str, Agency]) -> str:
     if s.team:
         base = teams[s.team].name
     elif s.agency:
@@ -352,7 +353,7 @@ def _slot_label(s: SlotEntry, teams, agencies) -> str:
 
 
 def check_requests(
-    entries: list[RequestEntry | None], p: Partnership, rel: str, problems: list[Problem]
+    entries: Sequence[RequestEntry | None], p: Partnership, rel: str, problems: list[Problem]
 ) -> list[Request]:
     """Resolve every entry; also duplicate ids, references between requests and cycles among them."""
     out: list[Request] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from ortools.sat.python import cp_model
@@ -171,14 +171,17 @@ class GroupSolve:
                 Progress(time.monotonic() - self.started, value, self.ceiling, self.placed_before + len(placements))
             )
 
-    def effort(self, allowance: Allowance, **changes: float) -> sat.Effort:
-        base = sat.Effort(
-            seconds=max(0.05, allowance.left()),
+    def effort(
+        self, allowance: Allowance, seconds: float | None = None, relative_gap: float = 0.0, absolute_gap: float = 0.0
+    ) -> sat.Effort:
+        return sat.Effort(
+            seconds=max(0.05, allowance.left()) if seconds is None else seconds,
             work=allowance.work,
             workers=self.options.workers,
             seed=self.options.seed,
+            relative_gap=relative_gap,
+            absolute_gap=absolute_gap,
         )
-        return replace(base, **changes)
 
     # -- stages ----------------------------------------------------------------------------------
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from itertools import combinations
+from zoneinfo import ZoneInfo
 
+from rotas.model import Absence
 from scheduler.advice import Step
 from scheduler.solver.explain import ABSENCE_WORDS, Unscheduled, Words, off_duty_detail
 from scheduler.solver.greedy import Diary
@@ -24,11 +26,14 @@ from scheduler.solver.instance import (
     widened,
 )
 
+# (label, person or None for a slot, the start indexes at which it can attend)
+Entity = tuple[str, str | None, set[int]]
 
-def _entities(task: Task, words: Words) -> list[tuple[str, str | None, set[int]]]:
+
+def _entities(task: Task, words: Words) -> list[Entity]:
     """(label, person or None, starts at which it can attend) for each required invitee and slot."""
     r = task.request
-    out = []
+    out: list[Entity] = []
     for person, required in r.invitees:
         if required:
             out.append((f"{words.name(person)} (required)", person, task.able(person)))
@@ -130,14 +135,14 @@ def explain_unscheduled(inst: Instance, diary: Diary, task: Task, words: Words) 
     return Unscheduled(rid, "no_common_time", detail, suggestions)
 
 
-def _local_days(a, tz) -> tuple:
+def _local_days(a: Absence, tz: ZoneInfo) -> tuple[date, date]:
     return a.start.astimezone(tz).date(), (a.end - timedelta(seconds=1)).astimezone(tz).date()
 
 
 def week_summary(inst: Instance, words: Words, person: str, lo: int, hi: int) -> str:
     """What someone is doing day by day over a window, runs of equal days joined: the rota at a glance."""
     first, last = inst.local_day(lo), inst.local_day(hi - 1)
-    runs: list[tuple[object, object, str]] = []
+    runs: list[tuple[date, date, str]] = []
     day = first
     while day <= last:
         away = [
@@ -171,7 +176,7 @@ def week_summary(inst: Instance, words: Words, person: str, lo: int, hi: int) ->
     return "; ".join(f"{words.date(a)}{'' if a == b else '-' + words.date(b)}: {text}" for a, b, text in runs)
 
 
-def _others_ok(full: Task, entities, person: str) -> set[int]:
+def _others_ok(full: Task, entities: list[Entity], person: str) -> set[int]:
     others = [e[2] for e in entities if e[1] != person]
     return set.intersection(*others) if others else set(range(len(full.starts)))
 
@@ -192,7 +197,7 @@ def _holds(diary: Diary, task: Task, k: int, instead_of: str) -> bool:
 
 
 def _off_duty_options(
-    inst: Instance, diary: Diary, full: Task, entities, person: str, words: Words, allowed: bool
+    inst: Instance, diary: Diary, full: Task, entities: list[Entity], person: str, words: Words, allowed: bool
 ) -> list[str | Step]:
     notice = inst.partnership.settings.rest_day_notice_days
     for k in sorted(_others_ok(full, entities, person)):
@@ -212,7 +217,9 @@ def _off_duty_options(
     return []
 
 
-def _team_mates(inst: Instance, diary: Diary, full: Task, entities, person: str, words: Words) -> list[str | Step]:
+def _team_mates(
+    inst: Instance, diary: Diary, full: Task, entities: list[Entity], person: str, words: Words
+) -> list[str | Step]:
     team = words.people[person].team
     invited = {p for p, _ in full.request.invitees}
     mates = [x.id for x in inst.partnership.people if x.team == team and x.id not in invited]
@@ -274,11 +281,12 @@ def _blocked_by_diary(inst: Instance, diary: Diary, full: Task, words: Words) ->
         kinds = {"room": kinds["room"]}
     if "clash" in kinds or "travel" in kinds:
         others = sorted((kinds.get("clash", set()) | kinds.get("travel", set())) - {""})
+        moves: list[str | Step] = [Step(f"move or unlock {o}", "move_meeting", o) for o in others[:3]]
         return Unscheduled(
             rid,
             "clash",
             "every time everyone required is on duty clashes with other meetings (" + ", ".join(others) + ")",
-            [Step(f"move or unlock {o}", "move_meeting", o) for o in others[:3]] + [_widen(rid)],
+            [*moves, _widen(rid)],
         )
     if "daily_limit" in kinds:
         return Unscheduled(
