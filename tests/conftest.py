@@ -1,25 +1,34 @@
-"""Shared fixtures: small partnership folders written as real files, and a CLI runner."""
+"""What every group of tests needs: small partnership folders written as real files, the example (as it is,
+copied, or loaded and solved once a run), a CLI runner, a frozen today and no personal settings; and the
+suite's options (which tests are slow, how many workers).
+
+Tests are grouped like the code (tests/rotas, store, solver, services, calendars, cli, ui, and product for
+the whole product); a fixture that one group alone uses lives in that group's conftest.py, one that one
+module uses in the module. The CalDAV and SMTP servers, which several groups use, are tests/servers.py."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import textwrap
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from scheduler.cli import main
 
+# The radicale and smtp_server fixtures, for the calendars', the UI's and the product's tests.
+pytest_plugins = ["tests.servers"]
+
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
 EXAMPLE = ROOT / "examples" / "leeds"
+# Today for every test (the example is dated March 2026), as the instant the example is loaded and solved
+# at and that calls in-process are given as their "now".
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
 BASE_FILES = {
     "partnership.toml": """
@@ -172,21 +181,18 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
 @pytest.fixture(scope="session")
 def _solved_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from datetime import UTC, datetime
-
     from scheduler.services import partnership as services
     from scheduler.services import scheduling
 
-    now = datetime(2026, 3, 1, tzinfo=UTC)
     db = tmp_path_factory.mktemp("solved-example") / "q.db"
-    services.load(db, EXAMPLE, now)
-    scheduling.solve(db, None, scheduling.SolveRequest(time_limit_s=20, alternatives=3), now=now)
+    services.load(db, EXAMPLE, NOW)
+    scheduling.solve(db, None, scheduling.SolveRequest(time_limit_s=20, alternatives=3), now=NOW)
     return db
 
 
 @pytest.fixture
 def solved_copy(_solved_example: Path, tmp_path: Path) -> Path:
-    """The example loaded and solved (at 2026-03-01, with three alternatives each) once per run, copied for
+    """The example loaded and solved (at NOW, with three alternatives each) once per run, copied for
     each test: solving takes the time, and a test may change its copy as it likes."""
     shutil.copy(_solved_example, tmp_path / "q.db")
     return tmp_path / "q.db"
@@ -226,7 +232,7 @@ def _frozen_today(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     real date (subprocesses inherit it). A test of the real clock or of --today sets its own."""
     from scheduler import today
 
-    monkeypatch.setenv(today.ENV_TODAY, "2026-03-01")
+    monkeypatch.setenv(today.ENV_TODAY, NOW.date().isoformat())
     today.freeze(None)
     yield
     today.freeze(None)
@@ -238,119 +244,3 @@ def _no_personal_keymap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     on the machine's, nor change them."""
     monkeypatch.setenv("QUORUM_KEYMAP", str(tmp_path / "no-keymap.toml"))
     monkeypatch.setenv("QUORUM_SETTINGS", str(tmp_path / "settings.toml"))
-
-
-# -- a real CalDAV server (Radicale) on 127.0.0.1, for publishing from the CLI and the UI -------------
-
-USER, PASSWORD = "coordinator", "correct horse"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# Radicale as usual but without fsync after each write (its own private option cannot be set from its
-# command line): what is tested is the conversation with a CalDAV server, not the test server's
-# durability, and the fsyncs were a third of the publishing tests' time.
-FAST_RADICALE = (
-    "import os, sys; os.fsync = lambda fd: None; sys.argv[0] = 'radicale'; from radicale.__main__ import run; run()"
-)
-
-
-@pytest.fixture
-def radicale(tmp_path: Path) -> Iterator[str]:
-    """The server's URL; it takes USER with PASSWORD and keeps its calendars under tmp_path."""
-    users = tmp_path / "users"
-    users.write_text(f"{USER}:{PASSWORD}\n")
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            FAST_RADICALE,
-            "--server-hosts",
-            f"127.0.0.1:{port}",
-            "--auth-type",
-            "htpasswd",
-            "--auth-htpasswd-filename",
-            str(users),
-            "--auth-htpasswd-encryption",
-            "plain",
-            "--storage-filesystem-folder",
-            str(tmp_path / "collections"),
-            "--logging-level",
-            "warning",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("Radicale did not start")
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-# -- a real SMTP server (aiosmtpd) on 127.0.0.1, for sending invites by e-mail ------------------------
-
-
-@dataclass
-class Mailbox:
-    """What the SMTP server received, and the recipients it is told to refuse."""
-
-    host: str
-    port: int
-    messages: list = None  # type: ignore[assignment]
-    refuse: set = None  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        self.messages, self.refuse = [], set()
-
-    def take(self) -> list:
-        """The messages received since the last take, parsed by the standard ``email`` package."""
-        out, self.messages[:] = list(self.messages), []
-        return out
-
-
-class _Handler:
-    def __init__(self, box: Mailbox) -> None:
-        self.box = box
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.lower() in self.box.refuse:
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        import email
-        from email import policy
-
-        msg = email.message_from_bytes(envelope.content, policy=policy.default)
-        self.box.messages.append((envelope.mail_from, list(envelope.rcpt_tos), msg))
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[Mailbox]:
-    """A plain SMTP server (no TLS, no login) that keeps what it receives."""
-    from aiosmtpd.controller import Controller
-
-    box = Mailbox("127.0.0.1", free_port())
-    controller = Controller(_Handler(box), hostname=box.host, port=box.port)
-    controller.start()
-    try:
-        yield box
-    finally:
-        controller.stop()

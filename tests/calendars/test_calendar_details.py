@@ -9,7 +9,8 @@ from pathlib import Path
 import icalendar
 import vobject
 
-from tests.conftest import BASE_FILES, EXAMPLE, Mailbox, _Handler, free_port, write_folder
+from tests.conftest import BASE_FILES, EXAMPLE, write_folder
+from tests.servers import Mailbox, SmtpHandler, free_port
 
 ALL_HOURS = BASE_FILES["partnership.toml"].replace(
     'bank_holidays = "GB-ENG"', 'bank_holidays = "GB-ENG"\n[settings]\nmeeting_hours = ["00:00", "23:45"]'
@@ -197,7 +198,7 @@ def test_addresses_go_out_as_a_relay_takes_them(run, tmp_path: Path, smtp_server
     from aiosmtpd.controller import Controller
 
     box = Mailbox("127.0.0.1", free_port())
-    plain = Controller(_Handler(box), hostname=box.host, port=box.port, enable_SMTPUTF8=False)
+    plain = Controller(SmtpHandler(box), hostname=box.host, port=box.port, enable_SMTPUTF8=False)
     plain.start()
     try:  # a relay that does not offer SMTPUTF8: José's message waits, the others go
         result = run("send", "--smtp", f"{box.host}:{box.port}", "--security", "none")

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 import icalendar
@@ -23,9 +22,8 @@ from scheduler.calendars.mail import Relay, send
 from scheduler.errors import UserError
 from scheduler.store import database
 from scheduler.store.database import Store
-from tests.conftest import Mailbox, _Handler, free_port
-
-NOW = datetime(2026, 3, 1, tzinfo=UTC)
+from tests.conftest import NOW
+from tests.servers import Mailbox, SmtpHandler, free_port
 
 
 def uids_in(folder: Path) -> dict[str, str]:
@@ -56,7 +54,7 @@ def test_an_export_that_cannot_record_is_finished_by_the_next_with_the_same_uids
     assert len(again.unchanged) == 22
 
 
-class _Killing(_Handler):
+class _Killing(SmtpHandler):
     """Keeps each message; at the ``nth``, kills the sender before answering (it never hears 250)."""
 
     def __init__(self, box: Mailbox, nth: int) -> None:
@@ -113,7 +111,7 @@ def test_a_send_killed_between_acceptance_and_record_repeats_one_message_alike(s
         assert store.outbox(store.partnership().id) == {}
 
 
-class _Holding(_Handler):
+class _Holding(SmtpHandler):
     """Takes the database's write lock when the first message arrives, as another coordinator might."""
 
     def __init__(self, box: Mailbox, db: Path) -> None:

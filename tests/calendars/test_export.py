@@ -15,9 +15,7 @@ from scheduler.calendars.export import export
 from scheduler.errors import UserError
 from scheduler.services import partnership as services
 from scheduler.services import scheduling
-from tests.conftest import BASE_FILES, EXAMPLE, write_folder
-
-NOW = datetime(2026, 3, 1, tzinfo=UTC)
+from tests.conftest import BASE_FILES, EXAMPLE, NOW, write_folder
 
 
 def parse_both(path: Path) -> icalendar.Calendar:

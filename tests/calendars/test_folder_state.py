@@ -10,7 +10,7 @@ import contextlib
 import shutil
 import tempfile
 import textwrap
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import icalendar
@@ -23,9 +23,8 @@ from scheduler.errors import UserError
 from scheduler.services import partnership as services
 from scheduler.services import scheduling
 from scheduler.store.database import Store
-from tests.conftest import BASE_FILES, write_folder
+from tests.conftest import BASE_FILES, NOW, write_folder
 
-NOW = datetime(2026, 3, 1, tzinfo=UTC)
 PEOPLE = textwrap.dedent(BASE_FILES["people.toml"]) + textwrap.dedent("""
     [[people]]
     id = "officer-2"

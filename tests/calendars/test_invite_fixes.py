@@ -16,9 +16,7 @@ from scheduler.services import partnership as services
 from scheduler.services import scheduling
 from scheduler.store.database import Store
 from tests.calendars.test_export import reply_file
-from tests.conftest import write_folder
-
-NOW = datetime(2026, 3, 1, tzinfo=UTC)
+from tests.conftest import NOW, write_folder
 
 
 @pytest.fixture

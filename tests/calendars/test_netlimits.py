@@ -9,7 +9,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import caldav
@@ -21,9 +20,9 @@ from scheduler.calendars.publish import publish
 from scheduler.errors import UserError
 from scheduler.services import scheduling
 from scheduler.store.database import Store
-from tests.conftest import PASSWORD, USER
+from tests.conftest import NOW
+from tests.servers import PASSWORD, USER
 
-NOW = datetime(2026, 3, 1, tzinfo=UTC)
 BOUND_S = 45  # far above the deadlines set here, far below what a trickle would take
 
 

@@ -5,7 +5,6 @@ coordinator's own view keeps every reason. A partnership may opt a kind of reaso
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -17,9 +16,9 @@ from scheduler.calendars.publish import publish
 from scheduler.services import partnership as services
 from scheduler.services import scheduling
 from scheduler.store.database import Store
-from tests.conftest import BASE_FILES, PASSWORD, USER, Mailbox, write_folder
+from tests.conftest import BASE_FILES, NOW, write_folder
+from tests.servers import PASSWORD, USER, Mailbox
 
-NOW = datetime(2026, 3, 1, tzinfo=UTC)
 MARK = "zqxmarker"  # lower case: reasons are lower-cased on their way into words ("rest day zqxmarker")
 
 PEOPLE = ["leave", "sick", "court", "training", "other", "busy", "clash"]

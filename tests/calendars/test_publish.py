@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import caldav
@@ -13,9 +12,8 @@ from scheduler.calendars.publish import publish
 from scheduler.errors import UserError
 from scheduler.services import partnership as services
 from scheduler.services import scheduling
-from tests.conftest import EXAMPLE, PASSWORD, USER, free_port
-
-NOW = datetime(2026, 3, 1, tzinfo=UTC)
+from tests.conftest import EXAMPLE, NOW
+from tests.servers import PASSWORD, USER, free_port
 
 
 @pytest.fixture

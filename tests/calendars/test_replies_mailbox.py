@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import mailbox
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -21,8 +21,8 @@ from scheduler.services import partnership as services
 from scheduler.store.database import Store
 from tests.calendars import reply_mail
 from tests.calendars.imap_server import ImapServer, ImapState, Message, certificate
+from tests.conftest import NOW
 
-NOW = datetime(2026, 3, 1, tzinfo=UTC)
 RID = "sd-10482"
 
 

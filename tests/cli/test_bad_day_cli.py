@@ -151,7 +151,7 @@ def test_counts_are_said_in_words(folder, run) -> None:
 
 
 def test_a_server_that_is_not_there_is_said_in_words(run, tmp_path: Path) -> None:
-    from tests.conftest import free_port
+    from tests.servers import free_port
 
     assert run("load", EXAMPLE).code == 0
     assert run("solve", "--strategy", "greedy").code == 0

@@ -6,8 +6,6 @@ import json
 
 import pytest
 
-from tests.conftest import EXAMPLE
-
 MEETING_KEYS = {
     "request",
     "kind",
@@ -22,12 +20,6 @@ MEETING_KEYS = {
     "alternatives",
 }
 ABSENCE_REASONS = {"off_duty", "absence", "clash", "travel", "daily_limit"}
-
-
-@pytest.fixture
-def loaded(run):
-    assert run("load", EXAMPLE).code == 0
-    return run
 
 
 def solve_json(run, *args: str) -> dict:

@@ -9,11 +9,6 @@ import pytest
 from tests.conftest import EXAMPLE
 
 
-@pytest.fixture
-def loaded(run) -> None:
-    assert run("load", EXAMPLE).code == 0
-
-
 def placed_and_reasons(out: str) -> tuple[int, dict[str, str]]:
     doc = json.loads(out)
     return len(doc["meetings"]), {u["request"]: u["reason"] for u in doc["unscheduled"]}

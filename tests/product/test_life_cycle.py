@@ -19,9 +19,9 @@ from scheduler.errors import UserError
 from scheduler.services import partnership as services
 from scheduler.services import scheduling
 from scheduler.store.database import Store
-from tests.conftest import PASSWORD, USER, Mailbox
+from tests.conftest import NOW
+from tests.servers import PASSWORD, USER, Mailbox
 
-NOW = datetime(2026, 3, 1, tzinfo=UTC)
 LATER = datetime(2026, 3, 2, tzinfo=UTC)
 
 
@@ -216,7 +216,7 @@ def test_a_refused_message_stays_unsent_and_an_accepted_one_is_never_sent_again(
 
 
 def test_send_refuses_a_password_in_clear_and_reports_a_missing_server(db: Path, run, monkeypatch) -> None:
-    from tests.conftest import free_port
+    from tests.servers import free_port
 
     monkeypatch.setenv("QUORUM_DB", str(db))
     monkeypatch.setenv("QUORUM_TEST_SMTP_PASSWORD", "secret")
@@ -249,7 +249,7 @@ def test_starttls_and_login_against_a_real_tls_server(db: Path, tmp_path: Path) 
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
 
-    from tests.conftest import Mailbox, _Handler, free_port
+    from tests.servers import Mailbox, SmtpHandler, free_port
 
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     made = subprocess.run(
@@ -268,7 +268,7 @@ def test_starttls_and_login_against_a_real_tls_server(db: Path, tmp_path: Path) 
         return AuthResult(success=ok)
 
     controller = Controller(
-        _Handler(box),
+        SmtpHandler(box),
         hostname=box.host,
         port=box.port,
         tls_context=context,

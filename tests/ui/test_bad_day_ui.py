@@ -3,7 +3,6 @@ every piece of advice something to do on the screen in front of them (keys, fiel
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from textual.widgets import DataTable, Input, Select, Static
@@ -12,10 +11,9 @@ from scheduler.services import requests
 from scheduler.ui import create_app
 from scheduler.ui.screens.request_form import RequestForm
 from scheduler.ui.widgets.confirm import Confirm
+from tests.ui.pilot import TODAY, settle
 from tests.ui.screen_text import screen_lines, screen_text
-from tests.ui.test_ui import settle
 
-TODAY = date(2026, 3, 23)
 SMALL = (80, 24)
 
 

@@ -14,9 +14,8 @@ from scheduler.services import scheduling
 from scheduler.today import moment_text
 from scheduler.ui import create_app
 from scheduler.ui.widgets.confirm import Confirm
-from tests.ui.test_ui import settle, wait_for
+from tests.ui.pilot import TODAY, settle, wait_for
 
-TODAY = date(2026, 3, 23)
 SMALL = (80, 24)
 
 

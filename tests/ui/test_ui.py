@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,8 +11,7 @@ from textual.widgets import DataTable, Static
 
 from scheduler.services import scheduling
 from scheduler.ui import create_app
-
-NOW = datetime(2026, 3, 1, tzinfo=UTC)
+from tests.ui.pilot import TODAY, settle, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +23,7 @@ def solved_db(_solved_example: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 
 async def test_dashboard_shows_requests_and_attendance(solved_db: Path) -> None:
-    app = create_app(solved_db, today=date(2026, 3, 23))
+    app = create_app(solved_db, today=TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)  # the dashboard's figures load off the UI thread
         states = app.screen.query_one("#states", DataTable)
@@ -34,7 +33,7 @@ async def test_dashboard_shows_requests_and_attendance(solved_db: Path) -> None:
 
 
 async def test_keys_switch_screens_and_schedule_shows_details(solved_db: Path) -> None:
-    app = create_app(solved_db, today=date(2026, 3, 23))
+    app = create_app(solved_db, today=TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("s")
         await pilot.pause()
@@ -53,7 +52,7 @@ async def test_keys_switch_screens_and_schedule_shows_details(solved_db: Path) -
 
 
 async def test_overlap_heatmap_and_who_is_on_duty(solved_db: Path) -> None:
-    app = create_app(solved_db, today=date(2026, 3, 23))
+    app = create_app(solved_db, today=TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("o")
         await pilot.pause()
@@ -73,7 +72,7 @@ async def test_overlap_heatmap_and_who_is_on_duty(solved_db: Path) -> None:
 
 
 async def test_help_panel_lists_bindings(solved_db: Path) -> None:
-    app = create_app(solved_db, today=date(2026, 3, 23))
+    app = create_app(solved_db, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
@@ -94,24 +93,6 @@ def own_db(solved_db: Path, tmp_path: Path) -> Path:
     return copy
 
 
-async def wait_for(pilot, condition, seconds: float = 60) -> None:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.1)
-
-
-async def settle(pilot) -> None:
-    """Wait for the screens' workers (not the folder tree's, which watches for ever), then a refresh."""
-    app = pilot.app
-    mine = [w for w in app.workers if not w.group.startswith("_")]
-    if mine:  # an empty list would mean "all of them" to wait_for_complete
-        await app.workers.wait_for_complete(mine)
-    await pilot.pause()
-
-
 async def test_solve_runs_in_a_worker_and_the_ui_stays_responsive(own_db: Path, monkeypatch) -> None:
     import threading
 
@@ -125,7 +106,7 @@ async def test_solve_runs_in_a_worker_and_the_ui_stays_responsive(own_db: Path, 
         return real_solve(*args, **kwargs)
 
     monkeypatch.setattr(scheduling, "solve", held_solve)
-    app = create_app(own_db, today=date(2026, 3, 23))
+    app = create_app(own_db, today=TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("v")
         await pilot.press("g")
@@ -141,7 +122,7 @@ async def test_solve_runs_in_a_worker_and_the_ui_stays_responsive(own_db: Path, 
 
 
 async def test_cancel_keeps_the_best_schedule_so_far(own_db: Path) -> None:
-    app = create_app(own_db, today=date(2026, 3, 23))
+    app = create_app(own_db, today=TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("v", "g")
         await pilot.pause(0.3)
@@ -151,7 +132,7 @@ async def test_cancel_keeps_the_best_schedule_so_far(own_db: Path) -> None:
 
 
 async def test_lock_move_and_cancel_from_the_schedule(own_db: Path) -> None:
-    app = create_app(own_db, today=date(2026, 3, 23))
+    app = create_app(own_db, today=TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("s")
         await pilot.pause()
@@ -202,7 +183,7 @@ async def test_rotas_grid_shows_shift_codes_and_absences(solved_db: Path) -> Non
 async def test_export_previews_then_writes(own_db: Path, tmp_path: Path) -> None:
     from textual.widgets import Input
 
-    app = create_app(own_db, today=date(2026, 3, 23))
+    app = create_app(own_db, today=TODAY)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("e")
         await pilot.pause()
@@ -222,7 +203,7 @@ async def test_export_previews_then_writes(own_db: Path, tmp_path: Path) -> None
 async def test_screen_keys_work_on_the_export_screen(own_db: Path) -> None:
     from textual.widgets import Input
 
-    app = create_app(own_db, today=date(2026, 3, 23))
+    app = create_app(own_db, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("e")
         await pilot.pause()

@@ -3,7 +3,6 @@ decisions' history, the rota codes, the solver's figures kept apart, and nothing
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from textual.widgets import DataTable, Static
@@ -15,9 +14,8 @@ from scheduler.ui import create_app
 from scheduler.ui.screens.history import HistoryScreen
 from scheduler.ui.screens.request_form import RequestForm
 from scheduler.ui.widgets.confirm import Confirm
-from tests.ui.test_ui import settle, wait_for
+from tests.ui.pilot import TODAY, settle, wait_for
 
-TODAY = date(2026, 3, 23)
 OSEI_REQUESTS = {"sd-10495", "icpc-10495", "cg-10495"}  # Kwame Osei is invited to these three
 
 

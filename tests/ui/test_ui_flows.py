@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,17 +15,9 @@ from scheduler.services import requests, scheduling
 from scheduler.ui import create_app
 from scheduler.ui.screens.request_form import RequestForm
 from scheduler.ui.screens.welcome import WelcomeScreen
-from tests.conftest import EXAMPLE, PASSWORD, USER, free_port
-from tests.ui.test_ui import settle, wait_for
-
-TODAY = date(2026, 3, 23)
-
-
-@pytest.fixture
-def loaded_db(tmp_path: Path) -> Path:
-    db = tmp_path / "q.db"
-    services.load(db, EXAMPLE, datetime(2026, 3, 1, tzinfo=UTC))
-    return db
+from tests.conftest import EXAMPLE
+from tests.servers import PASSWORD, USER, free_port
+from tests.ui.pilot import TODAY, settle, wait_for
 
 
 def shown_errors(app) -> dict[str, str]:

@@ -3,7 +3,7 @@ someone else is marked unverified, a proposed time is listed, and p moves the me
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from textual.widgets import Input, Static
@@ -14,9 +14,9 @@ from scheduler.ui import create_app
 from scheduler.ui.widgets.fetch_replies import PasswordPrompt, imap_parts
 from tests.calendars import reply_mail
 from tests.calendars.test_replies_mailbox import Meeting, maildir_with
-from tests.ui.test_ui import settle, wait_for
+from tests.conftest import NOW
+from tests.ui.pilot import settle, wait_for
 
-NOW = datetime(2026, 3, 1, tzinfo=UTC)
 TODAY = date(2026, 3, 1)
 
 

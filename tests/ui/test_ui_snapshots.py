@@ -8,7 +8,6 @@ After a deliberate change to a screen, look at the new pictures, then accept the
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,11 +15,9 @@ import pytest
 from scheduler.services import partnership as services
 from scheduler.services import scheduling
 from scheduler.ui import create_app
-from tests.conftest import EXAMPLE
-from tests.ui.test_ui import settle
+from tests.conftest import EXAMPLE, NOW
+from tests.ui.pilot import TODAY, settle
 
-TODAY = date(2026, 3, 23)
-NOW = datetime(2026, 3, 1, tzinfo=UTC)
 SIZE = (100, 30)
 
 
@@ -34,9 +31,7 @@ def example_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _plain_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("QUORUM_CALDAV_URL", "QUORUM_CALDAV_USER", "QUORUM_SMTP", "QUORUM_SMTP_SECURITY", "NO_COLOR"):
-        monkeypatch.delenv(name, raising=False)
+def _plain_environment(plain_environment: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir("/")  # the export screen names its folder's whole path: the same on every machine
 
 

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input, Static
 
-from scheduler.services import partnership as services
 from scheduler.ui import create_app
-from tests.conftest import EXAMPLE, ROOT
-from tests.ui.test_ui import settle
+from tests.conftest import ROOT
+from tests.ui.pilot import TODAY, settle
 
-TODAY = date(2026, 3, 23)
 SCENARIO = "examples/leeds/scenarios/sw-late-duty.toml"  # relative: the picture is the same on any machine
-
-
-@pytest.fixture(scope="module")
-def example_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("whatif-ui") / "q.db"
-    services.load(db, EXAMPLE, datetime(2026, 3, 1, tzinfo=UTC))
-    return db
 
 
 async def compared(pilot, scenario: str) -> None:
@@ -39,11 +29,11 @@ async def compared(pilot, scenario: str) -> None:
 
 
 async def test_what_if_compares_a_scenario_and_writes_the_report(
-    example_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    loaded_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(ROOT)
-    app = create_app(example_db, today=TODAY)
-    stored = example_db.read_bytes()
+    app = create_app(loaded_db, today=TODAY)
+    stored = loaded_db.read_bytes()
     async with app.run_test(size=(80, 24)) as pilot:
         await compared(pilot, SCENARIO)
         result = str(app.screen.query_one("#result", Static).render())
@@ -59,16 +49,16 @@ async def test_what_if_compares_a_scenario_and_writes_the_report(
         await compared(pilot, str(bad))
         shown = str(app.screen.query_one("#result", Static).render())
         assert f"{bad}:4:" in shown and "did you mean 'pvu'" in shown
-    assert example_db.read_bytes() == stored  # a comparison writes nothing to the database
+    assert loaded_db.read_bytes() == stored  # a comparison writes nothing to the database
 
 
-def test_what_if_at_80x24(snap_compare, example_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_what_if_at_80x24(
+    snap_compare, loaded_db: Path, plain_environment: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(ROOT)
-    for name in ("QUORUM_CALDAV_URL", "QUORUM_CALDAV_USER", "NO_COLOR"):
-        monkeypatch.delenv(name, raising=False)
 
     async def run_before(pilot) -> None:
         await settle(pilot)
         await compared(pilot, SCENARIO)
 
-    assert snap_compare(create_app(example_db, today=TODAY), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(create_app(loaded_db, today=TODAY), terminal_size=(80, 24), run_before=run_before)
