@@ -22,6 +22,7 @@ from rotas.intervals import Interval
 from rotas.model import CyclePattern, Partnership, Person, Shift, WeeklyPattern
 
 Status = Literal["duty", "rest", "off", "bank_holiday", "outside_term", "no_pattern"]
+Source = Literal["cycle", "weekly", "duty-sheet", "none"]  # where a day's shifts came from
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,7 @@ class RosterDay:
     codes: tuple[str, ...]
     label: str
     status: Status
-    source: Literal["cycle", "weekly", "duty-sheet", "none"]
+    source: Source
     intervals: tuple[Interval, ...] = ()
 
 
@@ -87,12 +88,12 @@ def roster(
     def in_term(day: date) -> bool:
         return any(t.start <= day <= t.end for t in terms)
 
-    def duty_day(person: Person, day: date, codes: tuple[str, ...], source: str) -> RosterDay:
+    def duty_day(person: Person, day: date, codes: tuple[str, ...], source: Source) -> RosterDay:
         shifts = [agencies[person.agency].shifts[c] for c in codes]
         on = tuple(interval(person.agency, s, day) for s in shifts if s.on_duty)
         label = " + ".join(s.label for s in shifts) or "Not a working day"
         status: Status = "duty" if on else ("rest" if shifts else "off")
-        return RosterDay(person.id, day, codes, label, status, source, on)  # type: ignore[arg-type]
+        return RosterDay(person.id, day, codes, label, status, source, on)
 
     def weekly_dates(pattern: WeeklyPattern) -> list[tuple[frozenset[date], str]]:
         return [(rule_dates(r.rrule, pattern.anchor, first, last), r.shift) for r in pattern.rules]

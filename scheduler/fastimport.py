@@ -16,7 +16,7 @@ def without_optional(*names: str) -> Iterator[None]:
     """
     blocked = [name for name in names if name not in sys.modules]
     for name in blocked:
-        sys.modules[name] = None  # type: ignore[assignment]
+        sys.modules[name] = None  # type: ignore[assignment]  # typeshed: modules only; None blocks the import
     try:
         yield
     finally:

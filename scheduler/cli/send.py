@@ -15,6 +15,8 @@ from scheduler.errors import UserError
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar  # the type click.progressbar returns, named only there
 
+    from scheduler.calendars.replies import RepliesReport
+
 
 @click.group(invoke_without_command=True)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
@@ -125,7 +127,7 @@ def replies(
         )
 
 
-def replies_table(report) -> list[str]:  # type: ignore[no-untyped-def]
+def replies_table(report: RepliesReport) -> list[str]:
     """The answers read, one a line: what became of each and why, then how to accept a proposed time."""
     from zoneinfo import ZoneInfo
 

@@ -165,7 +165,9 @@ def remove_request(db_path: Path, pid: str | None, rid: str, now: datetime | Non
         store.delete_request(p.id, rid, now or datetime.now(UTC))
 
 
-def list_requests(db_path: Path, pid: str | None) -> tuple[Partnership, list[dict[str, Any]], dict[str, dict]]:
+def list_requests(
+    db_path: Path, pid: str | None
+) -> tuple[Partnership, list[dict[str, Any]], dict[str, dict[str, Any]]]:
     with Store.open(db_path) as store:
         p = store.partnership(pid)
         return p, store.requests(p.id), store.meetings(p.id)

@@ -28,13 +28,14 @@ from scheduler.services.describe import after_what_they_follow, agencies_invited
 from scheduler.services.requests import load_requests, resolve_stored
 from scheduler.services.start_rules import why_not_start
 from scheduler.solver.budget import OutOfTime
-from scheduler.solver.greedy import Diary, assign, greedy
+from scheduler.solver.greedy import Diary, assign, fixed_placement, greedy
 from scheduler.solver.instance import Fixed, build_instance, instant, minutes
 from scheduler.solver.objective import score
 from scheduler.solver.pipeline import SolveBudget
 from scheduler.solver.request_file import stored_entries
 from scheduler.solver.requests import Request
-from scheduler.store.database import ISSUED, Store
+from scheduler.store.calendar_records import ISSUED
+from scheduler.store.database import Store
 from scheduler.today import moment_text
 
 if TYPE_CHECKING:  # OR-Tools takes half a second to import: loaded only when solving
@@ -61,7 +62,7 @@ class SolveRequest:
     relative_gap: float = 0.0
 
 
-def _fixed(meetings: dict[str, dict], reschedule: tuple[str, ...]) -> dict[str, Fixed]:
+def _fixed(meetings: dict[str, dict[str, Any]], reschedule: tuple[str, ...]) -> dict[str, Fixed]:
     out = {}
     for rid, m in meetings.items():
         if rid in reschedule or m["status"] == "cancelled" or not m["start"]:
@@ -92,7 +93,7 @@ def relative_gap(bound: float | None, objective: float) -> float | None:
 def plan(
     p: Partnership,
     requests: list[Request],
-    meetings: dict[str, dict],
+    meetings: dict[str, dict[str, Any]],
     now: datetime,
     job: SolveRequest,
     progress: Callable[[Progress], None] | None = None,
@@ -420,7 +421,7 @@ def move(
         diary = Diary(inst)
         for t in inst.tasks:
             if t.fixed is not None:
-                diary.add(assign(diary, t, 0))  # type: ignore[arg-type]
+                diary.add(fixed_placement(t))
         placement = assign(diary, task, 0)
         if placement is None:
             raise UserError(
@@ -428,7 +429,7 @@ def move(
                 "meeting, travelling, or at their daily limit"
             )
         doc = describe(inst, [*(diary.placements.values()), placement])
-        mine = next(x for x in doc["meetings"] if x["request"] == rid)
+        mine: dict[str, Any] = next(x for x in doc["meetings"] if x["request"] == rid)
         store.update_meeting(
             p.id,
             rid,

@@ -267,12 +267,12 @@ class CapacityModel:
 
     def _at_most(self, uses: list[_Item], capacity: int) -> None:
         taken = sum(u.need for u in uses if u.option is None)
-        free = [u for u in uses if u.option is not None]
-        if not free:
-            return
         coef: dict[int, int] = defaultdict(int)
-        for u in free:
-            coef[u.option] += u.need  # type: ignore[index]
+        for u in uses:
+            if u.option is not None:
+                coef[u.option] += u.need
+        if not coef:
+            return
         room = capacity - taken
         if sum(coef.values()) <= room:
             return  # never binding

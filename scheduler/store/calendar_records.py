@@ -7,6 +7,7 @@ the partnership, requests and meetings and this one what the calendar channels r
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -35,7 +36,7 @@ class CalendarRecords:
         with self._writing():
             self._save_versions(pid, rows)
 
-    def _save_versions(self, pid: str, rows: list[dict[str, Any]]) -> None:
+    def _save_versions(self, pid: str, rows: Sequence[dict[str, Any]]) -> None:
         for row in rows:
             self.db.table("versions").upsert(
                 {"partnership": pid, **row, "event": json.dumps(row["event"])}, pk=("partnership", "request")
@@ -56,8 +57,8 @@ class CalendarRecords:
         self,
         pid: str,
         rows: list[dict[str, Any]],
-        forget: list[dict[str, Any]] = (),  # type: ignore[assignment]
-        versions: list[dict[str, Any]] = (),  # type: ignore[assignment]
+        forget: Sequence[dict[str, Any]] = (),
+        versions: Sequence[dict[str, Any]] = (),
     ) -> None:
         """Add ``rows`` to the ledger (drop ``forget``: resources removed; fix ``versions``) in one
         transaction; a meeting that reached anyone is then ``issued``, which keeps it where it is when
@@ -113,7 +114,7 @@ class CalendarRecords:
         self,
         pid: str,
         rows: list[dict[str, Any]],
-        counters: list[dict[str, Any]] = (),  # type: ignore[assignment]
+        counters: Sequence[dict[str, Any]] = (),
     ) -> None:
         """Answers and proposals of a new time, in one transaction."""
         with self._writing():

@@ -69,6 +69,7 @@ class QuorumApp(App[None]):
     def __init__(self, services: UiServices, *, loaded: bool = True) -> None:
         self.loaded = loaded
         # Textual reads the starting mode while initialising: an empty database starts on the welcome screen.
+        # Textual declares DEFAULT_MODE a ClassVar but reads it from the instance, so this one app's can differ.
         self.DEFAULT_MODE = "dashboard" if loaded else "welcome"  # type: ignore[misc]
         super().__init__()
         self.services = services

@@ -58,7 +58,7 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
         # The stored request, typed (the one model of a request's fields): the fields start from it.
         current = stored_entries([row]).get(row["id"]) if row else None
         self.entry: RequestEntry | None = current
-        self.kind = current.kind if current else "strategy-discussion"
+        self.kind: str = current.kind if current else "strategy-discussion"  # a key of PRESETS
         preset = PRESETS[self.kind]
         within = current.within if current else None
         window = "between" if within is None else ("days" if within.days is not None else "working_days")
@@ -100,7 +100,7 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
             yield from self.row(
                 "Earliest",
                 Input(
-                    _when(current and current.earliest),
+                    _when(current.earliest if current else None),
                     id="earliest",
                     placeholder="date 2026-03-24 or 2026-03-24T10:00",
                 ),
@@ -108,7 +108,7 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
             yield from self.row(
                 "Latest",
                 Input(
-                    _when(current and current.latest),
+                    _when(current.latest if current else None),
                     id="latest",
                     placeholder="date (whole day) or date-time to end by",
                 ),
@@ -229,7 +229,8 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
         between = self.query_one("#window", Select).value == "between"
         for name, shown in (("latest", between), ("within", not between), ("of", not between)):
             field = self.query_one(f"#{name}", Input)
-            field.parent.display = shown  # type: ignore[union-attr]
+            if field.parent is not None:  # its row
+                field.parent.display = shown
             self.query_one(f"#error-{name}", Static).display = shown and bool(field.value)
 
     # -- the request the form describes ----------------------------------------------------------
@@ -338,7 +339,7 @@ class RequestForm(UsesServices, ModalScreen[str | None]):
         target = {"invitees": InviteePicker, "general": None}.get(name, f"#{name}")
         widget = None
         if target is not None:
-            found = self.query(target)  # type: ignore[arg-type]
+            found = self.query(target)
             widget = found.first() if found else None
         error = self.query(f"#error-{name}")
         if widget is not None and widget.focusable:

@@ -125,7 +125,7 @@ class InviteePicker(Vertical):
             event.stop()
             self.show(event.value)
 
-    def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
+    def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
         event.stop()
         value = str(event.selection.value)
         if value in self.picked:
