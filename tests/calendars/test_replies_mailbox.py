@@ -266,3 +266,20 @@ def test_the_replies_command_needs_something_to_read(run, sent: Path) -> None:
     result = run("replies")
     assert result.code == 2 and "--imap" in result.err
     assert run("replies", "--imap", "127.0.0.1:1").code == 2  # no --user
+
+
+def test_a_reply_with_a_date_that_cannot_be_read_is_judged_not_a_fault(sent: Path, tmp_path: Path, run) -> None:
+    """A DTSTAMP icalendar cannot read (it keeps it as a broken property that raises when read) is recorded
+    without it; a proposal whose new start cannot be read is refused with why. Neither is 'Internal error'."""
+    m = Meeting(sent)
+    (a_id, a_name, a_email), (_b_id, b_name, b_email) = m.who(0), m.who(1)
+    broken_stamp = tmp_path / "stamp.eml"
+    broken_stamp.write_bytes(reply_mail.outlook(m.uid, a_name, a_email, "ACCEPTED", m.start, m.end, stamp="2026XYZ"))
+    result = run("replies", broken_stamp)
+    assert result.code == 0, result.err
+    assert replies_of(sent)[a_id]["reply"] == "accepted"
+    proposal = reply_mail.outlook(m.uid, b_name, b_email, "TENTATIVE", m.start, m.end, propose=(m.start, m.end))
+    broken_start = tmp_path / "propose.eml"
+    broken_start.write_bytes(proposal.replace(b"DTSTART", b"DTSTART;VALUE=DATE", 1))
+    result = run("replies", broken_start)
+    assert result.code in (0, 2) and "Internal error" not in result.err

@@ -212,3 +212,17 @@ def test_a_toml_mistake_is_said_in_words_with_its_line(example_copy: Path, run, 
     at = path.read_text().splitlines().index(bad) + 1
     assert result.code == 2 and f"requests.toml:{at}: {says}" in result.out
     assert "Traceback" not in result.err
+
+
+def test_an_address_whose_domain_has_an_empty_part_is_a_problem_not_a_fault(example_copy: Path, run) -> None:
+    """sw@council..gov.uk: Python's IDNA codec raises a bare UnicodeError for the empty part; check says what
+    is wrong with the address, in words, as for any other."""
+    people = example_copy / "people.toml"
+    text = people.read_text()
+    first = text.index('email = "') + len('email = "')
+    end = text.index('"', first)
+    people.write_text(text[:first] + "sw@council..gov.uk" + text[end:])
+    result = run("check", example_copy)
+    assert result.code == 2
+    assert "council..gov.uk" in result.out and "empty or over 63 characters" in result.out
+    assert "Internal error" not in result.err
