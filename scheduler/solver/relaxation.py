@@ -130,6 +130,9 @@ class Bounds:
         except (EOFError, OSError, pickle.UnpicklingError, ValueError):
             pass
         finally:
+            for pipe in (process.stdin, process.stdout):
+                if pipe is not None:
+                    pipe.close()
             process.wait()
             self.finished.set()
 
