@@ -164,7 +164,9 @@ def secret(env: str | None, user: str | None, what: str) -> str | None:
     if user:
         if not sys.stdin.isatty():
             raise UserError("give --password-env VAR: there is no terminal to ask for the password")
-        return click.prompt(f"Password for {user} on {what}", hide_input=True)
+        # Typed here: click.prompt returns Any in the click releases CI may have.
+        password: str = click.prompt(f"Password for {user} on {what}", hide_input=True)
+        return password
     return None
 
 
