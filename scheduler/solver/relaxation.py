@@ -10,6 +10,7 @@ deterministic time too, so the bound reported is the same on any machine wheneve
 
 from __future__ import annotations
 
+import contextlib
 import math
 import pickle
 import subprocess
@@ -131,8 +132,10 @@ class Bounds:
             pass
         finally:
             for pipe in (process.stdin, process.stdout):
+                # A child killed mid-write leaves bytes in the buffer, which close() tries to flush.
                 if pipe is not None:
-                    pipe.close()
+                    with contextlib.suppress(OSError):
+                        pipe.close()
             process.wait()
             self.finished.set()
 
