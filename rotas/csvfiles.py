@@ -39,9 +39,7 @@ def _rows(
         for record in reader:
             line_no = reader.line_num
             if len(problems) - before >= MAX_PER_FILE:
-                problems.append(
-                    Problem(rel, f"{STOPPED} {len(problems) - before} problems in this file", line=line_no)
-                )
+                problems.append(Problem(rel, f"{STOPPED} {len(problems) - before} problems in this file", line=line_no))
                 return
             if not record or all(not cell.strip() for cell in record) or record[0].lstrip().startswith("#"):
                 continue

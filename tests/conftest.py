@@ -145,6 +145,7 @@ END_TO_END = {
     "product/test_concurrent_decisions.py::test_every_decision_made_during_a_solve_is_kept",
     "product/test_concurrent_decisions.py::test_two_adds_of_one_id_from_two_coordinators_keep_one_and_refuse_the_other",
     "product/test_hostile_input.py::test_a_chain_of_500_follow_ups_ends_at_the_time_limit_with_a_reason",
+    "solver/test_solver_bound.py::test_a_short_solves_bound_is_above_what_a_longer_solve_finds",
     "solver/test_solver_pooled.py::test_every_schedule_fits_the_pooled_model_at_no_less_than_its_score",
     "solver/test_solver_search.py::test_neighbourhood_search_keeps_every_rule_and_never_loses_ground",
     "ui/test_ui_finding.py::test_escape_asks_before_dropping_a_half_filled_form",

@@ -12,9 +12,10 @@ from scheduler.advice import Step, cli_text, steps
 from scheduler.solver.budget import UNLIMITED, Budget
 from scheduler.solver.explain import Unscheduled, Words, absent_reasons, alternatives
 from scheduler.solver.greedy import Diary
-from scheduler.solver.instance import Instance, instant
+from scheduler.solver.instance import Instance
 from scheduler.solver.objective import Placement
 from scheduler.solver.requests import Request
+from scheduler.solver.starts import instant
 from scheduler.solver.unscheduled import explain_unscheduled
 
 

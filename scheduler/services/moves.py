@@ -18,7 +18,8 @@ from scheduler.services import scheduling
 from scheduler.services.requests import load_requests
 from scheduler.solver.explain import alternatives
 from scheduler.solver.greedy import Diary, assign
-from scheduler.solver.instance import Fixed, build_instance, instant, minutes
+from scheduler.solver.instance import Fixed, build_instance
+from scheduler.solver.starts import instant, minutes
 from scheduler.store.database import IN_CALENDARS, Store
 
 

@@ -29,11 +29,12 @@ from scheduler.services.requests import load_requests, resolve_stored
 from scheduler.services.start_rules import why_not_start
 from scheduler.solver.budget import OutOfTime
 from scheduler.solver.greedy import Diary, assign, fixed_placement, greedy
-from scheduler.solver.instance import Fixed, build_instance, instant, minutes
+from scheduler.solver.instance import Fixed, build_instance
 from scheduler.solver.objective import score
 from scheduler.solver.pipeline import SolveBudget
 from scheduler.solver.request_file import stored_entries
 from scheduler.solver.requests import Request
+from scheduler.solver.starts import instant, minutes
 from scheduler.store.calendar_records import ISSUED
 from scheduler.store.database import Store
 from scheduler.today import moment_text

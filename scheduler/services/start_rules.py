@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from rotas.clock import zone
 from rotas.model import Partnership
 from scheduler.solver.explain import Words
-from scheduler.solver.instance import build_instance, instant, minutes
+from scheduler.solver.instance import build_instance
 from scheduler.solver.requests import Request
+from scheduler.solver.starts import instant, minutes
 from scheduler.today import moment_text
 
 

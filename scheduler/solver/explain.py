@@ -15,17 +15,10 @@ from datetime import datetime, timedelta
 from rotas.clock import zone
 from scheduler.advice import Step
 from scheduler.solver.greedy import Diary, assign
-from scheduler.solver.instance import (
-    RATE_TIME_AND_A_HALF,
-    Instance,
-    OffDuty,
-    instant,
-    minutes,
-    widened,
-    workable_starts,
-)
+from scheduler.solver.instance import RATE_TIME_AND_A_HALF, Instance, OffDuty, widened, workable_starts
 from scheduler.solver.objective import Placement, placement_value
 from scheduler.solver.requests import request_window
+from scheduler.solver.starts import instant, minutes
 from scheduler.today import day_text
 
 ABSENCE_WORDS = {

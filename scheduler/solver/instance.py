@@ -11,30 +11,22 @@ changes is plain integer arithmetic.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property, lru_cache
+from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from rotas.availability import absences_between, duty_from
-from rotas.clock import day_span, to_utc, zone
+from rotas.clock import day_span, zone
 from rotas.model import Absence, Partnership, Room
 from rotas.roster import RosterDay, roster
 from scheduler.solver.budget import UNLIMITED, Budget
 from scheduler.solver.requests import Request, request_window
+from scheduler.solver.starts import candidate_starts, covered_starts, instant, minutes, overlaps
 
 RATE_PLAIN = 1.0
 RATE_TIME_AND_A_HALF = 1.5
 LOOKAHEAD_DAYS = 28  # how far past a window explanations search for the earliest workable time
-
-
-def minutes(moment: datetime) -> int:
-    return int(moment.timestamp() // 60)
-
-
-def instant(value: int) -> datetime:
-    return datetime.fromtimestamp(value * 60, tz=UTC)
 
 
 @dataclass(frozen=True)
@@ -181,61 +173,6 @@ class Instance:
         return hub_travel(self.partnership)
 
 
-def _overlaps(intervals: list[tuple[int, int]], lo: int, hi: int) -> bool:
-    return any(s < hi and e > lo for s, e in intervals)
-
-
-@lru_cache(maxsize=4096)
-def _grain_starts(
-    day: date, tz_name: str, grain: int, open_at: time, close_at: time
-) -> tuple[int, int, tuple[int, ...]]:
-    """(opening, closing, every start on the grain) of a local day, in epoch minutes."""
-    tz = zone(tz_name)
-    day_open, day_close = minutes(to_utc(day, open_at, tz)), minutes(to_utc(day, close_at, tz))
-    out = []
-    wall = datetime.combine(day, open_at)
-    while wall.date() == day and wall.time() < close_at:
-        out.append(minutes(to_utc(day, wall.time(), tz)))
-        wall += timedelta(minutes=grain)
-    return day_open, day_close, tuple(out)
-
-
-def candidate_starts(p: Partnership, lo: datetime, hi: datetime, duration: int, travel: int) -> list[int]:
-    """Starts on the grain, in local meeting hours, with meeting and travel inside [lo, hi] and those hours."""
-    tz = zone(p.timezone)
-    grain = p.settings.time_grain_minutes
-    open_at, close_at = p.settings.meeting_hours
-    lo_m, hi_m = minutes(lo), minutes(hi)
-    out: set[int] = set()
-    day = lo.astimezone(tz).date()
-    last_day = hi.astimezone(tz).date()
-    while day <= last_day:
-        day_open, day_close, starts = _grain_starts(day, p.timezone, grain, open_at, close_at)
-        out.update(
-            s
-            for s in starts
-            if s - travel >= day_open and s + duration + travel <= day_close and s >= lo_m and s + duration <= hi_m
-        )
-        day += timedelta(days=1)
-    return sorted(out)
-
-
-def covered_starts(intervals: list[tuple[int, int]], starts: list[int], before: int, after: int) -> set[int]:
-    """Indexes of ``starts`` whose span [s - before, s + after) lies inside one interval.
-
-    The starts one interval covers are a run of the sorted starts, found by two bisections: a person has
-    tens of intervals and a request hundreds of starts (stepping through the starts took 14 s of a
-    2,000-request build).
-    """
-    out: set[int] = set()
-    for lo, hi in intervals:
-        first = bisect_left(starts, lo + before)
-        last = bisect_right(starts, hi - after)
-        if last > first:
-            out.update(range(first, last))
-    return out
-
-
 def build_instance(
     p: Partnership,
     requests: list[Request],
@@ -351,7 +288,7 @@ def make_task(inst: Instance, r: Request, starts: list[int], window: tuple[int, 
             away = inst.away_of(person)
             for k, s in enumerate(starts):
                 lo_s, hi_s = s - travel, s + r.duration + travel
-                if k not in ok and not _overlaps(away, lo_s, hi_s):
+                if k not in ok and not overlaps(away, lo_s, hi_s):
                     off[k] = off_duty_cost(inst, person, s, hi_s - lo_s, inst.notice_days)
         if f is not None and person in f.attendees:
             ok.add(0)  # a fixed meeting's attendees stay, whatever has changed since

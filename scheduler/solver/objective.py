@@ -29,7 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rotas.clock import zone
-from scheduler.solver.instance import RATE_TIME_AND_A_HALF, Instance, OffDuty, Task, instant
+from scheduler.solver.instance import RATE_TIME_AND_A_HALF, Instance, OffDuty, Task
+from scheduler.solver.starts import instant
 
 W_PLACE = {"urgent": 2_000_000, "normal": 1_000_000}
 W_AGENCY = 10_000

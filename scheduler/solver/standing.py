@@ -19,7 +19,7 @@ from rotas.bankholidays import bank_holidays
 from rotas.clock import to_utc, zone
 from rotas.model import CyclePattern, Partnership
 from scheduler.errors import UserError
-from scheduler.solver.instance import covered_starts, minutes
+from scheduler.solver.starts import covered_starts, minutes
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 

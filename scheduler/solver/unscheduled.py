@@ -16,15 +16,8 @@ from rotas.model import Absence
 from scheduler.advice import Step
 from scheduler.solver.explain import ABSENCE_WORDS, Unscheduled, Words, off_duty_detail
 from scheduler.solver.greedy import Diary
-from scheduler.solver.instance import (
-    LOOKAHEAD_DAYS,
-    Instance,
-    Task,
-    instant,
-    minutes,
-    off_duty_cost,
-    widened,
-)
+from scheduler.solver.instance import LOOKAHEAD_DAYS, Instance, Task, off_duty_cost, widened
+from scheduler.solver.starts import instant, minutes
 
 # (label, person or None for a slot, the start indexes at which it can attend)
 Entity = tuple[str, str | None, set[int]]

@@ -41,8 +41,8 @@ CASES: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
     "person in two teams": (
         {"people.toml": PEOPLE_TWO_TEAMS},
         [
-            "people.toml: people entry 3, id: 'worker' is already in team 'district' at people entry 2; a person may be in one "
-            "team at a time"
+            "people.toml: people entry 3, id: 'worker' is already in team 'district' at people entry 2; "
+            "a person may be in one team at a time"
         ],
     ),
     "absence ends before it starts": (
@@ -108,7 +108,8 @@ CASES: dict[str, tuple[dict[str, str | bytes | None], list[str]]] = {
     "unknown team": (
         {"people.toml": BASE_FILES["people.toml"].replace('team = "district"', 'team = "distrct"')},
         [
-            "people.toml: people entry 2, team: unknown team 'distrct' (teams.toml defines district, unit; did you mean 'district'?)"
+            "people.toml: people entry 2, team: unknown team 'distrct' "
+            "(teams.toml defines district, unit; did you mean 'district'?)"
         ],
     ),
     "shift of no length": (
@@ -174,8 +175,8 @@ def test_broken_copy_of_the_example_lists_every_problem(example_copy: Path, run)
     assert lines == [
         f"{example_copy}/teams.toml: teams entry 3, offset: offset 12 is outside the 10-day cycle 'police-6-on-4-off' "
         "(use 0 to 9) (in the entry at line 19)",
-        f"{example_copy}/patterns.toml: cycles entry 1, day 5: unknown shift code 'X' (agency 'police' defines AL, E, L, "
-        "N, R, SL, TR) (in the entry at line 8)",
+        f"{example_copy}/patterns.toml: cycles entry 1, day 5: unknown shift code 'X' "
+        "(agency 'police' defines AL, E, L, N, R, SL, TR) (in the entry at line 8)",
         f"{example_copy}/absences.csv:12: end 2026-03-01 is before start 2026-03-05",
     ]
 

@@ -9,9 +9,10 @@ from rotas.bankholidays import add_working_days
 from rotas.clock import to_utc, zone
 from scheduler.services.scheduling import SolveRequest, plan
 from scheduler.solver.greedy import greedy
-from scheduler.solver.instance import Fixed, build_instance, minutes, request_window
+from scheduler.solver.instance import Fixed, build_instance, request_window
 from scheduler.solver.model import ScheduleModel
 from scheduler.solver.objective import score
+from scheduler.solver.starts import minutes
 from tests.solver.helpers import NOW, requests, small_partnership
 
 

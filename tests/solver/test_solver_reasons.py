@@ -27,8 +27,9 @@ from scheduler.solver.cpsat import SolveOptions, solve_cpsat
 from scheduler.solver.explain import ABSENCE_WORDS
 from scheduler.solver.fill import fill
 from scheduler.solver.greedy import Diary, greedy
-from scheduler.solver.instance import Instance, build_instance, instant, minutes
+from scheduler.solver.instance import Instance, build_instance
 from scheduler.solver.objective import Placement, score
+from scheduler.solver.starts import instant, minutes
 from scheduler.synthetic.generate import Surge, generate
 from tests.solver.helpers import NOW
 from tests.solver.test_solver_search import valid

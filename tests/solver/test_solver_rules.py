@@ -8,7 +8,8 @@ from pathlib import Path
 from scheduler.services.scheduling import SolveRequest, plan
 from scheduler.solver.cpsat import SolveOptions, solve_cpsat
 from scheduler.solver.greedy import greedy
-from scheduler.solver.instance import Fixed, build_instance, instant, minutes, request_window
+from scheduler.solver.instance import Fixed, build_instance, request_window
+from scheduler.solver.starts import instant, minutes
 from tests.solver.helpers import NOW, requests, small_partnership
 
 # In the small partnership: DC One rests Wed 4 and Thu 5 Mar and works an early (07-16) on Fri 6;
