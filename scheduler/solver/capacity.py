@@ -33,7 +33,7 @@ from scheduler.solver.instance import Instance, Task, room_set
 from scheduler.solver.limit import start_limits
 from scheduler.solver.objective import W_AGENCY, W_PLACE, Placement, placement_value
 from scheduler.solver.relaxation import LinearProgram
-from scheduler.solver.sat import Effort, Outcome, Stop, configure, watched
+from scheduler.solver.sat import Effort, Outcome, configure, solve
 
 MAX_SETS_PER_DAY = 16  # sets T asked about per component and day (the most used; the whole component always)
 
@@ -350,12 +350,7 @@ class CapacityModel:
         solver = cp_model.CpSolver()
         configure(solver, replace(effort, seconds=max(0.05, effort.seconds - (time.monotonic() - began))))
         solver.parameters.linearization_level = 2
-        started = time.monotonic()
-        with watched(solver, stop):
-            code = solver.solve(m, Stop(stop))
-        work = solver.response_proto.deterministic_time
-        cut = effort.work is not None and code != cp_model.OPTIMAL and work < effort.work * 0.999
-        cut = cut and time.monotonic() - started >= effort.seconds * 0.95
+        code, work, cut = solve(solver, m, effort, stop)
         outcome = Outcome(solver.status_name(code), [], 0.0, 0.0, work, cut)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, outcome

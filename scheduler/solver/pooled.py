@@ -27,7 +27,6 @@ also finds good solutions of it quickly; ``solver.realise`` turns those into a s
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,7 +51,7 @@ from scheduler.solver.objective import (
     off_duty_weight,
     placement_value,
 )
-from scheduler.solver.sat import Effort, Outcome, Stop, configure, watched
+from scheduler.solver.sat import Effort, Outcome, configure, solve
 
 Pool = tuple[str, ...]  # its members, sorted
 
@@ -386,14 +385,9 @@ class PooledModel:
             # Measured on bench L contended, 12 s each, seeds 2 and 5: 184 to 185 and 186 to 191 placed,
             # against 183 and 186 at the default level.
             solver.parameters.linearization_level = 2
-            started = time.monotonic()
-            with watched(solver, stop):
-                code = solver.solve(self.m, Stop(stop))
+            code, work, cut = solve(solver, self.m, effort, stop)
         finally:
             self.m.maximize(self.objective())
-        work = solver.response_proto.deterministic_time
-        cut = effort.work is not None and code != cp_model.OPTIMAL and work < effort.work * 0.999
-        cut = cut and time.monotonic() - started >= effort.seconds * 0.95
         outcome = Outcome(solver.status_name(code), [], 0.0, 0.0, work, cut)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, outcome

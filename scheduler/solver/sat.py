@@ -93,6 +93,23 @@ def watched(solver: cp_model.CpSolver, stop: Callable[[], bool] | None) -> Itera
         done.set()
 
 
+def solve(
+    solver: cp_model.CpSolver,
+    m: cp_model.CpModel,
+    effort: Effort,
+    stop: Callable[[], bool] | None,
+    callback: cp_model.CpSolverSolutionCallback | None = None,
+) -> tuple[cp_model.CpSolverStatus, float, bool]:
+    """One configured CP-SAT call, stopped by ``stop()`` too: its status code, the work it did, and whether the
+    wall clock (rather than the work limit or a proof) cut it short, which a work-limited solve must report."""
+    started = time.monotonic()
+    with watched(solver, stop):
+        code = solver.solve(m, callback)
+    work = solver.response_proto.deterministic_time
+    cut = effort.work is not None and work < effort.work * 0.999 and code != cp_model.OPTIMAL
+    return code, work, cut and time.monotonic() - started >= effort.seconds * 0.95
+
+
 def run(
     model: ScheduleModel,
     effort: Effort,
@@ -106,13 +123,8 @@ def run(
     params.cp_model_probing_level = PROBING_LEVEL
     params.max_presolve_iterations = PRESOLVE_ROUNDS
     params.presolve_probing_deterministic_time_limit = PROBING_WORK
-    started = time.monotonic()
-    with watched(solver, stop):
-        code = solver.solve(model.m, _Callback(on_solution) if on_solution else None)
+    code, work, cut = solve(solver, model.m, effort, stop, _Callback(on_solution) if on_solution else None)
     status = solver.status_name(code)
-    work = solver.response_proto.deterministic_time
-    cut = effort.work is not None and work < effort.work * 0.999 and code != cp_model.OPTIMAL
-    cut = cut and time.monotonic() - started >= effort.seconds * 0.95
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Outcome(status, [], 0.0, solver.best_objective_bound, work, cut)
     return Outcome(
@@ -150,15 +162,3 @@ class _Callback(cp_model.CpSolverSolutionCallback):
 
     def on_solution_callback(self) -> None:
         self.on_solution(self)
-
-
-class Stop(cp_model.CpSolverSolutionCallback):
-    """Stops a search at its next solution once ``stop()`` says so (a coordinator pressed stop)."""
-
-    def __init__(self, stop: Callable[[], bool]) -> None:
-        super().__init__()
-        self.stop = stop
-
-    def on_solution_callback(self) -> None:
-        if self.stop():
-            self.stop_search()
