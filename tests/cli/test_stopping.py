@@ -48,6 +48,19 @@ def wait_until(condition, seconds: float = 60) -> None:
         time.sleep(0.1)
 
 
+def solving(db: Path) -> subprocess.Popen[bytes]:
+    """A long ``quorum solve`` on ``db``, once it has begun (its marker file is there)."""
+    solve = subprocess.Popen(
+        [*QUORUM, "solve", "--time-limit", "120"],
+        env=quorum_env(db),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    wait_until(db.with_name(db.name + ".solves").exists)
+    return solve
+
+
 @pytest.mark.slow
 def test_ctrl_c_shows_progress_then_keeps_the_best_and_exits_130(big: Path, tmp_path: Path) -> None:
     db = copy_of(big, tmp_path)
@@ -87,15 +100,7 @@ def test_ctrl_c_shows_progress_then_keeps_the_best_and_exits_130(big: Path, tmp_
 @pytest.mark.slow
 def test_a_closed_terminal_keeps_the_best_and_the_next_start_says_so(big: Path, tmp_path: Path) -> None:
     db = copy_of(big, tmp_path)
-    solve = subprocess.Popen(
-        [*QUORUM, "solve", "--time-limit", "120"],
-        env=quorum_env(db),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=ROOT,
-    )
-    marker = db.with_name(db.name + ".solves")
-    wait_until(marker.exists)
+    solve = solving(db)
     time.sleep(1.5)
     solve.send_signal(signal.SIGHUP)
     solve.communicate(timeout=120)
@@ -110,15 +115,7 @@ def test_a_closed_terminal_keeps_the_best_and_the_next_start_says_so(big: Path, 
 @pytest.mark.slow
 def test_a_solve_killed_outright_is_told_at_the_next_start(big: Path, tmp_path: Path) -> None:
     db = copy_of(big, tmp_path)
-    solve = subprocess.Popen(
-        [*QUORUM, "solve", "--time-limit", "120"],
-        env=quorum_env(db),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=ROOT,
-    )
-    marker = db.with_name(db.name + ".solves")
-    wait_until(marker.exists)
+    solve = solving(db)
     solve.kill()
     solve.communicate(timeout=30)
     after = subprocess.run([*QUORUM, "request", "list"], env=quorum_env(db), capture_output=True, text=True, cwd=ROOT)
