@@ -125,6 +125,7 @@ class CapacityModel:
     k_of: list[int] = field(default_factory=list)
     value: list[int] = field(default_factory=list)  # the most the meeting is worth at that start
     tiers: list[int] = field(default_factory=list)  # the first two tiers alone, in agencies
+    places: list[int] = field(default_factory=list)  # the first tier alone (placed: 200 urgent, 100 normal)
     options_of: dict[str, list[int]] = field(default_factory=dict)
     constant: int = 0  # locked and sent meetings' value
     # Rows: sum(coef * x[option]) <= rhs.
@@ -149,6 +150,7 @@ class CapacityModel:
                 self.k_of.append(k)
                 self.value.append(best.value)
                 self.tiers.append(place + best.agencies)
+                self.places.append(place)
             self.options_of[t.id] = list(range(first, len(self.task_of)))
         for t in self.tasks:
             if t.fixed is not None:
@@ -357,12 +359,13 @@ class CapacityModel:
         return {self.task_of[i]: self.k_of[i] for i, x in enumerate(xs) if solver.value(x)}, outcome
 
     def program(self) -> LinearProgram:
-        """The model's linear relaxation: each option between 0 and 1, at most one per request."""
+        """The model's linear relaxation: each option between 0 and 1, at most one per request; its tier is
+        requests placed (``solver.relaxation`` cuts the relaxation with that tier's integer maximum)."""
         rows: list[tuple[list[int], list[float], float, float]] = [
             (options, [1.0] * len(options), -math.inf, 1.0) for options in self.options_of.values()
         ]
         rows += [(idx, [float(c) for c in coefs], -math.inf, float(rhs)) for idx, coefs, rhs in self.rows]
         n = len(self.task_of)
         return LinearProgram(
-            [0.0] * n, [1.0] * n, rows, [float(v) for v in self.value], float(self.constant), "capacity"
+            [0.0] * n, [1.0] * n, rows, [float(v) for v in self.value], float(self.constant), "capacity", self.places
         )

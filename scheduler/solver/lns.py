@@ -20,7 +20,7 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -29,7 +29,7 @@ from scheduler.solver.instance import Fixed, Instance, Task
 from scheduler.solver.limit import task_limit
 from scheduler.solver.model import ScheduleModel
 from scheduler.solver.neighbourhoods import MAX_FREE, Neighbourhood, around, day_windows, in_window, targets
-from scheduler.solver.objective import Placement, score
+from scheduler.solver.objective import W_OPTIONAL, Placement, score
 from scheduler.solver.pipeline import Allowance
 from scheduler.solver.sat import Effort, Outcome
 
@@ -43,6 +43,7 @@ BATCH_DRAWS = 4  # draws for a second neighbourhood on other days
 UNPLACED_WEIGHT = 4.0  # how much likelier a request not placed is to be worked on than one an agency short
 DAYS_SHARE = 0.25
 MAX_TRIES = 12  # neighbourhoods built around one request since the schedule last improved, at most
+UNBLOCKING_GAIN = W_OPTIONAL  # an improvement of at least this (someone more attends) clears the tries
 
 
 @dataclass
@@ -192,27 +193,36 @@ class _Chooser:
         return bool(self.windows)
 
     def batch(self, placements: list[Placement], lanes: int) -> list[Neighbourhood]:
-        """Up to ``lanes`` neighbourhoods to solve at once, the later ones on days the earlier do not use
-        (a few draws each; two that share days are still solved, and the second kept only if it fits)."""
+        """Up to ``lanes`` neighbourhoods to solve at once, each on days the others do not use where it can."""
         out: list[Neighbourhood] = []
         while len(out) < lanes:
-            drawn = None
-            for _ in range(BATCH_DRAWS if out else 1):
-                nb = self.next(placements)
-                if nb is None:
-                    break
-                drawn = nb
-                if not any(nb.days & other.days for other in out):
-                    break
+            drawn = self.beside(placements, out)
             if drawn is None:
                 break
             out.append(drawn)
         return out
 
-    def improved(self, nb: Neighbourhood) -> None:
+    def beside(self, placements: list[Placement], others: list[Neighbourhood]) -> Neighbourhood | None:
+        """The next neighbourhood, on days ``others`` do not use if one of a few draws is (two that share days
+        are still solved, and the later answer kept only if it fits)."""
+        drawn = None
+        for _ in range(BATCH_DRAWS if others else 1):
+            nb = self.next(placements)
+            if nb is None:
+                break
+            drawn = nb
+            if not any(nb.days & other.days for other in others):
+                break
+        return drawn
+
+    def improved(self, nb: Neighbourhood, gain: int) -> None:
         if nb.kind == "days":
             self.pass_improved = True
-        self.tries.clear()  # a change may have unblocked any request tried before
+        # A change of who comes or what is placed may have unblocked any request tried before; a meeting moved
+        # a day earlier (a tie-break) seldom does, and clearing the tries then kept every neighbourhood at its
+        # smallest (bench L with leave: a tie-break gain every second or two).
+        if gain >= UNBLOCKING_GAIN:
+            self.tries.clear()
 
 
 def fits(inst: Instance, others: list[Placement], moved: list[Placement]) -> bool:
@@ -252,62 +262,127 @@ def improve(
 
     With two or more workers, two neighbourhoods (on different days where possible) are solved at once,
     each by one CP-SAT worker: a small model gains little from a second worker, and two at once do twice
-    the work. The first is kept if it raises the score; the second if it still fits beside it and raises
-    the score again. Under a work limit both steps' work is counted, so the steps taken are the same on
-    any machine. Two barren passes of day windows with every request at its best (as greedy's schedule is
-    on the bundled example) end it early, leaving the time to the full model, which can prove it optimal.
+    the work. Each answer is kept if it still fits beside the schedule as it now is and raises its score.
+    On the clock a lane is given its next neighbourhood as soon as it is free: one around a request
+    answers in a fifth of a second and a window of days takes its whole second, and waiting for the pair
+    halved how many were tried (bench L with leave). Under a work limit they go in pairs, each pair's work
+    counted, so the steps taken are the same on any machine. Two barren passes of day windows with every
+    request at its best (as greedy's schedule is on the bundled example) end it early, leaving the time to
+    the full model, which can prove it optimal.
     """
-    best, best_value = list(incumbent), score(inst, incumbent).total
+    search = _Search(inst, incumbent, allowance, run, replace(effort, workers=1), on_better, stop)
     chooser = _Chooser(inst, group, random.Random(effort.seed))
     lanes = LANES if effort.workers > 1 else 1
-    single = replace(effort, workers=1)
-    solved = improved = 0
-    work_spent = 0.0
-    clock_stopped = False
-    build_s = 0.0  # how long the last batch took to build: none is started that could not finish in time
     with ThreadPoolExecutor(lanes) as pool:
-        while not allowance.spent() and not (stop and stop()):
-            if allowance.left() < 2 * build_s + 0.1:
-                clock_stopped = clock_stopped or allowance.work is not None
-                break
-            began = time.monotonic()
-            batch = chooser.batch(best, lanes)
+        if allowance.work is None and lanes > 1:
+            search.steady(chooser, pool, lanes)
+        else:
+            search.in_batches(chooser, pool, lanes)
+    return SearchResult(
+        search.best, search.best_value, search.solved, search.improved, search.work_spent, search.clock_stopped
+    )
+
+
+class _Search:
+    """The incumbent of a neighbourhood search and the two ways of feeding CP-SAT neighbourhoods."""
+
+    def __init__(
+        self,
+        inst: Instance,
+        incumbent: list[Placement],
+        allowance: Allowance,
+        run: Runner,
+        single: Effort,
+        on_better: Callable[[list[Placement], int], None] | None,
+        stop: Callable[[], bool] | None,
+    ) -> None:
+        self.inst, self.allowance, self.run, self.single = inst, allowance, run, single
+        self.on_better, self.stop = on_better, stop
+        self.best, self.best_value = list(incumbent), score(inst, incumbent).total
+        self.solved = self.improved = 0
+        self.work_spent = 0.0
+        self.clock_stopped = False
+        self.build_s = 0.0  # how long the last neighbourhood took to build: none is started that could not finish
+
+    def going(self) -> bool:
+        if self.allowance.spent() or (self.stop is not None and self.stop()):
+            return False
+        if self.allowance.left() < 2 * self.build_s + 0.1:
+            self.clock_stopped = self.clock_stopped or self.allowance.work is not None
+            return False
+        return True
+
+    def step(self, count: int) -> Effort:
+        left = self.allowance.left()
+        return replace(
+            self.single,
+            seconds=max(0.05, min(STEP_SECONDS if self.single.work is None else left, left)),
+            work=None if self.allowance.work is None else min(STEP_WORK, self.allowance.work / count),
+        )
+
+    def build(self, nb: Neighbourhood) -> tuple[ScheduleModel, dict[str, tuple[Task, list[int]]]]:
+        began = time.monotonic()
+        model, cut, _ = neighbourhood_model(self.inst, nb.free, nb.days, self.best)
+        self.build_s = time.monotonic() - began
+        return model, cut
+
+    def in_batches(self, chooser: _Chooser, pool: ThreadPoolExecutor, lanes: int) -> None:
+        while self.going():
+            batch = chooser.batch(self.best, lanes)
             if not batch:
-                break
-            step = replace(
-                single,
-                seconds=max(0.05, min(STEP_SECONDS if effort.work is None else allowance.left(), allowance.left())),
-                work=None if allowance.work is None else min(STEP_WORK, allowance.work / len(batch)),
-            )
-            built = [neighbourhood_model(inst, nb.free, nb.days, best) for nb in batch]
-            build_s = time.monotonic() - began
-            outcomes = list(pool.map(run, [model for model, _, _ in built], [step] * len(built)))
-            for nb, (_, cut, _), outcome in zip(batch, built, outcomes, strict=True):
-                spent = max(outcome.work, STEP_COST)
-                work_spent += spent
-                if allowance.work is not None:
-                    allowance.take(spent)
-                    clock_stopped = clock_stopped or outcome.clock_stopped
-                if not outcome.found:
-                    continue
-                solved += 1
-                originals = {t.id: t for t in nb.free}
-                moved = [
-                    Placement(originals[pl.task.id], cut[pl.task.id][1][pl.k], pl.attendees, pl.room)
-                    for pl in outcome.placements
-                    if pl.task.id in cut
-                ]
-                others = [pl for pl in best if pl.task.id not in cut]
-                if not fits(inst, others, moved):
-                    log.debug("%s: %d free, %s, no longer fits", nb.label, len(nb.free), outcome.status)
-                    continue
-                candidate = others + moved
-                value = score(inst, candidate).total
-                log.debug("%s: %d free, %s, gain %d", nb.label, len(nb.free), outcome.status, value - best_value)
-                if value > best_value:
-                    best, best_value = candidate, value
-                    improved += 1
-                    chooser.improved(nb)
-                    if on_better is not None:
-                        on_better(best, best_value)
-    return SearchResult(best, best_value, solved, improved, work_spent, clock_stopped)
+                return
+            step = self.step(len(batch))
+            built = [self.build(nb) for nb in batch]
+            outcomes = list(pool.map(self.run, [model for model, _ in built], [step] * len(built)))
+            for nb, (_, cut), outcome in zip(batch, built, outcomes, strict=True):
+                self.answer(chooser, nb, cut, outcome)
+
+    def steady(self, chooser: _Chooser, pool: ThreadPoolExecutor, lanes: int) -> None:
+        running: dict[Future[Outcome], tuple[Neighbourhood, dict[str, tuple[Task, list[int]]]]] = {}
+        exhausted = False
+        while True:
+            while not exhausted and len(running) < lanes and self.going():
+                nb = chooser.beside(self.best, [other for other, _ in running.values()])
+                if nb is None:
+                    exhausted = True
+                    break
+                model, cut = self.build(nb)
+                running[pool.submit(self.run, model, self.step(1))] = (nb, cut)
+            if not running:
+                return
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: running[f][0].label):
+                nb, cut = running.pop(future)
+                self.answer(chooser, nb, cut, future.result())
+
+    def answer(
+        self, chooser: _Chooser, nb: Neighbourhood, cut: dict[str, tuple[Task, list[int]]], outcome: Outcome
+    ) -> None:
+        """Keep a neighbourhood's schedule if it fits beside the incumbent as it now is and scores higher."""
+        spent = max(outcome.work, STEP_COST)
+        self.work_spent += spent
+        if self.allowance.work is not None:
+            self.allowance.take(spent)
+            self.clock_stopped = self.clock_stopped or outcome.clock_stopped
+        if not outcome.found:
+            return
+        self.solved += 1
+        originals = {t.id: t for t in nb.free}
+        moved = [
+            Placement(originals[pl.task.id], cut[pl.task.id][1][pl.k], pl.attendees, pl.room)
+            for pl in outcome.placements
+            if pl.task.id in cut
+        ]
+        others = [pl for pl in self.best if pl.task.id not in cut]
+        if not fits(self.inst, others, moved):
+            log.debug("%s: %d free, %s, no longer fits", nb.label, len(nb.free), outcome.status)
+            return
+        candidate = others + moved
+        value = score(self.inst, candidate).total
+        log.debug("%s: %d free, %s, gain %d", nb.label, len(nb.free), outcome.status, value - self.best_value)
+        if value > self.best_value:
+            chooser.improved(nb, value - self.best_value)
+            self.best, self.best_value = candidate, value
+            self.improved += 1
+            if self.on_better is not None:
+                self.on_better(self.best, self.best_value)

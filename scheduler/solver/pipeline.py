@@ -11,7 +11,8 @@ requests by their size, and each group runs these stages, each from the best sch
    people (a unit on one relief): ``AIM_SHARE`` of what is left;
 3. **improve**: neighbourhoods around what blocks a request, and windows of days (``solver.lns``): the
    rest, or ``IMPROVE_SHARE`` of it when prove follows;
-4. **prove**: the full model, hinted with the best so far, where it is small enough: the rest;
+4. **prove**: the full model, hinted with the best so far, where it is small enough to prove or improve
+   on the search (``PROVE_MAX_CHOICES`` when searching): the rest;
 5. **tie-break**: the same people across a chain, at the objective found: at most ``TIE_BREAK_SHARE`` of
    the run;
 6. **fill**: optional invitees and continuity people who can come and raise the score (``solver.fill``).
@@ -42,6 +43,9 @@ OVERRUN_SHARE, OVERRUN_MAX_S = 0.04, 1.0
 # -- one group ------------------------------------------------------------------------------------
 
 BOUND_BUILD_SHARE = 0.25  # building the relaxations (not solving them: that runs beside the rest), at most
+# The child's CP-SAT proving the most requests any schedule could place (``solver.relaxation``), at most this
+# share of the group's time: one core of two beside the search while it runs (2 to 5 s at bench L).
+BOUND_TIER_SHARE = 0.3
 SEARCH_MIN_TASKS = 12  # smaller groups go straight to the full model, which proves them optimal quickly
 AIM_SHARE = 0.3  # the aim model's search (pooled or capacity), of what is left
 # The capacity model aims only up to this size: at city scale (1.7 million nonzeros, 45,000 starts) its search
@@ -54,6 +58,11 @@ IMPROVE_SHARE = 0.6  # of what is left, for the neighbourhood search when the fu
 # Above this many (start, possible attendee) pairs the full model takes longer to build and presolve than a
 # coordinator waits (12 s to build at 2,000 staff and 800 requests): the neighbourhood search has all the time.
 FULL_MODEL_CHOICES = 1_000_000
+# Above this many, a contended group's full model neither proves nor improves on the neighbourhoods within a
+# coordinator's time (bench L, 185,000 to 270,000: nothing gained in 4 to 11 s on any shape, and its bound
+# within 0.01% of the relaxations'), so the neighbourhood search keeps prove's time. Bench M (17,000 to
+# 52,000) is proven there.
+PROVE_MAX_CHOICES = 120_000
 TIE_BREAK_SHARE = 0.2  # at most this share of the run for the chain-continuity tie-break
 
 

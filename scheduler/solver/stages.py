@@ -24,6 +24,7 @@ from scheduler.solver.objective import W_AGENCY, W_OPTIONAL, Placement, score
 from scheduler.solver.pipeline import (
     AIM_SHARE,
     BOUND_BUILD_SHARE,
+    BOUND_TIER_SHARE,
     CAPACITY_AIM_MAX_NONZEROS,
     FULL_MODEL_CHOICES,
     IMPROVE_SHARE,
@@ -31,6 +32,7 @@ from scheduler.solver.pipeline import (
     POLISH_SHARE,
     POOLED_MAX_STARTS,
     POOLED_MIN_MERGE,
+    PROVE_MAX_CHOICES,
     SEARCH_MIN_TASKS,
     TIE_BREAK_SHARE,
     Allowance,
@@ -93,22 +95,24 @@ class GroupSolve:
     # -- the pipeline ----------------------------------------------------------------------------
 
     def run(self) -> GroupResult:
-        whole = sum(choices(t) for t in self.group) <= FULL_MODEL_CHOICES
+        size = sum(choices(t) for t in self.group)
+        whole = size <= FULL_MODEL_CHOICES
         searching = len(self.movable) >= SEARCH_MIN_TASKS and self.ceiling - self.best_value >= W_AGENCY
         # Where the full model is small enough and at most one more request could ever be placed (greedy is at
         # or next to the limit: the standard benchmark), it alone has the time: it proves such a group quickly.
         if whole and self.placeable - len(self.best) <= 1:
             searching = False
         whole = whole or not searching
+        proving = whole and (not searching or size <= PROVE_MAX_CHOICES)
         try:
             if searching:
                 model = self.stage("bound", self.start_bounds)
                 if model is not None and not self.settled():
                     self.stage("aim", lambda: self.aim(model, self.part(AIM_SHARE)))
                 if not self.settled():
-                    self.stage("improve", lambda: self.improve(self.part(IMPROVE_SHARE if whole else 1.0)))
+                    self.stage("improve", lambda: self.improve(self.part(IMPROVE_SHARE if proving else 1.0)))
             if whole and not (self.cancelled() or self.allowance.spent()):
-                if not self.settled():
+                if proving and not self.settled():
                     self.stage("prove", lambda: self.prove(self.part(1.0)))
                 self.stage("tie-break", self.tie_break)
             self.stage("fill", self.fill)
@@ -204,7 +208,7 @@ class GroupSolve:
         except OutOfTime:
             pass
         work = None if self.allowance.work is None else max(1.0, self.allowance.work)
-        self.bounds = Bounds(programs, self.allowance.ends, work).start()
+        self.bounds = Bounds(programs, self.allowance.ends, work, BOUND_TIER_SHARE).start()
         return aim
 
     def merges(self) -> bool:
@@ -244,6 +248,7 @@ class GroupSolve:
             polished, spent = polish(self.inst, self.group, solution, staffed, effort, self.solve_model)
             self.spend(spent)
             staffed = polished or staffed
+        log.debug("aim: %d starts, %d staffed", len(solution.starts), len(staffed))
         self.better(staffed, score(self.inst, staffed).total)
 
     def improve(self, allowance: Allowance) -> None:
@@ -315,15 +320,16 @@ class GroupSolve:
 
     def result(self) -> GroupResult:
         bound, kind = self.ceiling, "limit"
-        if self.bounds is not None:
-            # On the clock the relaxation is waited for no later than the group's end; under a work limit
-            # too, so that the bound reported does not depend on the moment it is asked. A stopped solve
-            # takes what has come and goes.
-            relaxed = self.bounds.lowest(wait_until=None if self.cancelled() else self.allowance.ends)
-            if relaxed is not None and relaxed >= self.best_value - 0.5 and relaxed < bound:
-                bound, kind = relaxed, "relaxation"
         if self.cp_bound is not None and self.cp_bound < bound:
             bound, kind = self.cp_bound, "cp-sat"
+        if self.bounds is not None:
+            # On the clock the relaxations are waited for no later than the group's end; under a work limit
+            # too, so that the bound reported does not depend on the moment it is asked. A stopped solve, or
+            # one already proven, takes what has come and goes.
+            proven = bound - self.best_value < 0.5
+            relaxed = self.bounds.lowest(wait_until=None if self.cancelled() or proven else self.allowance.ends)
+            if relaxed is not None and relaxed >= self.best_value - 0.5 and relaxed < bound:
+                bound, kind = relaxed, "relaxation"
         bound = max(bound, float(self.best_value))
         if bound - self.best_value < 0.5:  # proven: by CP-SAT, a relaxation, or the schedule reaches the limit
             status = "OPTIMAL"

@@ -7,6 +7,7 @@ made from its solutions against the independent rule checker of ``test_solver_se
 
 from __future__ import annotations
 
+import math
 from itertools import combinations
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from scheduler.solver.greedy import greedy
 from scheduler.solver.objective import score
 from scheduler.solver.pooled import PooledModel, pools
 from scheduler.solver.realise import polish, realise
-from scheduler.solver.relaxation import Bounds, from_cp_model, solve
+from scheduler.solver.relaxation import Bounds, LinearProgram, from_cp_model, held_to, solve, tier_most
 from tests.solver.test_solver_bruteforce import brute_force, enumerable_instance
 from tests.solver.test_solver_search import generated, valid
 
@@ -34,8 +35,12 @@ def test_the_pooled_bound_is_never_below_the_best_schedule(tmp_path: Path, seed:
     model = PooledModel(inst, inst.tasks).build()
     relaxed = solve(from_cp_model(model.m.proto, "pooled"), 10)
     assert relaxed is not None and relaxed >= best
-    capacity = solve(CapacityModel(inst, inst.tasks).build().program(), 10)
+    program = CapacityModel(inst, inst.tasks).build().program()
+    capacity = solve(program, 10)
     assert capacity is not None and capacity >= best
+    most = tier_most(program, 10)  # requests placed, held to the most any integer solution places
+    held = None if most is None else solve(held_to(program, most), 10)
+    assert held is not None and capacity >= held >= best
     # The integer optimum of the pooled model is a bound too (it is what CP-SAT's own bound converges to).
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
@@ -64,8 +69,12 @@ def test_every_schedule_fits_the_pooled_model_at_no_less_than_its_score(tmp_path
         assert solver.objective_value >= score(inst, mine).total
         relaxed = solve(from_cp_model(PooledModel(inst, group).build().m.proto, "pooled"), 20)
         assert relaxed is not None and relaxed >= score(inst, mine).total
-        capacity = solve(CapacityModel(inst, group).build().program(), 20)
+        program = CapacityModel(inst, group).build().program()
+        capacity = solve(program, 20)
         assert capacity is not None and capacity >= score(inst, mine).total
+        most = tier_most(program, 20)
+        held = None if most is None else solve(held_to(program, most), 20)
+        assert held is not None and held >= score(inst, mine).total
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -147,3 +156,23 @@ def test_a_relaxation_in_its_own_process_is_the_same_and_can_be_abandoned() -> N
     assert late.lowest(wait_until=time.monotonic()) is None
     late.stop()
     assert time.monotonic() - started < 5
+
+
+def test_a_tier_held_to_its_integer_maximum_lowers_the_relaxation_and_stays_a_bound() -> None:
+    """Three requests, any two of which clash: the relaxation places one and a half, CP-SAT proves one at most,
+    and the relaxation held to that is the true optimum, sent by the child as a second bound."""
+    clash = [([0, 1], [1.0, 1.0], -math.inf, 1.0), ([1, 2], [1.0, 1.0], -math.inf, 1.0)]
+    clash.append(([0, 2], [1.0, 1.0], -math.inf, 1.0))
+    program = LinearProgram([0.0] * 3, [1.0] * 3, clash, [10.0, 10.0, 12.0], 5.0, "toy", [1, 1, 1])
+    assert solve(program, 5) == 22  # 5 + half of each (16), rounded up past GLOP's margin
+    assert tier_most(program, 5) == 1
+    held = solve(held_to(program, 1), 5)
+    assert held is not None and 17 <= held < 23  # the best schedule: the third request alone, 12 + 5
+    import time
+
+    bounds = Bounds([program], time.monotonic() + 60, tier_share=0.5).start()
+    try:
+        assert bounds.lowest(wait_until=time.monotonic() + 60) == held
+        assert set(bounds.received) == {"toy", "toy+tier"}
+    finally:
+        bounds.stop()
