@@ -53,7 +53,9 @@ AIM_SHARE = 0.3  # the aim model's search (pooled or capacity), of what is left
 CAPACITY_AIM_MAX_NONZEROS = 800_000
 POOLED_MAX_STARTS = 15_000  # the pooled model is built only up to this many starts ...
 POOLED_MIN_MERGE = 1.5  # ... and used to aim only when its pools hold this many people each on average
-POLISH_MAX_S, POLISH_SHARE = 2.0, 0.2  # naming the people the pooled solution's colouring could not
+# Naming the people the aim's colouring could not, moving a meeting within an hour on its day: at most this long (this
+# much work under a work limit) and this share of what is left. Bench L with leave needs about 3 s to settle.
+POLISH_MAX_S, POLISH_SHARE = 4.0, 0.25
 IMPROVE_SHARE = 0.6  # of what is left, for the neighbourhood search when the full model follows it
 # Above this many (start, possible attendee) pairs the full model takes longer to build and presolve than a
 # coordinator waits (12 s to build at 2,000 staff and 800 requests): the neighbourhood search has all the time.

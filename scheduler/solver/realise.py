@@ -12,6 +12,7 @@ result is always a valid schedule, which ``polish`` and the neighbourhood search
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -23,6 +24,9 @@ from scheduler.solver.objective import Attendance, Placement, continuity_people
 from scheduler.solver.pooled import Pool, PooledSolution
 from scheduler.solver.requests import Slot
 from scheduler.solver.sat import Effort, Outcome
+
+log = logging.getLogger(__name__)
+NEAR_MIN = 60  # polish may move a meeting this far on its day
 
 
 def realise(inst: Instance, group: list[Task], solution: PooledSolution) -> list[Placement]:
@@ -97,6 +101,13 @@ def _free_by_preference(diary: Diary, t: Task, k: int, people: list[str], keen: 
     return sorted(able, key=lambda c: (diary.per_day.get((c, day), 0), c not in keen, len(diary.busy.get(c, ())), c))
 
 
+def near(inst: Instance, t: Task, k: int) -> list[int]:
+    """Start ``k`` and the task's other starts on its day within ``NEAR_MIN`` of it: room to staff a meeting
+    whose exact start the aim model's counting could not (a daily limit, travel, a member's own rota)."""
+    at, day = t.starts[k], inst.local_day(t.starts[k])
+    return [i for i, s in enumerate(t.starts) if abs(s - at) <= NEAR_MIN and inst.local_day(s) == day]
+
+
 def polish(
     inst: Instance,
     group: list[Task],
@@ -105,11 +116,12 @@ def polish(
     effort: Effort,
     run: Callable[[ScheduleModel, Effort], Outcome],
 ) -> tuple[list[Placement] | None, float]:
-    """The full model with every request the solution places held at its start, hinted with ``staffed``.
+    """The full model with every request the solution places held near its start, hinted with ``staffed``.
 
-    Who attends is then all that is left to choose, so CP-SAT can staff the meetings the colouring left
-    unplaced (a daily limit reached by the members it happened to take) within a second or two. Returns
-    the schedule (None: nothing found) and the work it took.
+    Who attends, and a small move on the day, is then all that is left to choose, so CP-SAT can staff the
+    meetings the colouring left unplaced (a daily limit reached by the members it happened to take, travel
+    the counting ignored) within a few seconds. Returns the schedule (None: nothing found) and the work it
+    took.
     """
     ids = {t.id for t in group}
     # A follow-up goes only with the meeting it follows (the full model ignores a link to a request outside it).
@@ -118,17 +130,30 @@ def polish(
         for t in group
         if t.fixed is None and t.id in solution.starts and (t.depends_on not in ids or t.depends_on in solution.starts)
     ]
-    cut = cut_starts(movable, {t.id: [solution.starts[t.id]] for t in movable})
+    cut = cut_starts(movable, {t.id: near(inst, t, solution.starts[t.id]) for t in movable})
     fixed = [t for t in group if t.fixed is not None]
     model = ScheduleModel(inst, [c for c, _ in cut.values()] + fixed).build()
-    model.add_hint([Placement(cut[pl.task.id][0], 0, pl.attendees, pl.room) for pl in staffed if pl.task.id in cut])
+    model.add_hint(
+        [
+            Placement(cut[pl.task.id][0], cut[pl.task.id][1].index(pl.k), pl.attendees, pl.room)
+            for pl in staffed
+            if pl.task.id in cut
+        ]
+    )
     outcome = run(model, effort)
+    log.debug(
+        "polish: %s, %d placed, bound %.0f, work %.2f",
+        outcome.status,
+        len(outcome.placements),
+        outcome.bound,
+        outcome.work,
+    )
     if not outcome.found:
         return None, outcome.work
     originals = {t.id: t for t in group}
     return [
         pl
         if pl.task.fixed is not None
-        else Placement(originals[pl.task.id], cut[pl.task.id][1][0], pl.attendees, pl.room)
+        else Placement(originals[pl.task.id], cut[pl.task.id][1][pl.k], pl.attendees, pl.room)
         for pl in outcome.placements
     ], outcome.work

@@ -22,7 +22,7 @@ from scheduler.solver.cpsat import groups
 from scheduler.solver.greedy import greedy
 from scheduler.solver.objective import score
 from scheduler.solver.pooled import PooledModel, pools
-from scheduler.solver.realise import polish, realise
+from scheduler.solver.realise import NEAR_MIN, polish, realise
 from scheduler.solver.relaxation import Bounds, LinearProgram, from_cp_model, held_to, solve, tier_most
 from tests.solver.test_solver_bruteforce import brute_force, enumerable_instance
 from tests.solver.test_solver_search import generated, valid
@@ -93,6 +93,11 @@ def test_pooled_solutions_become_schedules_that_keep_every_rule(tmp_path: Path, 
         polished, _ = polish(inst, group, solution, staffed, sat.Effort(3.0, absolute_gap=999), sat.run)
         assert polished is not None and valid(inst, polished) == []
         assert len(polished) >= len(staffed)
+        for pl in polished:  # moved, if at all, within the hour on the day the aim chose
+            if pl.task.fixed is None:
+                aimed = pl.task.starts[solution.starts[pl.task.id]]
+                assert abs(pl.task.starts[pl.k] - aimed) <= NEAR_MIN
+                assert inst.local_day(pl.task.starts[pl.k]) == inst.local_day(aimed)
 
 
 def test_pools_merge_only_people_interchangeable_throughout(tmp_path: Path) -> None:
