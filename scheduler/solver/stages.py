@@ -87,6 +87,7 @@ class GroupSolve:
         self.placeable = most.placed  # the most requests any schedule could place
         self.bound_kind = "limit"
         self.found = False
+        self.promising: set[str] = set()  # requests the aim placed that its staffing could not
         self.clock_stopped = False
         self.cp_bound: float | None = None
         self.bounds: Bounds | None = None
@@ -248,6 +249,7 @@ class GroupSolve:
             polished, spent = polish(self.inst, self.group, solution, staffed, effort, self.solve_model)
             self.spend(spent)
             staffed = polished or staffed
+        self.promising = set(solution.starts) - {pl.task.id for pl in staffed}
         log.debug("aim: %d starts, %d staffed", len(solution.starts), len(staffed))
         self.better(staffed, score(self.inst, staffed).total)
 
@@ -256,7 +258,15 @@ class GroupSolve:
         effort = self.effort(allowance, absolute_gap=NEIGHBOURHOOD_GAP)
         before = allowance.work
         searched = improve(
-            self.inst, self.group, self.best, allowance, self.solve_model, effort, self.better, self.cancelled
+            self.inst,
+            self.group,
+            self.best,
+            allowance,
+            self.solve_model,
+            effort,
+            self.better,
+            self.cancelled,
+            self.promising,
         )
         self.spend(0.0 if before is None else before - (allowance.work or 0.0), searched.clock_stopped)
         self.found = self.found or searched.neighbourhoods > 0  # each answered with a schedule of CP-SAT's own
