@@ -7,9 +7,11 @@ that cannot be placed simply has ``placed = 0``, so the model is never infeasibl
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 
 from ortools.sat.python import cp_model
 
+from scheduler.solver.budget import UNLIMITED, Budget
 from scheduler.solver.greedy import fixed_placement
 from scheduler.solver.instance import RATE_TIME_AND_A_HALF, Instance, Task, room_options
 from scheduler.solver.objective import (
@@ -32,9 +34,13 @@ from scheduler.solver.objective import (
 class ScheduleModel:
     """The CP-SAT model for one independent group of tasks."""
 
-    def __init__(self, inst: Instance, tasks: list[Task], load_offset: dict[str, int] | None = None) -> None:
+    def __init__(
+        self, inst: Instance, tasks: list[Task], load_offset: dict[str, int] | None = None, budget: Budget = UNLIMITED
+    ) -> None:
         self.inst = inst
         self.tasks = tasks
+        # A city's full model takes seconds to build at a busy moment: its families check the time as they go.
+        self.budget = budget
         # Meetings outside the model that count towards each person's fair-spread load (a neighbourhood).
         self.load_offset = load_offset or {}
         self.m = cp_model.CpModel()
@@ -69,6 +75,11 @@ class ScheduleModel:
         self.add_objective()
         return self
 
+    def _each(self, family: str) -> Iterator[Task]:
+        for n, t in enumerate(self.tasks):
+            self.budget.check(f"building the model ({family})", n, len(self.tasks))
+            yield t
+
     def _attends(self, tid: str, person: str, var: cp_model.IntVar) -> None:
         if (tid, person) not in self.att:
             self.people_of[tid].append(person)
@@ -78,7 +89,7 @@ class ScheduleModel:
 
     def add_start_choice(self) -> None:
         """At most one start per request; placed iff one is chosen; a fixed meeting is placed."""
-        for t in self.tasks:
+        for t in self._each("starts"):
             xs = [self.m.new_bool_var(f"x[{t.id},{k}]") for k in range(len(t.starts))]
             placed = self.m.new_bool_var(f"placed[{t.id}]")
             self.m.add(sum(xs) == placed)
@@ -108,7 +119,7 @@ class ScheduleModel:
 
     def add_attendance(self) -> None:
         """Required invitees attend every placed meeting; optional ones and slot fillers only when they can."""
-        for t in self.tasks:
+        for t in self._each("attendance"):
             r, placed = t.request, self.placed[t.id]
             if t.fixed is not None:
                 for person in t.fixed.attendees:
@@ -140,7 +151,7 @@ class ScheduleModel:
     def add_dependencies(self) -> None:
         """'Within N working days of' another request: after it ends, by its deadline, and only if it is placed."""
         ids = {t.id for t in self.tasks}
-        for t in self.tasks:
+        for t in self._each("follow-ups"):
             if t.depends_on is None or t.depends_on not in ids:
                 continue
             ref_x = self.x[t.depends_on]
@@ -158,7 +169,9 @@ class ScheduleModel:
 
     def add_no_overlap(self) -> None:
         """Nobody in two places at once, travel included."""
-        for person, tasks in self._by_person().items():
+        by_person = self._by_person()
+        for n, (person, tasks) in enumerate(by_person.items()):
+            self.budget.check("building the model (no overlap)", n, len(by_person))
             if len(tasks) < 2:
                 continue
             intervals = []
@@ -174,7 +187,9 @@ class ScheduleModel:
     def add_daily_limit(self) -> None:
         """At most the partnership's number of meetings per person per day."""
         limit = self.inst.max_per_day
-        for person, tasks in self._by_person().items():
+        by_person = self._by_person()
+        for n, (person, tasks) in enumerate(by_person.items()):
+            self.budget.check("building the model (daily limit)", n, len(by_person))
             if len(tasks) <= limit:
                 continue
             by_day: dict[object, list[cp_model.IntVar]] = defaultdict(list)
@@ -205,7 +220,7 @@ class ScheduleModel:
         """Hub meetings get a room big enough; no room holds two meetings at once."""
         rooms = self.inst.partnership.rooms
         per_room: dict[str, list[cp_model.IntervalVar]] = defaultdict(list)
-        for t in self.tasks:
+        for t in self._each("rooms"):
             r = t.request
             options = room_options(self.inst.partnership, t)
             if options is None:
@@ -232,7 +247,7 @@ class ScheduleModel:
 
     def add_objective(self) -> None:
         """The terms of ``scheduler.objective``, each kept with its label."""
-        for t in self.tasks:
+        for t in self._each("objective"):
             r, xs = t.request, self.x[t.id]
             self.terms.append((f"{t.id}: placed", W_PLACE[r.urgency], self.placed[t.id]))
             people = self.people_of[t.id]

@@ -13,8 +13,8 @@ requests by their size, and each group runs these stages, each from the best sch
    rest, or ``IMPROVE_SHARE`` of it when prove follows;
 4. **prove**: the full model, hinted with the best so far, where it is small enough to prove or improve
    on the search (``PROVE_MAX_CHOICES`` when searching): the rest;
-5. **tie-break**: the same people across a chain, at the objective found: at most ``TIE_BREAK_SHARE`` of
-   the run;
+5. **tie-break**: the same people across a chain, at the objective found, where the group has one: at most
+   ``TIE_BREAK_SHARE`` of the run (the full model's building counted: it is abandoned at the stage's end);
 6. **fill**: optional invitees and continuity people who can come and raise the score (``solver.fill``).
 
 A group with no room to gain (its limit not even an agency above greedy's schedule: the bundled example)

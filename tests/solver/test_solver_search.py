@@ -156,3 +156,19 @@ def test_requests_the_aim_placed_but_could_not_staff_are_worked_on_first(tmp_pat
     plain, first = drawn(set()), drawn({chosen})
     assert first >= 3 * max(1, plain)
     assert first >= 80  # of 200, with a quarter of draws going to windows of days
+
+
+def test_building_the_full_model_stops_at_its_time(tmp_path: Path) -> None:
+    """The full model of a city takes seconds to build on a busy machine; the stages that build it (prove,
+    the tie-break) give up at their time instead of carrying the solve past its limit."""
+    import time
+
+    from scheduler.solver.budget import Budget, OutOfTime
+    from scheduler.solver.model import ScheduleModel
+
+    inst = generated(tmp_path, "contended", 60, 30, 1)
+    with pytest.raises(OutOfTime) as stopped:
+        ScheduleModel(inst, inst.tasks, budget=Budget(time.monotonic() - 1)).build()
+    assert stopped.value.stage.startswith("building the model")
+    built = ScheduleModel(inst, inst.tasks, budget=Budget(time.monotonic() + 60)).build()
+    assert len(built.placed) == len(inst.tasks)
