@@ -324,8 +324,8 @@ class GroupSolve:
             self.best = outcome.placements
 
     def full_model(self, allowance: Allowance) -> ScheduleModel | None:
-        """The group's full model, or None if building it ran past the stage's time (at L, with a busy machine,
-        building alone took 4 s and carried a 30 s solve to 32 s)."""
+        """The group's full model, or None if building it ran past the stage's time (unchecked, the tie-break's
+        build carried team L solves at 30 s to 31.4 and 32.0 s at load 9)."""
         try:
             return ScheduleModel(self.inst, self.group, budget=Budget(allowance.ends)).build()
         except OutOfTime:

@@ -8,7 +8,9 @@ bound never be below the schedule found.
 
 from __future__ import annotations
 
+import random
 import shutil
+import time
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
@@ -18,10 +20,13 @@ import pytest
 import scheduler.solver.stages as stages
 from scheduler.paths import example_folder
 from scheduler.services.partnership import check_folder
+from scheduler.solver.budget import Budget, OutOfTime
 from scheduler.solver.cpsat import SolveOptions, solve_cpsat
 from scheduler.solver.greedy import greedy
 from scheduler.solver.instance import Instance, build_instance
 from scheduler.solver.limit import limit
+from scheduler.solver.lns import _Chooser
+from scheduler.solver.model import ScheduleModel
 from scheduler.solver.objective import Placement, score
 from scheduler.synthetic.generate import generate
 from tests.solver.helpers import NOW
@@ -135,10 +140,6 @@ def test_a_short_solve_reports_an_honest_bound_and_status(tmp_path: Path) -> Non
 def test_requests_the_aim_placed_but_could_not_staff_are_worked_on_first(tmp_path: Path) -> None:
     """A request whose start had room by the aim model's counting is the likeliest to be placed by moving a few
     meetings; the search draws it far more often than the other unplaced ones, most of which fit no schedule."""
-    import random
-
-    from scheduler.solver.lns import _Chooser
-
     inst = generated(tmp_path, "contended", 200, 80, 3)
     placements = greedy(inst)
     placed = {pl.task.id for pl in placements}
@@ -161,11 +162,6 @@ def test_requests_the_aim_placed_but_could_not_staff_are_worked_on_first(tmp_pat
 def test_building_the_full_model_stops_at_its_time(tmp_path: Path) -> None:
     """The full model of a city takes seconds to build on a busy machine; the stages that build it (prove,
     the tie-break) give up at their time instead of carrying the solve past its limit."""
-    import time
-
-    from scheduler.solver.budget import Budget, OutOfTime
-    from scheduler.solver.model import ScheduleModel
-
     inst = generated(tmp_path, "contended", 60, 30, 1)
     with pytest.raises(OutOfTime) as stopped:
         ScheduleModel(inst, inst.tasks, budget=Budget(time.monotonic() - 1)).build()
